@@ -1,0 +1,79 @@
+// json.h: a small JSON value with a strict, bounded parser and a deterministic writer.
+// Used for model presets, the SLLM file header and the bindings' option objects. The parser
+// is safe on hostile input: it validates UTF-8, limits nesting depth, rejects duplicate keys
+// and never reads past the given bytes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sllm {
+
+class Json {
+ public:
+  enum class Type { Null, Bool, Number, String, Array, Object };
+  using Member = std::pair<std::string, Json>;
+
+  Json() = default;
+  Json(std::nullptr_t) {}
+  Json(bool b) : type_(Type::Bool), bool_(b) {}
+  template <typename T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  Json(T v) : type_(Type::Number), num_(static_cast<double>(v)) {}
+  Json(const char* s) : type_(Type::String), str_(s) {}
+  Json(std::string s) : type_(Type::String), str_(std::move(s)) {}
+  static Json array() { Json j; j.type_ = Type::Array; return j; }
+  static Json object() { Json j; j.type_ = Type::Object; return j; }
+
+  Type type() const { return type_; }
+  bool is_null() const { return type_ == Type::Null; }
+  bool is_bool() const { return type_ == Type::Bool; }
+  bool is_number() const { return type_ == Type::Number; }
+  bool is_string() const { return type_ == Type::String; }
+  bool is_array() const { return type_ == Type::Array; }
+  bool is_object() const { return type_ == Type::Object; }
+
+  bool as_bool() const;
+  double as_number() const;
+  const std::string& as_string() const;
+  const std::vector<Json>& items() const;      // array elements
+  const std::vector<Member>& members() const;  // object members, in insertion order
+  std::vector<Json>& items();
+  std::vector<Member>& members();
+
+  // Object access. find() returns nullptr when absent; set() replaces or appends.
+  const Json* find(std::string_view key) const;
+  Json& set(const std::string& key, Json value);
+  Json& push(Json value);  // append to an array
+  size_t size() const;     // elements or members
+
+  // Typed getters for objects that throw Error(code) naming `what.key` when missing or mistyped.
+  // Integers must be whole numbers within [lo, hi].
+  int64_t get_int(std::string_view key, int64_t lo, int64_t hi) const;
+  double get_number(std::string_view key) const;
+  bool get_bool(std::string_view key) const;
+  const std::string& get_string(std::string_view key) const;
+  const Json& get(std::string_view key, Type type) const;
+
+  // Compact serialization; numbers round-trip exactly, members keep their order.
+  std::string dump() const;
+  void dump_to(std::string& out) const;
+
+  // Strict RFC 8259 parsing. Throws Error(InvalidArgument) naming the byte offset on bad input.
+  static Json parse(std::string_view text, int max_depth = 64);
+
+ private:
+  Type type_ = Type::Null;
+  bool bool_ = false;
+  double num_ = 0;
+  std::string str_;
+  std::vector<Json> arr_;
+  std::vector<Member> obj_;
+};
+
+// Appends s to out as a JSON string literal (with quotes).
+void json_escape(std::string& out, std::string_view s);
+
+}  // namespace sllm

@@ -1,0 +1,190 @@
+// kernels.h: every numerical kernel of the core, forward and backward side by side.
+//
+// Each kernel has a portable scalar version (suffix _ref, kept forever as the baseline) and,
+// when compiled for wasm with -msimd128 (__wasm_simd128__), a wasm-simd128 version (suffix
+// _simd128). The unsuffixed name dispatches to the best compiled version. All tensors are
+// contiguous row-major float32; shapes are given in the comments as (rows, cols).
+// Backward kernels ADD into their gradient outputs; callers zero gradients first.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace sllm {
+
+#if defined(__wasm_simd128__)
+#define SLLM_KERNEL(name) name##_simd128
+#else
+#define SLLM_KERNEL(name) name##_ref
+#endif
+
+// ---- gemm: C (M,N) = beta*C + op(A) (M,K) · op(B) (K,N), beta in {0, 1} ---------------------
+// op(A) is A (M,K) with row stride lda, or when trans_a, the transpose of A stored (K,M).
+// op(B) is B (K,N) with row stride ldb, or when trans_b, the transpose of B stored (N,K).
+// Cache-blocked (packed panels) and register-tiled.
+struct GemmArgs {
+  int M, N, K;
+  const float* A; int lda; bool trans_a;
+  const float* B; int ldb; bool trans_b;
+  float* C; int ldc;
+  bool accumulate;  // beta = 1 when true, else C is overwritten
+};
+void gemm_ref(const GemmArgs& g);
+#if defined(__wasm_simd128__)
+void gemm_simd128(const GemmArgs& g);
+#endif
+inline void gemm(const GemmArgs& g) { SLLM_KERNEL(gemm)(g); }
+
+// ---- linear layer (llm.c's matmul) -----------------------------------------------------------
+// out (N, OC) = inp (N, C) · weight (OC, C)^T + bias (OC); bias may be null.
+void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC);
+// dinp (N, C) += dout · weight; dweight (OC, C) += dout^T · inp; dbias (OC) += column sums of dout.
+// Any of dinp, dbias may be null (skipped).
+void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                     const float* weight, int N, int C, int OC);
+// y (OC) = weight (OC, C) · x (C) + bias (OC): the single-row case used by generation.
+void matvec_ref(float* y, const float* weight, const float* x, const float* bias, int C, int OC);
+#if defined(__wasm_simd128__)
+void matvec_simd128(float* y, const float* weight, const float* x, const float* bias, int C, int OC);
+#endif
+inline void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC) {
+  SLLM_KERNEL(matvec)(y, w, x, b, C, OC);
+}
+// dbias (OC) += column sums of dout (N, OC).
+void bias_backward_ref(float* dbias, const float* dout, int N, int OC);
+#if defined(__wasm_simd128__)
+void bias_backward_simd128(float* dbias, const float* dout, int N, int OC);
+#endif
+
+// ---- embeddings ------------------------------------------------------------------------------
+// out (N, C) = wte[tokens[i]] + wpe[positions[i]] for each row i; positions = i mod T.
+void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T, int C);
+// dwte, dwpe += scatter of dout (B*T, C).
+void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t* tokens, int B, int T, int C);
+
+// ---- LayerNorm over the last dim -------------------------------------------------------------
+// out (N, C), mean (N), rstd (N) from inp (N, C), weight (C), bias (C).
+void layernorm_forward_ref(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                           const float* bias, int N, int C, float eps);
+// dinp (N, C), dweight (C), dbias (C) += ...
+void layernorm_backward_ref(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                            const float* weight, const float* mean, const float* rstd, int N, int C);
+#if defined(__wasm_simd128__)
+void layernorm_forward_simd128(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                               const float* bias, int N, int C, float eps);
+void layernorm_backward_simd128(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                                const float* weight, const float* mean, const float* rstd, int N, int C);
+#endif
+inline void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* w,
+                              const float* b, int N, int C, float eps) {
+  SLLM_KERNEL(layernorm_forward)(out, mean, rstd, inp, w, b, N, C, eps);
+}
+inline void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                               const float* w, const float* mean, const float* rstd, int N, int C) {
+  SLLM_KERNEL(layernorm_backward)(dinp, dw, db, dout, inp, w, mean, rstd, N, C);
+}
+
+// ---- GELU (tanh approximation, as GPT-2 and ggml) --------------------------------------------
+void gelu_forward_ref(float* out, const float* inp, size_t n);
+void gelu_backward_ref(float* dinp, const float* inp, const float* dout, size_t n);  // dinp += ...
+#if defined(__wasm_simd128__)
+void gelu_forward_simd128(float* out, const float* inp, size_t n);
+void gelu_backward_simd128(float* dinp, const float* inp, const float* dout, size_t n);
+#endif
+inline void gelu_forward(float* out, const float* inp, size_t n) { SLLM_KERNEL(gelu_forward)(out, inp, n); }
+inline void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n) {
+  SLLM_KERNEL(gelu_backward)(dinp, inp, dout, n);
+}
+
+// ---- residual add ----------------------------------------------------------------------------
+void residual_forward_ref(float* out, const float* a, const float* b, size_t n);  // out = a + b
+void add_inplace_ref(float* acc, const float* x, size_t n);                       // acc += x
+#if defined(__wasm_simd128__)
+void residual_forward_simd128(float* out, const float* a, const float* b, size_t n);
+void add_inplace_simd128(float* acc, const float* x, size_t n);
+#endif
+inline void residual_forward(float* out, const float* a, const float* b, size_t n) {
+  SLLM_KERNEL(residual_forward)(out, a, b, n);
+}
+// The residual's backward: da += dout and db += dout are each an add_inplace.
+inline void add_inplace(float* acc, const float* x, size_t n) { SLLM_KERNEL(add_inplace)(acc, x, n); }
+
+// ---- causal softmax over rows of an attention matrix -----------------------------------------
+// For each of R matrices (T, T): row t of out = softmax(scale * inp[t, 0..t]), zeros after t.
+void causal_softmax_forward_ref(float* out, const float* inp, int R, int T, float scale);
+// dinp (R, T, T) = scale * softmax backward of att (R, T, T) given datt (overwrites dinp).
+void causal_softmax_backward_ref(float* dinp, const float* att, const float* datt, int R, int T, float scale);
+#if defined(__wasm_simd128__)
+void causal_softmax_forward_simd128(float* out, const float* inp, int R, int T, float scale);
+void causal_softmax_backward_simd128(float* dinp, const float* att, const float* datt, int R, int T, float scale);
+#endif
+inline void causal_softmax_forward(float* out, const float* inp, int R, int T, float scale) {
+  SLLM_KERNEL(causal_softmax_forward)(out, inp, R, T, scale);
+}
+inline void causal_softmax_backward(float* dinp, const float* att, const float* datt, int R, int T, float scale) {
+  SLLM_KERNEL(causal_softmax_backward)(dinp, att, datt, R, T, scale);
+}
+
+// ---- multi-head causal self-attention (built on gemm and causal_softmax) ---------------------
+// qkv (B, T, 3C) holds q | k | v per row; out (B, T, C); att (B, NH, T, T) keeps the softmax
+// for the backward pass; scratch needs T*T floats. When drop_mask is non-null, attention
+// weights are multiplied by drop_mask (B, NH, T, T) values (0 or 1/(1-p)) before use.
+void attention_forward(float* out, float* att, float* scratch, const float* qkv, const float* drop_mask,
+                       int B, int T, int C, int NH);
+// dqkv (B, T, 3C) += ...; scratch needs 2*T*T floats.
+void attention_backward(float* dqkv, float* scratch, const float* dout, const float* qkv, const float* att,
+                        const float* drop_mask, int B, int T, int C, int NH);
+
+// ---- dropout ---------------------------------------------------------------------------------
+// Fills mask (n) with 0 or 1/(1-p) from rng draws (uniform < p drops).
+class Rng;
+void dropout_mask(float* mask, size_t n, float p, Rng& rng);
+void mul_inplace_ref(float* x, const float* m, size_t n);  // x *= m elementwise (forward and backward)
+#if defined(__wasm_simd128__)
+void mul_inplace_simd128(float* x, const float* m, size_t n);
+#endif
+inline void mul_inplace(float* x, const float* m, size_t n) { SLLM_KERNEL(mul_inplace)(x, m, n); }
+
+// ---- softmax + cross-entropy over the vocabulary (fused) -------------------------------------
+// In place: logits (N, V) become probabilities; losses (N) = -log p[target]. Returns sum of losses.
+double crossentropy_forward_ref(float* probs_inout, float* losses, const int32_t* targets, int N, int V);
+// In place: probs (N, V) become dlogits = (probs - onehot(target)) * dloss.
+void crossentropy_backward_ref(float* probs_inout, const int32_t* targets, int N, int V, float dloss);
+#if defined(__wasm_simd128__)
+double crossentropy_forward_simd128(float* probs_inout, float* losses, const int32_t* targets, int N, int V);
+void crossentropy_backward_simd128(float* probs_inout, const int32_t* targets, int N, int V, float dloss);
+#endif
+inline double crossentropy_forward(float* p, float* losses, const int32_t* t, int N, int V) {
+  return SLLM_KERNEL(crossentropy_forward)(p, losses, t, N, V);
+}
+inline void crossentropy_backward(float* p, const int32_t* t, int N, int V, float dloss) {
+  SLLM_KERNEL(crossentropy_backward)(p, t, N, V, dloss);
+}
+
+}  // namespace sllm
+
+namespace sllm {
+
+// ---- optimizer and gradient-norm kernels -----------------------------------------------------
+// One AdamW update of n values (PyTorch's AdamW): p -= lr*wd*p; m, v moments; bias-corrected
+// step p -= lr * (m/bc1) / (sqrt(v/bc2) + eps), where bc1 = 1 - beta1^t, bc2 = 1 - beta2^t.
+struct AdamWStep {
+  float lr, beta1, beta2, eps, weight_decay, bc1, bc2;
+};
+void adamw_update_ref(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s);
+#if defined(__wasm_simd128__)
+void adamw_update_simd128(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s);
+#endif
+inline void adamw_update(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s) {
+  SLLM_KERNEL(adamw_update)(p, g, m, v, n, s);
+}
+// Sum of squares (accumulated in double) and in-place scaling, for global-norm clipping.
+double sum_squares_ref(const float* x, size_t n);
+void scale_inplace_ref(float* x, float s, size_t n);
+#if defined(__wasm_simd128__)
+double sum_squares_simd128(const float* x, size_t n);
+void scale_inplace_simd128(float* x, float s, size_t n);
+#endif
+inline double sum_squares(const float* x, size_t n) { return SLLM_KERNEL(sum_squares)(x, n); }
+inline void scale_inplace(float* x, float s, size_t n) { SLLM_KERNEL(scale_inplace)(x, s, n); }
+
+}  // namespace sllm

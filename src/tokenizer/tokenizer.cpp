@@ -1,0 +1,75 @@
+// tokenizer.cpp: the shared parts of the tokenizer interface: special-token tables, decoding,
+// streaming decoding and the factory that restores any tokenizer from JSON.
+#include "tokenizer/tokenizer.h"
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "tokenizer/char_tokenizer.h"
+
+namespace sllm {
+
+Json SpecialTokens::to_json() const {
+  Json j = Json::object();
+  if (pad >= 0) j.set("pad", pad);
+  if (unk >= 0) j.set("unk", unk);
+  if (bos >= 0) j.set("bos", bos);
+  if (eos >= 0) j.set("eos", eos);
+  return j;
+}
+
+SpecialTokens SpecialTokens::from_json(const Json& j, int32_t vocab_size) {
+  if (!j.is_object()) fail(ErrorCode::Format, "tokenizer \"special\" must be an object");
+  SpecialTokens s;
+  auto read = [&](const char* key, int32_t& out) {
+    const Json* v = j.find(key);
+    if (!v) return;
+    double d = v->is_number() ? v->as_number() : -1;
+    if (d < 0 || d >= vocab_size || d != double(int64_t(d)))
+      fail(ErrorCode::Format, std::string("tokenizer special token \"") + key + "\" is not a valid id");
+    out = int32_t(d);
+  };
+  read("pad", s.pad);
+  read("unk", s.unk);
+  read("bos", s.bos);
+  read("eos", s.eos);
+  return s;
+}
+
+std::string sanitize_utf8(std::string_view s) {
+  if (utf8_valid(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size();) utf8_append(out, utf8_next(s, i));
+  return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
+  std::string bytes;
+  for (int32_t id : ids) bytes += token_bytes(id);
+  return sanitize_utf8(bytes);
+}
+
+std::string StreamDecoder::feed(int32_t id) {
+  pending_ += tok_.token_bytes(id);
+  size_t n = utf8_complete_prefix(pending_);
+  std::string out = sanitize_utf8(std::string_view(pending_).substr(0, n));
+  pending_.erase(0, n);
+  return out;
+}
+
+std::string StreamDecoder::flush() {
+  std::string out = sanitize_utf8(pending_);
+  pending_.clear();
+  return out;
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) {
+  if (!j.is_object()) fail(ErrorCode::Format, "\"tokenizer\" must be an object");
+  const Json* type = j.find("type");
+  if (!type || !type->is_string()) fail(ErrorCode::Format, "tokenizer \"type\" must be a string");
+  const std::string& t = type->as_string();
+  if (t == "char") return CharTokenizer::from_json(j);
+  fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\"");
+}
+
+}  // namespace sllm
