@@ -1,6 +1,7 @@
 // crossentropy.cpp: softmax over the vocabulary fused with cross-entropy, in place on logits.
 #include <cmath>
 
+#include "kernels/fastmath.h"
 #include "kernels/kernels.h"
 
 namespace sllm {
@@ -14,7 +15,7 @@ double crossentropy_forward_ref(float* probs, float* losses, const int32_t* targ
     for (int v = 1; v < V; ++v) mx = std::fmax(mx, p[v]);
     float sum = 0.0f;
     for (int v = 0; v < V; ++v) {
-      p[v] = std::exp(p[v] - mx);
+      p[v] = exp_approx(p[v] - mx);
       sum += p[v];
     }
     float inv = 1.0f / sum;

@@ -98,12 +98,16 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
             int mr = std::min(MR, mc - ip);
             const float* ap = s.a.data() + size_t(ip) * kc;
             float* c = g.C + size_t(i0 + ip) * g.ldc + j0 + jp;
-            for (int r = 0; r < MR; ++r)
-              for (int q = 0; q < NR; ++q)
-                ct[r * NR + q] = (beta && r < mr && q < nr) ? c[size_t(r) * g.ldc + q] : 0.0f;
+            if (!beta) {
+              std::fill(ct, ct + MR * NR, 0.0f);
+            } else if (mr == MR && nr == NR) {
+              for (int r = 0; r < MR; ++r) std::copy(c + size_t(r) * g.ldc, c + size_t(r) * g.ldc + NR, ct + r * NR);
+            } else {
+              for (int r = 0; r < MR; ++r)
+                for (int q = 0; q < NR; ++q) ct[r * NR + q] = (r < mr && q < nr) ? c[size_t(r) * g.ldc + q] : 0.0f;
+            }
             micro(kc, ap, bp, ct);
-            for (int r = 0; r < mr; ++r)
-              for (int q = 0; q < nr; ++q) c[size_t(r) * g.ldc + q] = ct[r * NR + q];
+            for (int r = 0; r < mr; ++r) std::copy(ct + r * NR, ct + r * NR + nr, c + size_t(r) * g.ldc);
           }
         }
       }

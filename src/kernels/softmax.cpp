@@ -1,6 +1,7 @@
 // softmax.cpp: the row-wise causal softmax of attention scores, forward and backward.
 #include <cmath>
 
+#include "kernels/fastmath.h"
 #include "kernels/kernels.h"
 
 namespace sllm {
@@ -14,7 +15,7 @@ void causal_softmax_forward_ref(float* out, const float* inp, int R, int T, floa
       for (int j = 1; j <= t; ++j) mx = std::fmax(mx, x[j] * scale);
       float sum = 0.0f;
       for (int j = 0; j <= t; ++j) {
-        y[j] = std::exp(x[j] * scale - mx);
+        y[j] = exp_approx(x[j] * scale - mx);
         sum += y[j];
       }
       float inv = 1.0f / sum;

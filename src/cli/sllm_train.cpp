@@ -1,0 +1,188 @@
+// sllm_train.cpp: the native command-line trainer. Trains a GPT on a text file with a preset
+// or explicit flags, shows a progress bar with loss and tokens/s, evaluates every N steps,
+// prints a sample and reports the final validation loss (optionally as one JSON line).
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/args.h"
+#include "core/error.h"
+#include "generate/generator.h"
+#include "tokenizer/char_tokenizer.h"
+#include "train/trainer.h"
+
+using namespace sllm;
+
+namespace {
+
+const char* kUsage = R"(usage: sllm-train --data FILE [options]
+
+Trains a GPT language model on a UTF-8 text file (char-level tokenizer).
+
+model:     --preset tiny|small|medium (default tiny)   --layers N  --dim N  --heads N
+           --ffn N  --context N  --untied (separate output head)  --init-seed N
+training:  --steps N  --batch N  --seq N  --accum N  --lr X  --min-lr X  --warmup N
+           --decay-steps N  --schedule constant|cosine|linear  --beta1 X  --beta2 X
+           --wd X  --clip X (0 = off)  --dropout X  --seed N
+eval:      --val-fraction X  --eval-interval N  --eval-batches N  --patience N  --min-delta X
+output:    --sample-len N (chars sampled at each evaluation, 0 = none)  --temperature X
+           --json (print one JSON object with the results as the last line)  --quiet
+)";
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) cli::Args::die("cannot open " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string fmt_duration(double s) {
+  char buf[32];
+  long t = long(s + 0.5);
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+void progress(bool tty, const StepResult& r, int64_t total, double secs, double tok_s) {
+  const int width = 28;
+  int filled = total > 0 ? int(double(r.step) / double(total) * width) : width;
+  std::string bar(size_t(filled), '#');
+  bar += std::string(size_t(width - filled), '.');
+  double eta = tok_s > 0 ? double(total - r.step) * (double(r.tokens) / double(r.step)) / tok_s : 0;
+  std::fprintf(stderr, "%s[%s] step %lld/%lld  loss %.4f  lr %.2e  %.0f tok/s  %s elapsed  ETA %s%s",
+               tty ? "\r" : "", bar.c_str(), (long long)r.step, (long long)total, double(r.loss), double(r.lr),
+               tok_s, fmt_duration(secs).c_str(), fmt_duration(eta).c_str(), tty ? "   " : "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Args args(argc, argv, {"help", "untied", "json", "quiet"});
+  if (args.has("help") || !args.has("data")) {
+    std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    return args.has("help") ? 0 : 2;
+  }
+  args.reject_unknown({"help", "untied", "json", "quiet", "data", "preset", "layers", "dim", "heads", "ffn",
+                       "context", "init-seed", "steps", "batch", "seq", "accum", "lr", "min-lr", "warmup",
+                       "decay-steps", "schedule", "beta1", "beta2", "wd", "clip", "dropout", "seed",
+                       "val-fraction", "eval-interval", "eval-batches", "patience", "min-delta", "sample-len",
+                       "temperature"});
+  try {
+    const std::string text = read_file(args.str("data"));
+    auto tok = CharTokenizer::train(text);
+    // Model: a preset, then explicit overrides; the vocabulary is the corpus's characters.
+    Json preset = preset_json(args.str("preset", "tiny"));
+    ModelConfig mc = ModelConfig::from_json(preset.get("model", Json::Type::Object));
+    mc.vocab_size = tok->vocab_size();
+    mc.layers = int(args.integer("layers", mc.layers));
+    mc.dim = int(args.integer("dim", mc.dim));
+    mc.heads = int(args.integer("heads", mc.heads));
+    mc.kv_heads = mc.heads;
+    mc.ffn_dim = int(args.integer("ffn", args.has("dim") ? 4 * mc.dim : mc.ffn_dim));
+    mc.context_length = int(args.integer("context", mc.context_length));
+    mc.init_seed = uint64_t(args.integer("init-seed", (long long)mc.init_seed));
+    if (args.has("untied")) mc.tie_embeddings = false;
+    if (args.has("dropout")) mc.dropout = float(args.number("dropout", 0));
+    mc.validate();
+
+    TrainConfig tc = TrainConfig::from_json(preset.get("training", Json::Type::Object));
+    tc.max_steps = args.integer("steps", tc.max_steps);
+    tc.batch_size = int(args.integer("batch", tc.batch_size));
+    tc.seq_len = int(args.integer("seq", args.has("context") ? mc.context_length : tc.seq_len));
+    tc.grad_accum = int(args.integer("accum", tc.grad_accum));
+    tc.schedule.kind = args.str("schedule", tc.schedule.kind);
+    tc.schedule.lr = float(args.number("lr", tc.schedule.lr));
+    tc.schedule.min_lr = float(args.number("min-lr", tc.schedule.min_lr));
+    tc.schedule.warmup_steps = args.integer("warmup", tc.schedule.warmup_steps);
+    tc.schedule.decay_steps = args.integer("decay-steps", tc.max_steps);
+    tc.adamw.beta1 = float(args.number("beta1", tc.adamw.beta1));
+    tc.adamw.beta2 = float(args.number("beta2", tc.adamw.beta2));
+    tc.adamw.weight_decay = float(args.number("wd", tc.adamw.weight_decay));
+    tc.grad_clip = float(args.number("clip", tc.grad_clip));
+    tc.seed = uint64_t(args.integer("seed", (long long)tc.seed));
+    tc.val_fraction = float(args.number("val-fraction", tc.val_fraction));
+    tc.eval_interval = int(args.integer("eval-interval", tc.eval_interval));
+    tc.eval_batches = int(args.integer("eval-batches", tc.eval_batches));
+    tc.early_stop_patience = int(args.integer("patience", 0));
+    tc.early_stop_min_delta = float(args.number("min-delta", 0));
+
+    const bool quiet = args.has("quiet"), tty = isatty(2) && !quiet;
+    const int sample_len = int(args.integer("sample-len", 200));
+    GPT model(mc);
+    TokenDataset data(tok->encode(text), tc.val_fraction);
+    Trainer trainer(model, data, tc);
+    if (!quiet)
+      std::fprintf(stderr, "corpus %zu chars, vocab %d, train %zu / val %zu tokens; model %zu parameters\n",
+                   text.size(), mc.vocab_size, data.train_size(), data.val_size(), model.num_params());
+
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    double last_draw = -1, train_secs = 0;
+    float last_loss = 0, val_loss = NAN;
+    auto sample = [&]() {
+      if (sample_len <= 0) return;
+      SampleOptions so;
+      so.max_new_tokens = sample_len;
+      so.temperature = float(args.number("temperature", 0.8));
+      so.seed = 42;
+      std::string s = generate_text(model, *tok, "\n", so);
+      std::fprintf(stderr, "---- sample ----\n%s\n----------------\n", s.c_str());
+    };
+    while (!trainer.done()) {
+      auto ts = clock::now();
+      StepResult r = trainer.step();
+      train_secs += std::chrono::duration<double>(clock::now() - ts).count();
+      last_loss = r.loss;
+      double secs = std::chrono::duration<double>(clock::now() - t0).count();
+      double tok_s = double(r.tokens) / train_secs;
+      bool eval_now = tc.val_fraction > 0 && tc.eval_interval > 0 &&
+                      (r.step % tc.eval_interval == 0 || r.step == tc.max_steps);
+      if (!quiet && (eval_now || (tty && secs - last_draw > 0.1) || r.step == 1)) {
+        progress(tty, r, tc.max_steps, secs, tok_s);
+        last_draw = secs;
+      }
+      if (eval_now) {
+        EvalResult e = trainer.evaluate();
+        val_loss = e.loss;
+        if (!quiet) {
+          std::fprintf(stderr, "%sstep %lld: train loss %.4f, val loss %.4f (perplexity %.2f)%s\n", tty ? "\n" : "",
+                       (long long)r.step, double(r.loss), double(e.loss), double(e.perplexity),
+                       trainer.early_stopped() ? " - early stop" : "");
+          sample();
+        }
+      }
+    }
+    if (tc.val_fraction > 0 && (std::isnan(val_loss) || tc.eval_interval == 0 ||
+                                trainer.steps() % tc.eval_interval != 0))
+      val_loss = trainer.evaluate().loss;
+    const double secs = std::chrono::duration<double>(clock::now() - t0).count();
+    const double tok_s = train_secs > 0 ? double(trainer.tokens_seen()) / train_secs : 0;
+    std::printf("final: steps %lld, train loss %.4f, val loss %.4f, %.1f s, %.0f tokens/s\n",
+                (long long)trainer.steps(), double(last_loss), double(val_loss), secs, tok_s);
+    if (args.has("json")) {
+      Json j = Json::object();
+      j.set("val_loss", std::round(double(val_loss) * 1e4) / 1e4);
+      j.set("train_loss", std::round(double(last_loss) * 1e4) / 1e4);
+      j.set("steps", trainer.steps());
+      j.set("seconds", std::round(secs * 10) / 10);
+      j.set("tokens_per_s", std::round(tok_s));
+      j.set("params", model.num_params());
+      j.set("early_stopped", trainer.early_stopped());
+      std::printf("%s\n", j.dump().c_str());
+    }
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "\nerror (%s): %s\n", error_code_name(e.code()), e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "\nerror: out of memory; use a smaller model, batch or sequence length\n");
+    return 1;
+  }
+}
