@@ -1,0 +1,62 @@
+// sllm_file.h: reading and writing SLLM v1 model files (../shared/SLLM-FORMAT.md): a model's
+// weights, architecture and tokenizer, optionally quantized, or a full training checkpoint
+// (plus optimizer moments and the state that makes a resumed run continue exactly).
+// The reader validates every field of untrusted input and throws Error(Format) naming the
+// failed check; it never reads or allocates past what the file holds.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "model/gpt.h"
+#include "tokenizer/tokenizer.h"
+#include "train/trainer.h"
+
+namespace sllm {
+
+enum class DType { F32, F16, Q8_0, Q4_0 };
+const char* dtype_name(DType t);
+
+struct SaveOptions {
+  // Dtype of the 2-D weight matrices other than the embeddings. Embeddings, norms and biases
+  // stay f32 (see docs/sllm-format.md for why). q8_0/q4_0 need rows that are multiples of 32;
+  // tensors whose rows are not fall back to f16.
+  DType weights = DType::F32;
+  Json metadata = Json::object();  // string values only (name, description, ...)
+};
+
+// What a checkpoint carries beyond the model: enough to continue training exactly.
+struct CheckpointState {
+  TrainConfig config;
+  int64_t step = 0;
+  int64_t tokens_seen = 0;
+  uint64_t rng_state = 0, rng_inc = 0;
+  int64_t adam_t = 0;
+  std::vector<float> m, v;  // (num_params) AdamW moments, in the model's slab layout
+  float best_val = 0;
+  int evals_without_improvement = 0;
+};
+
+// The model file (weights as opts.weights).
+std::vector<uint8_t> save_model(const GPT& model, const Tokenizer& tok, const SaveOptions& opts = {});
+// A checkpoint: f32 weights, optimizer state and training state of trainer (which trains model).
+std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts = {});
+
+struct LoadedFile {
+  std::unique_ptr<GPT> model;             // weights dequantized to f32
+  std::unique_ptr<Tokenizer> tokenizer;
+  Json metadata = Json::object();
+  std::unique_ptr<CheckpointState> checkpoint;  // null for a plain model file
+  Json header;                            // the whole JSON header, for inspection
+};
+
+// Parses and validates a file's bytes. Throws Error(Format) with the spec's messages.
+LoadedFile load_file(const uint8_t* data, size_t size);
+
+// Continues training from a loaded checkpoint on data (which should be the same corpus):
+// builds a Trainer on file.model with the saved configuration and restores its state.
+std::unique_ptr<Trainer> resume_trainer(LoadedFile& file, const TokenDataset& data);
+
+}  // namespace sllm
