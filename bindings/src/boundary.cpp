@@ -1,0 +1,108 @@
+// boundary.cpp: the pending-error hand-off to JavaScript, conversions between JS values and
+// C++ containers, and the up-front memory checks for 32-bit WebAssembly (see boundary.h).
+#include "boundary.h"
+
+#include <emscripten.h>
+#include <emscripten/val.h>
+
+#include <cstdio>
+
+namespace sllm::bind {
+
+// clang-format off
+EM_JS(void, sllm_set_pending_error_js, (const char* code, const char* message), {
+  Module["sllmPendingError"] = { code: UTF8ToString(code), message: UTF8ToString(message) };
+});
+// clang-format on
+
+void set_pending_error(const char* code, const std::string& message) {
+  sllm_set_pending_error_js(code, message.c_str());
+}
+
+Json parse_options(const std::string& json, const char* what) {
+  Json j = Json::parse(json);
+  if (!j.is_object()) fail(ErrorCode::InvalidArgument, std::string(what) + " must be an object");
+  return j;
+}
+
+val to_uint8array(const std::vector<uint8_t>& bytes) {
+  return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), bytes.data()));
+}
+
+val to_int32array(const std::vector<int32_t>& ids) {
+  return val::global("Int32Array").new_(emscripten::typed_memory_view(ids.size(), ids.data()));
+}
+
+std::vector<int32_t> to_ids(const val& array_like) {
+  if (array_like.isNull() || array_like.isUndefined() || !array_like["length"].isNumber())
+    fail(ErrorCode::InvalidArgument, "token ids must be an array or Int32Array of integers");
+  // Copy through an Int32Array so plain arrays and other typed arrays convert the same way
+  // (fractional values truncate, as in any Int32Array).
+  const size_t n = array_like["length"].as<size_t>();
+  std::vector<int32_t> ids(n);
+  val view(emscripten::typed_memory_view(n, ids.data()));
+  view.call<void>("set", array_like);
+  return ids;
+}
+
+std::vector<uint8_t> to_bytes(const val& u8) {
+  if (!u8.instanceof(val::global("Uint8Array")))
+    fail(ErrorCode::InvalidArgument, "expected the file's bytes as a Uint8Array");
+  const size_t n = u8["length"].as<size_t>();
+  std::vector<uint8_t> bytes(n);
+  val view(emscripten::typed_memory_view(n, bytes.data()));
+  view.call<void>("set", u8);
+  return bytes;
+}
+
+uint64_t param_count(const ModelConfig& c) {
+  const uint64_t V = uint64_t(c.vocab_size), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
+  const uint64_t T = uint64_t(c.context_length), L = uint64_t(c.layers);
+  const uint64_t per_layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C + F * C + F + C * F + C;
+  return V * C + T * C + L * per_layer + 2 * C + (c.tie_embeddings ? 0 : V * C);
+}
+
+namespace {
+
+// One std::vector<float> may hold at most PTRDIFF_MAX / 4 floats in wasm32 (just under 2 GiB).
+constexpr uint64_t kMaxArrayFloats = (uint64_t(1) << 29) - 1024;
+constexpr uint64_t kMaxMemoryBytes = uint64_t(4) << 30;
+
+std::string mib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MiB", double(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+void check_model_fits(const ModelConfig& c) {
+  const uint64_t n = param_count(c);
+  if (n > kMaxArrayFloats)
+    fail(ErrorCode::OutOfMemory, "out of memory: the model has " + std::to_string(n) + " parameters (" +
+                                     mib(n * 4) +
+                                     "), more than WebAssembly's 2 GiB limit for one array; use a smaller "
+                                     "model (fewer layers, a smaller dim or vocabulary)");
+}
+
+void check_training_fits(const ModelConfig& c, int batch, int seq_len, bool dropout) {
+  check_model_fits(c);
+  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
+  const uint64_t V = uint64_t(c.vocab_size), NH = uint64_t(c.heads);
+  const uint64_t BT = uint64_t(batch) * uint64_t(seq_len), TT = uint64_t(seq_len) * uint64_t(seq_len);
+  // The activation slab of GPT::ensure_activations, slot by slot (plus alignment padding).
+  uint64_t acts = BT * C * (6 + 5 * L) + L * BT * 3 * C + BT * 3 * C + L * BT * 4 + BT * 3 +
+                  L * uint64_t(batch) * NH * TT + 2 * L * BT * F + BT * V + 2 * BT * F + 2 * TT + 31 * 4;
+  if (dropout) acts += L * uint64_t(batch) * NH * TT + 2 * L * BT * C;
+  const uint64_t params = param_count(c);
+  const uint64_t total = 4 * (4 * params + acts);  // weights, gradients, two AdamW moments, activations
+  if (acts > kMaxArrayFloats || total > kMaxMemoryBytes)
+    fail(ErrorCode::OutOfMemory,
+         "out of memory: training this model with batch size " + std::to_string(batch) + " and sequence length " +
+             std::to_string(seq_len) + " needs about " + mib(total) +
+             " (activations " + mib(acts * 4) +
+             "), more than 32-bit WebAssembly can hold (4 GiB, at most 2 GiB in one array); use a smaller "
+             "batch size, sequence length or model");
+}
+
+}  // namespace sllm::bind

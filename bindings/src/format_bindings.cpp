@@ -1,0 +1,124 @@
+// format_bindings.cpp: SLLM files for JavaScript: saving a model (any weight dtype) or a
+// training checkpoint to bytes, loading either from bytes, and resuming training from a
+// loaded checkpoint. Built without the file format (SLLM_HAVE_FORMAT=0, before
+// src/format/sllm_file.cpp exists) these report that the build cannot read or write files.
+#include <emscripten/bind.h>
+
+#include "boundary.h"
+#include "handles.h"
+
+namespace sllm::bind {
+
+namespace {
+
+#if SLLM_HAVE_FORMAT
+SaveOptions save_options_from_json(const Json& j) {
+  SaveOptions o;
+  for (const auto& [key, value] : j.members()) {
+    if (key == "dtype") {
+      const std::string& d = j.get_string(key);
+      if (d == "f32") o.weights = DType::F32;
+      else if (d == "f16") o.weights = DType::F16;
+      else if (d == "q8_0") o.weights = DType::Q8_0;
+      else if (d == "q4_0") o.weights = DType::Q4_0;
+      else fail(ErrorCode::InvalidArgument, "unknown dtype \"" + d + "\"; use f32, f16, q8_0 or q4_0");
+    } else if (key == "metadata") {
+      const Json& m = j.get(key, Json::Type::Object);
+      for (const auto& [mk, mv] : m.members())
+        if (!mv.is_string())
+          fail(ErrorCode::InvalidArgument, "metadata value \"" + mk + "\" must be a string");
+      o.metadata = m;
+    } else {
+      fail(ErrorCode::InvalidArgument, "unknown save option \"" + key + "\"; the options are dtype and metadata");
+    }
+  }
+  return o;
+}
+#else
+[[noreturn]] void no_format() {
+  fail(ErrorCode::Internal, "this build of sllm was made without the SLLM file format (src/format/sllm_file.cpp)");
+}
+#endif
+
+}  // namespace
+
+val ModelHandle::save(const std::string& options_json) const {
+  return guard([&]() -> val {
+    Json j = parse_options(options_json, "save options");
+#if SLLM_HAVE_FORMAT
+    return to_uint8array(save_model(*model_, *tok_, save_options_from_json(j)));
+#else
+    no_format();
+#endif
+  });
+}
+
+val TrainerHandle::saveCheckpoint(const std::string& options_json) {
+  return guard([&]() -> val {
+    Json j = parse_options(options_json, "save options");
+#if SLLM_HAVE_FORMAT
+    return to_uint8array(save_checkpoint(*trainer_, *tok_, save_options_from_json(j)));
+#else
+    no_format();
+#endif
+  });
+}
+
+namespace {
+
+ModelHandle* load_file_bytes(const val& u8) {
+  return guard([&]() -> ModelHandle* {
+    std::vector<uint8_t> bytes = to_bytes(u8);
+#if SLLM_HAVE_FORMAT
+    LoadedFile f = load_file(bytes.data(), bytes.size());
+    auto h = std::make_unique<ModelHandle>(std::shared_ptr<GPT>(std::move(f.model)),
+                                           std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
+    h->metadata = std::move(f.metadata);
+    h->header_json = f.header.dump();
+    h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
+    return h.release();
+#else
+    no_format();
+#endif
+  });
+}
+
+TrainerHandle* resume_trainer_from(ModelHandle* model, const std::string& text, const val& tokens) {
+  return guard([&]() -> TrainerHandle* {
+    if (!model) fail(ErrorCode::InvalidArgument, "resumeTrainer needs a model");
+    if (!model->checkpoint)
+      fail(ErrorCode::InvalidArgument,
+           "this model was not loaded from a checkpoint; save one with trainer.saveCheckpoint() to resume "
+           "training, or start a new trainer");
+#if SLLM_HAVE_FORMAT
+    const CheckpointState& cp = *model->checkpoint;
+    const ModelConfig& mc = model->model()->config();
+    check_training_fits(mc, cp.config.batch_size, cp.config.seq_len,
+                        (cp.config.dropout >= 0 ? cp.config.dropout : mc.dropout) > 0);
+    auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cp.config.val_fraction);
+    auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
+    // resume_trainer() takes a LoadedFile; lend it the shared model without giving up ownership.
+    LoadedFile file;
+    file.model.reset(model->model().get());
+    struct Lend {
+      LoadedFile& f;
+      ~Lend() { (void)f.model.release(); }
+    } lend{file};
+    file.checkpoint = std::make_unique<CheckpointState>(cp);  // a copy: the model can resume again
+    h->set_trainer(resume_trainer(file, h->data()));
+    return h.release();
+#else
+    no_format();
+#endif
+  });
+}
+
+}  // namespace
+
+}  // namespace sllm::bind
+
+EMSCRIPTEN_BINDINGS(sllm_format) {
+  using namespace emscripten;
+  function("loadFile", &sllm::bind::load_file_bytes, allow_raw_pointers());
+  function("resumeTrainer", &sllm::bind::resume_trainer_from, allow_raw_pointers());
+}

@@ -1,0 +1,137 @@
+// handles.h: the objects JavaScript holds (through embind) for the core's tokenizers, models,
+// trainers and generation sessions. JavaScript owns each handle it receives and frees it with
+// delete() (the TypeScript package's dispose()). Handles share the objects they depend on
+// through shared_ptr, so freeing them in any order is safe: a trainer keeps its model's
+// weights alive, a model keeps its tokenizer, a generation session both.
+// Every method runs inside guard() (boundary.h): errors come back as a pending error.
+#pragma once
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/rng.h"
+#include "data/dataset.h"
+#include "format/sllm_file.h"
+#include "generate/generator.h"
+#include "model/gpt.h"
+#include "tokenizer/tokenizer.h"
+#include "train/trainer.h"
+
+namespace sllm::bind {
+
+using emscripten::val;
+
+class TokenizerHandle {
+ public:
+  explicit TokenizerHandle(std::shared_ptr<const Tokenizer> tok) : tok_(std::move(tok)) {}
+  const std::shared_ptr<const Tokenizer>& get() const { return tok_; }
+
+  std::string type() const;
+  int vocabSize() const;
+  val encode(const std::string& text, bool allow_special) const;  // Int32Array
+  std::string decode(const val& ids) const;
+  std::string tokenString(int id) const;
+  int tokenId(const std::string& s) const;  // -1 when absent
+  std::string specialJson() const;          // {"unk":1,...}
+  std::string toJson() const;               // the SLLM file's tokenizer member
+
+ private:
+  std::shared_ptr<const Tokenizer> tok_;
+};
+
+class ModelHandle {
+ public:
+  ModelHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, std::string preset)
+      : model_(std::move(model)), tok_(std::move(tok)), preset_(std::move(preset)) {}
+  const std::shared_ptr<GPT>& model() const { return model_; }
+  const std::shared_ptr<const Tokenizer>& tok() const { return tok_; }
+  const std::string& presetName() const { return preset_; }
+
+  std::string configJson() const;
+  double numParams() const;
+  std::string preset() const { return preset_; }
+  TokenizerHandle* tokenizer() const;  // a new handle on the same tokenizer
+  val save(const std::string& options_json) const;  // Uint8Array (format_bindings.cpp)
+
+  // Filled by loadFile (format_bindings.cpp).
+  Json metadata = Json::object();
+  std::string header_json;
+  std::shared_ptr<CheckpointState> checkpoint;  // set when the file was a checkpoint
+  bool isCheckpoint() const { return checkpoint != nullptr; }
+  std::string metadataJson() const { return metadata.dump(); }
+  std::string headerJson() const { return header_json; }
+  std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
+
+ private:
+  std::shared_ptr<GPT> model_;
+  std::shared_ptr<const Tokenizer> tok_;
+  std::string preset_;
+};
+
+class TrainerHandle {
+ public:
+  TrainerHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, std::unique_ptr<TokenDataset> data)
+      : model_(std::move(model)), tok_(std::move(tok)), data_(std::move(data)) {}
+  // The trainer refers to *model_ and *data_, so it is declared last and destroyed first.
+  void set_trainer(std::unique_ptr<Trainer> t) { trainer_ = std::move(t); }
+  GPT& gpt() { return *model_; }
+  const TokenDataset& data() const { return *data_; }
+
+  val step();      // {step, loss, lr, gradNorm, tokens}
+  val evaluate();  // {loss, perplexity}
+  bool done() const;
+  bool earlyStopped() const;
+  double steps() const;
+  double tokensSeen() const;
+  double bestValLoss() const;  // Infinity before the first evaluation
+  double trainTokens() const { return double(data_->train_size()); }
+  double valTokens() const { return double(data_->val_size()); }
+  std::string configJson() const;
+  val saveCheckpoint(const std::string& options_json);  // Uint8Array (format_bindings.cpp)
+
+ private:
+  std::shared_ptr<GPT> model_;
+  std::shared_ptr<const Tokenizer> tok_;
+  std::unique_ptr<TokenDataset> data_;
+  std::unique_ptr<Trainer> trainer_;
+};
+
+// Text generation one token per call, so JavaScript can stream pieces, yield to the event
+// loop and cancel between tokens. Produces exactly what generate_text() produces for the same
+// model, prompt and options (wasm-tests check this against generateReference).
+class SessionHandle {
+ public:
+  SessionHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, const std::string& prompt,
+                const SampleOptions& opts);
+
+  std::string next();  // the text of the next token (may be "" mid-character); "" when done
+  bool done() const { return done_; }
+  int tokensGenerated() const { return produced_; }
+
+ private:
+  const float* refill();
+
+  std::shared_ptr<GPT> model_;
+  std::shared_ptr<const Tokenizer> tok_;
+  SampleOptions opts_;
+  KVCache cache_;
+  Rng rng_;
+  StreamDecoder decoder_;
+  std::vector<int32_t> history_;
+  const float* logits_ = nullptr;
+  int produced_ = 0;
+  bool done_ = false;
+};
+
+// The training corpus as token ids: `tokens` (a JS array-like, each id checked against the
+// model's vocabulary) when given, else `text` encoded with the model's tokenizer.
+std::vector<int32_t> corpus_ids(const ModelHandle& model, const std::string& text, const val& tokens);
+
+// Sampling options from the wrapper's JSON ({temperature, top_k, top_p, seed, max_new_tokens,
+// stop_at_eos}; all optional).
+SampleOptions sample_options_from_json(const Json& j);
+
+}  // namespace sllm::bind

@@ -1,0 +1,114 @@
+// trainer_bindings.cpp: training for JavaScript. A trainer owns its tokenized corpus and
+// shares its model; one step() call is one optimizer step (all micro-batches) in C++.
+#include <emscripten/bind.h>
+
+#include "boundary.h"
+#include "handles.h"
+
+namespace sllm::bind {
+
+val TrainerHandle::step() {
+  return guard([&]() -> val {
+    StepResult r = trainer_->step();
+    val o = val::object();
+    o.set("step", double(r.step));
+    o.set("loss", r.loss);
+    o.set("lr", r.lr);
+    o.set("gradNorm", r.grad_norm);
+    o.set("tokens", double(r.tokens));
+    return o;
+  });
+}
+
+val TrainerHandle::evaluate() {
+  return guard([&]() -> val {
+    EvalResult r = trainer_->evaluate();
+    val o = val::object();
+    o.set("loss", r.loss);
+    o.set("perplexity", r.perplexity);
+    return o;
+  });
+}
+
+bool TrainerHandle::done() const {
+  return guard([&] { return trainer_->done(); });
+}
+bool TrainerHandle::earlyStopped() const {
+  return guard([&] { return trainer_->early_stopped(); });
+}
+double TrainerHandle::steps() const {
+  return guard([&] { return double(trainer_->steps()); });
+}
+double TrainerHandle::tokensSeen() const {
+  return guard([&] { return double(trainer_->tokens_seen()); });
+}
+double TrainerHandle::bestValLoss() const {
+  return guard([&] { return double(trainer_->best_val_loss()); });
+}
+std::string TrainerHandle::configJson() const {
+  return guard([&] { return trainer_->config().to_json().dump(); });
+}
+
+// The corpus as token ids: `tokens` when given (each checked against the vocabulary), else
+// `text` encoded with the model's tokenizer.
+std::vector<int32_t> corpus_ids(const ModelHandle& model, const std::string& text, const val& tokens) {
+  if (tokens.isUndefined() || tokens.isNull()) return model.tok()->encode(text);
+  std::vector<int32_t> ids = to_ids(tokens);
+  const int32_t V = model.model()->config().vocab_size;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] < 0 || ids[i] >= V)
+      fail(ErrorCode::InvalidArgument, "token " + std::to_string(i) + " of the training data is " +
+                                           std::to_string(ids[i]) + ", outside the model's vocabulary of " +
+                                           std::to_string(V) + " tokens");
+  return ids;
+}
+
+namespace {
+
+// options: TrainConfig members (see TrainConfig::from_json) that replace the defaults, which
+// are the model's preset's "training" member when it was made from a preset. When
+// warmup_steps is not given and the default is longer than decay_steps (a short run), the
+// warmup is cut to decay_steps.
+TrainerHandle* create_trainer(ModelHandle* model, const std::string& options, const std::string& text,
+                              const val& tokens) {
+  return guard([&]() -> TrainerHandle* {
+    if (!model) fail(ErrorCode::InvalidArgument, "createTrainer needs a model");
+    Json o = parse_options(options, "training options");
+    Json j = model->presetName().empty() ? Json::object()
+                                         : preset_json(model->presetName()).get("training", Json::Type::Object);
+    for (const auto& [k, v] : o.members()) j.set(k, v);
+    TrainConfig cfg = TrainConfig::from_json(j);
+    // A default warmup (the preset's or the core's) longer than a short run shrinks to fit it.
+    if (!o.find("warmup_steps") && cfg.schedule.warmup_steps > cfg.schedule.decay_steps)
+      cfg.schedule.warmup_steps = cfg.schedule.decay_steps;
+    const ModelConfig& mc = model->model()->config();
+    cfg.validate(mc);
+    check_training_fits(mc, cfg.batch_size, cfg.seq_len, (cfg.dropout >= 0 ? cfg.dropout : mc.dropout) > 0);
+    auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cfg.val_fraction);
+    auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
+    h->set_trainer(std::make_unique<Trainer>(h->gpt(), h->data(), cfg));
+    return h.release();
+  });
+}
+
+}  // namespace
+
+}  // namespace sllm::bind
+
+EMSCRIPTEN_BINDINGS(sllm_trainer) {
+  using namespace emscripten;
+  using sllm::bind::TrainerHandle;
+  class_<TrainerHandle>("TrainerHandle")
+      .function("step", &TrainerHandle::step)
+      .function("evaluate", &TrainerHandle::evaluate)
+      .function("done", &TrainerHandle::done)
+      .function("earlyStopped", &TrainerHandle::earlyStopped)
+      .function("steps", &TrainerHandle::steps)
+      .function("tokensSeen", &TrainerHandle::tokensSeen)
+      .function("bestValLoss", &TrainerHandle::bestValLoss)
+      .function("trainTokens", &TrainerHandle::trainTokens)
+      .function("valTokens", &TrainerHandle::valTokens)
+      .function("configJson", &TrainerHandle::configJson)
+      .function("saveCheckpoint", &TrainerHandle::saveCheckpoint);
+  function("createTrainer", &sllm::bind::create_trainer, allow_raw_pointers());
+}

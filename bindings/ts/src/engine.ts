@@ -1,0 +1,179 @@
+// engine.ts: createEngine() and the main-thread Engine: one WebAssembly module instance and
+// the factory methods for tokenizers, models and trainers, loading SLLM files, and memory
+// statistics. Every method is async so a Worker-backed engine can implement the same interface.
+
+import { disposeSymbol } from './disposable.js';
+import { SllmInvalidArgumentError } from './errors.js';
+import type { ModelHandle } from './glue.js';
+import { loadModule } from './loader.js';
+import { WasmModel } from './model.js';
+import { modelConfigFromJson, modelConfigToJson, presetTrainingFromJson, trainOptionsToJson } from './options.js';
+import { Runtime } from './runtime.js';
+import { WasmTokenizer } from './tokenizer.js';
+import { WasmTrainer } from './trainer.js';
+import type {
+  Backend,
+  Engine,
+  EngineOptions,
+  LoadedModel,
+  MemoryStats,
+  Model,
+  ModelOptions,
+  PresetInfo,
+  Tokenizer,
+  TokenizerJSON,
+  TokenizerOptions,
+  Trainer,
+  TrainerOptions,
+  TrainingData,
+} from './types.js';
+
+/**
+ * Loads the sllm WebAssembly module and returns an engine. By default the SIMD build when the
+ * JavaScript engine supports wasm SIMD (falling back to the scalar build if it fails to
+ * compile), else the scalar build; `options.backend` forces one. Rejects with SllmLoadError
+ * when no build can be loaded.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const { module, backend } = await loadModule(options);
+  return new MainThreadEngine(new Runtime(module, backend));
+}
+
+class MainThreadEngine implements Engine {
+  readonly #rt: Runtime;
+
+  constructor(rt: Runtime) {
+    this.#rt = rt;
+  }
+
+  get backend(): Backend {
+    return this.#rt.backend;
+  }
+
+  get disposed(): boolean {
+    return this.#rt.disposed;
+  }
+
+  /** @internal The runtime, for tests of the bindings themselves. */
+  get runtime(): Runtime {
+    return this.#rt;
+  }
+
+  #tokenizer(t: Tokenizer, what: string): WasmTokenizer {
+    if (!(t instanceof WasmTokenizer)) throw new SllmInvalidArgumentError(`${what} needs a tokenizer from this engine`);
+    this.#own(t, what);
+    return t;
+  }
+
+  #model(m: Model, what: string): WasmModel {
+    if (!(m instanceof WasmModel)) throw new SllmInvalidArgumentError(`${what} needs a model from this engine`);
+    this.#own(m, what);
+    return m;
+  }
+
+  #own(o: WasmTokenizer | WasmModel, what: string): void {
+    if (!o.belongsTo(this.#rt))
+      throw new SllmInvalidArgumentError(`${what}: the object belongs to another engine`);
+  }
+
+  async listPresets(): Promise<PresetInfo[]> {
+    const all = JSON.parse(this.#rt.invoke((m) => m.presetsJson())) as Record<string, unknown>[];
+    return all.map((p) => ({
+      name: p.name as string,
+      description: (p.description as string) ?? '',
+      model: modelConfigFromJson(JSON.stringify(p.model)),
+      training: presetTrainingFromJson((p.training as Record<string, unknown>) ?? {}),
+    }));
+  }
+
+  async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {
+    if (typeof options !== 'object' || options === null)
+      throw new SllmInvalidArgumentError('createTokenizer needs options: { type: "char", text }');
+    const { type, text, specials } = options;
+    if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
+    const extra = 'vocabSize' in options ? { vocab_size: options.vocabSize } : {};
+    const json = JSON.stringify({ specials: specials ?? [], ...extra });
+    const h = this.#rt.create((m) => m.createTokenizer(String(type), text, json));
+    return new WasmTokenizer(this.#rt, h);
+  }
+
+  async loadTokenizer(json: TokenizerJSON): Promise<Tokenizer> {
+    const text = JSON.stringify(json);
+    if (typeof text !== 'string') throw new SllmInvalidArgumentError('loadTokenizer needs a tokenizer JSON object');
+    return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.tokenizerFromJson(text)));
+  }
+
+  async createModel(options: ModelOptions): Promise<Model> {
+    if (typeof options !== 'object' || options === null)
+      throw new SllmInvalidArgumentError('createModel needs options: { tokenizer, preset?, config? }');
+    const tok = this.#tokenizer(options.tokenizer, 'createModel');
+    const preset = options.preset ?? '';
+    if (typeof preset !== 'string') throw new SllmInvalidArgumentError('preset must be a preset name');
+    const json = modelConfigToJson(options.config);
+    const th = tok.wasmHandle;
+    const h = this.#rt.create((m) => m.createModel(th, preset, json));
+    return new WasmModel(this.#rt, h, tok);
+  }
+
+  async createTrainer(model: Model, options: TrainerOptions): Promise<Trainer> {
+    const mod = this.#model(model, 'createTrainer');
+    const { text, tokens } = this.#data(options, 'createTrainer');
+    const json = trainOptionsToJson(options);
+    const mh = mod.wasmHandle;
+    const h = this.#rt.create((m) => m.createTrainer(mh, json, text, tokens));
+    return new WasmTrainer(this.#rt, h, mod);
+  }
+
+  async resumeTrainer(model: Model, data: TrainingData): Promise<Trainer> {
+    const mod = this.#model(model, 'resumeTrainer');
+    const { text, tokens } = this.#data(data, 'resumeTrainer');
+    const mh = mod.wasmHandle;
+    const h = this.#rt.create((m) => m.resumeTrainer(mh, text, tokens));
+    return new WasmTrainer(this.#rt, h, mod);
+  }
+
+  #data(d: TrainingData, what: string): { text: string; tokens: ArrayLike<number> | undefined } {
+    if (typeof d !== 'object' || d === null) throw new SllmInvalidArgumentError(`${what} needs { text } or { tokens }`);
+    if (d.tokens !== undefined) {
+      if (d.text !== undefined) throw new SllmInvalidArgumentError(`${what}: give either text or tokens, not both`);
+      if (typeof d.tokens !== 'object' || typeof d.tokens.length !== 'number')
+        throw new SllmInvalidArgumentError(`${what}: tokens must be an Int32Array or an array of token ids`);
+      return { text: '', tokens: d.tokens };
+    }
+    if (typeof d.text !== 'string') throw new SllmInvalidArgumentError(`${what} needs the corpus as { text } or { tokens }`);
+    return { text: d.text, tokens: undefined };
+  }
+
+  async loadModel(bytes: Uint8Array): Promise<LoadedModel> {
+    if (!(bytes instanceof Uint8Array))
+      throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
+    const h: ModelHandle = this.#rt.create((m) => m.loadFile(bytes));
+    let tokenizer: WasmTokenizer;
+    try {
+      tokenizer = new WasmTokenizer(this.#rt, this.#rt.create(() => h.tokenizer()));
+    } catch (e) {
+      h.delete();
+      throw e;
+    }
+    const model = new WasmModel(this.#rt, h, tokenizer);
+    return {
+      model,
+      tokenizer,
+      metadata: { ...model.metadata },
+      isCheckpoint: model.checkpoint !== undefined,
+      checkpoint: model.checkpoint,
+    };
+  }
+
+  async memoryStats(): Promise<MemoryStats> {
+    return this.#rt.invoke((m) => m.memoryStats());
+  }
+
+  dispose(): void {
+    this.#rt.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+}

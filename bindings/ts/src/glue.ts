@@ -1,0 +1,92 @@
+// glue.ts (internal): hand-written types for the embind module built from bindings/src/*.cpp
+// (Emscripten 3.1.6 cannot emit them). Methods report C++ errors through
+// `sllmPendingError` instead of throwing; runtime.ts turns that into a thrown SllmError.
+
+/** An object owned by JavaScript that wraps C++ memory; delete() frees it. */
+export interface EmbindHandle {
+  delete(): void;
+  isDeleted(): boolean;
+}
+
+export interface TokenizerHandle extends EmbindHandle {
+  type(): string;
+  vocabSize(): number;
+  encode(text: string, allowSpecial: boolean): Int32Array;
+  decode(ids: ArrayLike<number>): string;
+  tokenString(id: number): string;
+  tokenId(token: string): number;
+  specialJson(): string;
+  toJson(): string;
+}
+
+export interface ModelHandle extends EmbindHandle {
+  configJson(): string;
+  numParams(): number;
+  preset(): string;
+  tokenizer(): TokenizerHandle | null;
+  save(optionsJson: string): Uint8Array | undefined;
+  isCheckpoint(): boolean;
+  checkpointJson(): string;
+  metadataJson(): string;
+  headerJson(): string;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokens: number;
+}
+
+export interface TrainerHandle extends EmbindHandle {
+  step(): StepResult | undefined;
+  evaluate(): { loss: number; perplexity: number } | undefined;
+  done(): boolean;
+  earlyStopped(): boolean;
+  steps(): number;
+  tokensSeen(): number;
+  bestValLoss(): number;
+  trainTokens(): number;
+  valTokens(): number;
+  configJson(): string;
+  saveCheckpoint(optionsJson: string): Uint8Array | undefined;
+}
+
+export interface SessionHandle extends EmbindHandle {
+  next(): string;
+  done(): boolean;
+  tokensGenerated(): number;
+}
+
+export interface PendingError {
+  code: string;
+  message: string;
+}
+
+export interface SllmModule {
+  createTokenizer(type: string, text: string, optionsJson: string): TokenizerHandle | null;
+  tokenizerFromJson(json: string): TokenizerHandle | null;
+  createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
+  presetsJson(): string;
+  createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):
+    TrainerHandle | null;
+  resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
+  createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
+  generateReference(model: ModelHandle, prompt: string, optionsJson: string): string;
+  loadFile(bytes: Uint8Array): ModelHandle | null;
+  buildInfo(): { simd: boolean; format: boolean };
+  memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
+  debugThrow(kind: string): void;
+  sllmPendingError?: PendingError;
+}
+
+/** Options of the Emscripten module factory (MODULARIZE). */
+export interface FactoryOptions {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, prefix: string) => string;
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
+
+export type ModuleFactory = (options?: FactoryOptions) => Promise<SllmModule>;

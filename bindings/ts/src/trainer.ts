@@ -1,0 +1,174 @@
+// trainer.ts (internal): the main-thread Trainer over a C++ TrainerHandle. run() is an async
+// generator: one wasm call per optimizer step, an evaluation every evalInterval steps and at
+// the end, a progress event per step, and a turn of the event loop between steps, where
+// pause(), resume(), stop() and AbortSignals take effect.
+
+import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
+import type { StepResult, TrainerHandle } from './glue.js';
+import { metadataJson, type WasmModel } from './model.js';
+import { trainConfigFromJson } from './options.js';
+import { Resource, type Runtime } from './runtime.js';
+import type {
+  CheckpointSaveOptions,
+  EvalResult,
+  RunOptions,
+  TrainConfig,
+  Trainer,
+  TrainerState,
+  TrainingProgress,
+} from './types.js';
+import { yieldToEventLoop } from './yield.js';
+
+const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
+
+export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
+  readonly model: WasmModel;
+  readonly config: Readonly<TrainConfig>;
+  readonly trainTokens: number;
+  readonly valTokens: number;
+  #done: boolean;
+  #running = false;
+  #paused = false;
+  #stopRequested = false;
+  #wake: (() => void) | undefined;
+
+  constructor(rt: Runtime, handle: TrainerHandle, model: WasmModel) {
+    super(rt, handle, 'trainer');
+    this.model = model;
+    this.config = Object.freeze(trainConfigFromJson(rt.invoke(() => handle.configJson())));
+    this.trainTokens = rt.invoke(() => handle.trainTokens());
+    this.valTokens = rt.invoke(() => handle.valTokens());
+    this.#done = rt.invoke(() => handle.done());
+  }
+
+  get state(): TrainerState {
+    if (this.#done) return 'done';
+    if (this.#paused) return 'paused';
+    return this.#running ? 'running' : 'idle';
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#wakeUp();
+  }
+
+  stop(): void {
+    if (!this.#running) return;
+    this.#stopRequested = true;
+    this.#paused = false;
+    this.#wakeUp();
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #waitWhilePaused(signal: AbortSignal | undefined): Promise<void> {
+    while (this.#paused && !this.#stopRequested && !signal?.aborted && !this.disposed)
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+  }
+
+  #progress(r: StepResult, evaluated: EvalResult | undefined, activeMs: number, runSteps: number, runTokens: number) {
+    const h = this.handle;
+    const maxSteps = this.config.maxSteps;
+    const progress: TrainingProgress = {
+      step: r.step,
+      maxSteps,
+      loss: r.loss,
+      lr: r.lr,
+      gradNorm: r.gradNorm,
+      tokens: r.tokens,
+      tokensPerSecond: activeMs > 0 ? (runTokens * 1000) / activeMs : 0,
+      elapsedMs: activeMs,
+      etaMs: this.#done || runSteps === 0 ? 0 : (activeMs / runSteps) * Math.max(0, maxSteps - r.step),
+      done: this.#done,
+      earlyStopped: this.rt.invoke(() => h.earlyStopped()),
+    };
+    if (evaluated) {
+      progress.valLoss = evaluated.loss;
+      progress.valPerplexity = evaluated.perplexity;
+    }
+    return progress;
+  }
+
+  async *run(options: RunOptions = {}): AsyncIterableIterator<TrainingProgress> {
+    const { signal } = options;
+    const h = this.handle;
+    if (this.#running)
+      throw new SllmInvalidArgumentError(
+        'this trainer is already running; finish or stop() the current run() before starting another',
+      );
+    throwIfAborted(signal, 'training');
+    this.#running = true;
+    this.#stopRequested = false;
+    const onAbort = () => this.#wakeUp();
+    signal?.addEventListener('abort', onAbort);
+    const { validationSplit, evalInterval } = this.config;
+    const stepsAtStart = this.rt.invoke(() => h.steps());
+    const tokensAtStart = this.rt.invoke(() => h.tokensSeen());
+    let activeMs = 0;
+    try {
+      while (!this.#done) {
+        await this.#waitWhilePaused(signal);
+        if (this.#stopRequested || this.disposed) break;
+        throwIfAborted(signal, 'training');
+        const t0 = now();
+        const r = this.rt.invoke(() => h.step()) as StepResult;
+        this.#done = this.rt.invoke(() => h.done());
+        let evaluated: EvalResult | undefined;
+        if (validationSplit > 0 && ((evalInterval > 0 && r.step % evalInterval === 0) || this.#done)) {
+          evaluated = this.rt.invoke(() => h.evaluate()) as EvalResult;
+          this.#done = this.rt.invoke(() => h.done());  // early stopping
+        }
+        activeMs += now() - t0;
+        yield this.#progress(r, evaluated, activeMs, r.step - stepsAtStart, r.tokens - tokensAtStart);
+        if (this.#done) break;
+        await yieldToEventLoop();
+      }
+    } finally {
+      this.#running = false;
+      this.#stopRequested = false;
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async step(): Promise<TrainingProgress> {
+    const h = this.handle;
+    if (this.#running)
+      throw new SllmInvalidArgumentError('this trainer is inside run(); stop() it before calling step() directly');
+    const t0 = now();
+    const r = this.rt.invoke(() => h.step()) as StepResult;
+    this.#done = this.rt.invoke(() => h.done());
+    const ms = now() - t0;
+    return this.#progress(r, undefined, ms, 1, this.config.batchSize * this.config.sequenceLength *
+      this.config.gradientAccumulation);
+  }
+
+  async evaluate(): Promise<EvalResult> {
+    const h = this.handle;
+    const r = this.rt.invoke(() => h.evaluate()) as EvalResult;
+    this.#done = this.rt.invoke(() => h.done());
+    return r;
+  }
+
+  async saveCheckpoint(options: CheckpointSaveOptions = {}): Promise<Uint8Array> {
+    const { metadata, ...rest } = options;
+    const unknown = Object.keys(rest);
+    if (unknown.length)
+      throw new SllmInvalidArgumentError(`unknown checkpoint option "${unknown[0]}"; checkpoints take metadata`);
+    const json = JSON.stringify({ metadata: metadataJson(metadata, 'checkpoint') });
+    const h = this.handle;
+    return this.rt.invoke(() => h.saveCheckpoint(json)) as Uint8Array;
+  }
+}
