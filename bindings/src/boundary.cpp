@@ -34,7 +34,7 @@ val to_int32array(const std::vector<int32_t>& ids) {
 }
 
 std::vector<int32_t> to_ids(const val& array_like) {
-  if (array_like.isNull() || array_like.isUndefined() || !array_like["length"].isNumber())
+  if (array_like.typeOf().as<std::string>() != "object" || array_like.isNull() || !array_like["length"].isNumber())
     fail(ErrorCode::InvalidArgument, "token ids must be an array or Int32Array of integers");
   // Copy through an Int32Array so plain arrays and other typed arrays convert the same way
   // (fractional values truncate, as in any Int32Array).

@@ -4,7 +4,7 @@
 // In Node the bytes are read with node:fs (imported dynamically, hidden from bundlers) and
 // handed to the Emscripten glue as `wasmBinary`.
 
-import { SllmLoadError } from './errors.js';
+import { SllmInvalidArgumentError, SllmLoadError } from './errors.js';
 import type { ModuleFactory, SllmModule } from './glue.js';
 import type { Backend, EngineOptions } from './types.js';
 
@@ -93,7 +93,7 @@ async function instantiate(backend: Backend, options: EngineOptions): Promise<Sl
 export async function loadModule(options: EngineOptions): Promise<{ module: SllmModule; backend: Backend }> {
   const want = options.backend ?? 'auto';
   if (want !== 'auto' && want !== 'simd' && want !== 'scalar')
-    throw new SllmLoadError(`unknown backend "${String(want)}"; use "auto", "simd" or "scalar"`);
+    throw new SllmInvalidArgumentError(`unknown backend "${String(want)}"; use "auto", "simd" or "scalar"`);
   const order: Backend[] = want === 'auto' ? (simdSupported() ? ['simd', 'scalar'] : ['scalar']) : [want];
   const failures: string[] = [];
   for (const backend of order) {
