@@ -119,6 +119,18 @@ TEST_CASE("BPE training rejects bad options", "[bpe]") {
   CHECK(tok->encode("abab").size() == 1);
 }
 
+TEST_CASE("BPE training never forms a token longer than kMaxTokenBytes", "[bpe]") {
+  std::string text = std::string(3000, 'a') + " " + std::string(1000, '-') + "\n";
+  BpeTrainOptions o;
+  o.vocab_size = 400;
+  auto tok = BpeTokenizer::train(text + text, o);
+  size_t longest = 0;
+  for (int32_t id = 0; id < tok->vocab_size(); ++id) longest = std::max(longest, tok->token_bytes(id).size());
+  CHECK(longest == BpeTokenizer::kMaxTokenBytes);
+  CHECK(tok->decode(tok->encode(text)) == text);
+  CHECK(Tokenizer::from_json(tok->to_json())->encode(text) == tok->encode(text));
+}
+
 // The textbook algorithm: recount every pair before each merge.
 static std::vector<std::string> naive_merges(const std::string& text, int merges) {
   std::map<std::string, int64_t> words;

@@ -97,6 +97,7 @@ TEST_CASE("corrupted BPE JSON is rejected with Error(Format)", "[bpe][json]") {
   expect_format_error(base, [&](Json& j) { toks(j)[10] = toks(j)[11]; }, "duplicate token");
   expect_format_error(base, [&](Json& j) { toks(j)[10] = Json(" x"); }, "token not a byte-level string");
   expect_format_error(base, [&](Json& j) { toks(j)[10] = Json(""); }, "empty token");
+  expect_format_error(base, [&](Json& j) { toks(j).push_back(Json(std::string(300, 'A'))); }, "token too long");
   expect_format_error(base, [&](Json& j) { toks(j).pop_back(); }, "merge makes a missing token");
   expect_format_error(base, [&](Json& j) { toks(j).push_back(Json("\xC4\xA0zqx")); }, "token made by no merge");
   expect_format_error(base, [&](Json& j) { merges(j)[0] = Json("nosuch \xC4\xA0"); }, "merge of an unknown token");

@@ -113,7 +113,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_tiktoken(std::string_view ranks
     std::string bytes;
     std::string_view num = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
     bool ok = !num.empty() && num.size() <= 8 && std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!ok || !base64_decode(line.substr(0, sp), bytes) || bytes.empty())
+    if (!ok || !base64_decode(line.substr(0, sp), bytes) || bytes.empty() || bytes.size() > kMaxTokenBytes)
       fail(ErrorCode::Format, "tiktoken ranks line " + std::to_string(line_no) + " is not \"base64 rank\"");
     size_t rank = std::stoul(std::string(num));
     if (rank >= by_rank.size()) by_rank.resize(rank + 1), have.resize(rank + 1, 0);

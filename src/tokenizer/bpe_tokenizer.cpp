@@ -45,7 +45,8 @@ void BpeTokenizer::index() {
       special_match_.emplace_back(b, int32_t(id));
       continue;
     }
-    if (b.empty()) fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " is empty");
+    if (b.empty() || b.size() > kMaxTokenBytes)
+      fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " must have 1 to " + std::to_string(kMaxTokenBytes) + " bytes");
     uint64_t h = hash_bytes(b.data(), b.size());
     size_t n;
     if (const int32_t* other = vocab_.find(b, h, n))

@@ -30,6 +30,10 @@ struct BpeTrainOptions {
 
 class BpeTokenizer : public Tokenizer {
  public:
+  // The longest ordinary token, in bytes (GPT-2's longest is 128). It bounds the work of
+  // indexing an untrusted vocabulary; training never forms a longer token.
+  static constexpr size_t kMaxTokenBytes = 256;
+
   // Learns merges from text until vocab_size is reached (or no pair is left to merge, for a
   // tiny corpus). Ids: specials first ([PAD] [UNK] [BOS] [EOS] as requested, then
   // extra_specials), then the bytes 0x00..0xFF, then merges in order. Deterministic; see

@@ -11,9 +11,11 @@
 // wins; among equal counts the smaller left id, then the smaller right id. Occurrences within
 // a word merge left to right, non-overlapping. When the winning pair's bytes already form a
 // token (another split of it was merged earlier), the words are merged into that token and no
-// entry is added, since encoding (tiktoken's rule) treats every split of a token alike.
+// entry is added, since encoding (tiktoken's rule) treats every split of a token alike. A pair
+// whose bytes would pass kMaxTokenBytes is dropped for good.
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -124,7 +126,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::train(std::string_view text, const B
   const int total = opts.vocab_size - nspecial - 256;
   const int report_every = std::max(1, total / 100);
   int done = 0;
-  std::vector<uint64_t> grown;  // pairs whose count rose during one merge
+  std::vector<uint64_t> grown;       // pairs whose count rose during one merge
+  std::unordered_set<uint64_t> too_long;  // pairs that would make a token over kMaxTokenBytes
   while (done < total && !heap.empty()) {
     HeapEntry e = heap.top();
     heap.pop();
@@ -135,6 +138,11 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::train(std::string_view text, const B
       continue;
     }
     const int32_t a = e.a, b = e.b;
+    if (tok->bytes_[a].size() + tok->bytes_[b].size() > kMaxTokenBytes) {
+      too_long.insert(it->first);
+      pairs.erase(it);
+      continue;
+    }
     std::string cat = tok->bytes_[a] + tok->bytes_[b];
     int32_t c;
     auto known = id_of.find(cat);
@@ -157,6 +165,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::train(std::string_view text, const B
       const int64_t f = words[wi].count;
       auto add = [&](int32_t x, int32_t y, int64_t d) {
         if (x == a && y == b) return;  // the merged pair itself is gone
+        if (!too_long.empty() && too_long.count(pair_key(x, y))) return;
         PairStat& ps = pairs[pair_key(x, y)];
         ps.count += d;
         if (d > 0) {
