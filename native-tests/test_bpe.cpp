@@ -52,6 +52,22 @@ TEST_CASE("trained BPE round-trips every adversarial case and the corpus", "[bpe
   CHECK(tok.decode(tok.encode("a\xC3")) == "a\xEF\xBF\xBD");
 }
 
+TEST_CASE("BPE encodes random bytes as their U+FFFD-sanitized text", "[bpe]") {
+  const BpeTokenizer& tok = test::trained_bpe();
+  Rng rng(11);
+  const char* bits[] = {"a", " ", "\n", "'s", "\xC3\xA9", "\xF0\x9F\x98\x80", "\xE2\x80", "\xFF", "\x80", "[EOS]", "<|sep|>", "7"};
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string s;
+    for (uint32_t k = 0, n = rng.below(40); k < n; ++k) {
+      if (rng.below(3) == 0) s += char(rng.below(256));
+      else s += bits[rng.below(12)];
+    }
+    REQUIRE(tok.decode(tok.encode(s)) == sanitize_utf8(s));
+    std::string with_specials = tok.decode(tok.encode(s, true));
+    REQUIRE(utf8_valid(with_specials));
+  }
+}
+
 TEST_CASE("BPE special tokens are matched only when allowed and never split", "[bpe]") {
   const BpeTokenizer& tok = test::trained_bpe();
   const int32_t eos = tok.special().eos, sep = tok.token_id("<|sep|>");

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "tokenizer/tokenizer_util.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/byte_level.h"
 
@@ -36,9 +37,7 @@ Json BpeTokenizer::to_json() const {
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const Json& j) {
   if (!j.is_object()) fail(ErrorCode::Format, "bpe tokenizer must be an object");
   auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
-  const Json* rule = j.find("pretokenizer");
-  if (!rule || !rule->is_string() || !parse_pretokenizer_name(rule->as_string(), tok->rule_))
-    fail(ErrorCode::Format, "bpe tokenizer \"pretokenizer\" must be \"gpt2\"");
+  tok->rule_ = read_pretokenizer(j, "bpe");
 
   const Json* toks = j.find("tokens");
   if (!toks || !toks->is_array() || toks->size() == 0)

@@ -10,6 +10,7 @@
 #include "core/utf8.h"
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/byte_level.h"
+#include "tokenizer/tokenizer_util.h"
 
 namespace sllm {
 
@@ -169,17 +170,13 @@ void BpeTokenizer::encode_piece(std::string_view piece, std::vector<int32_t>& ou
 }
 
 std::string BpeTokenizer::token_bytes(int32_t id) const {
-  if (id < 0 || id >= vocab_size())
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                         std::to_string(vocab_size()));
+  check_token_id(id, vocab_size());
   if (special_flag_[id]) return id == special_.unk ? "\xEF\xBF\xBD" : "";
   return bytes_[id];
 }
 
 std::string BpeTokenizer::token_string(int32_t id) const {
-  if (id < 0 || id >= vocab_size())
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                         std::to_string(vocab_size()));
+  check_token_id(id, vocab_size());
   return special_flag_[id] ? bytes_[id] : byte_level_encode(bytes_[id]);
 }
 

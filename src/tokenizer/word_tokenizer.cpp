@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "tokenizer/tokenizer_util.h"
 #include "core/utf8.h"
 
 namespace sllm {
@@ -97,18 +98,14 @@ void WordTokenizer::encode_ordinary(std::string_view text, std::vector<int32_t>&
 }
 
 std::string WordTokenizer::token_bytes(int32_t id) const {
-  if (id < 0 || id >= vocab_size())
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                         std::to_string(vocab_size()));
+  check_token_id(id, vocab_size());
   if (id == special_.unk) return "\xEF\xBF\xBD";
   if (is_special(id)) return "";
   return tokens_[id];
 }
 
 std::string WordTokenizer::token_string(int32_t id) const {
-  if (id < 0 || id >= vocab_size())
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                         std::to_string(vocab_size()));
+  check_token_id(id, vocab_size());
   return tokens_[id];
 }
 
@@ -132,9 +129,7 @@ Json WordTokenizer::to_json() const {
 std::unique_ptr<WordTokenizer> WordTokenizer::from_json(const Json& j) {
   if (!j.is_object()) fail(ErrorCode::Format, "word tokenizer must be an object");
   auto tok = std::unique_ptr<WordTokenizer>(new WordTokenizer());
-  const Json* rule = j.find("pretokenizer");
-  if (!rule || !rule->is_string() || !parse_pretokenizer_name(rule->as_string(), tok->rule_))
-    fail(ErrorCode::Format, "word tokenizer \"pretokenizer\" must be \"gpt2\"");
+  tok->rule_ = read_pretokenizer(j, "word");
   const Json* toks = j.find("tokens");
   if (!toks || !toks->is_array() || toks->size() == 0)
     fail(ErrorCode::Format, "word tokenizer \"tokens\" must be a non-empty array of strings");
