@@ -18,9 +18,12 @@ namespace {
 constexpr size_t kMaxVocab = size_t(1) << 24;
 constexpr size_t kMaxCached = 256;   // longer pieces are not cached
 
+// A token string for an error message, shortened at a character boundary.
 std::string quoted(const std::string& display) {
-  std::string s = display.size() > 40 ? display.substr(0, 40) + "..." : display;
-  return "\"" + s + "\"";
+  if (display.size() <= 40) return "\"" + display + "\"";
+  size_t cut = 40;
+  while (cut > 0 && (static_cast<unsigned char>(display[cut]) & 0xC0) == 0x80) --cut;
+  return "\"" + display.substr(0, cut) + "...\"";
 }
 }  // namespace
 
