@@ -138,13 +138,7 @@ std::unique_ptr<WordTokenizer> WordTokenizer::from_json(const Json& j) {
     tok->tokens_.push_back(t.as_string());
   }
   tok->index();
-  const Json* sp = j.find("special");
-  if (sp) {
-    SpecialTokens s = SpecialTokens::from_json(*sp, tok->vocab_size());
-    const SpecialTokens& mine = tok->special_;
-    if (s.pad != mine.pad || s.unk != mine.unk || s.bos != mine.bos || s.eos != mine.eos)
-      fail(ErrorCode::Format, "word tokenizer \"special\" does not match its [PAD]/[UNK]/[BOS]/[EOS] entries");
-  }
+  check_special_table(j, tok->special_, tok->vocab_size(), "word");
   return tok;
 }
 
