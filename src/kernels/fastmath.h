@@ -8,10 +8,10 @@
 
 namespace sllm {
 
-// e^x for x in [-87.3, 88.7] (clamped there: below gives ~0, above ~3.4e38).
+// e^x for x in [-87.3, 88] (clamped there: below gives ~1e-38, above ~1.65e38; NaN stays NaN).
 inline float exp_approx(float x) {
   x = x < -87.3f ? -87.3f : x;  // one select each: this form vectorizes (fmaxf does not)
-  x = x > 88.7f ? 88.7f : x;
+  x = x > 88.0f ? 88.0f : x;
   // n = round(x / ln2) by the 1.5 * 2^23 trick (branch-free; no int conversion needed to round);
   // r = x - n ln2 in [-ln2/2, ln2/2], in two parts for accuracy.
   const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
@@ -25,8 +25,10 @@ inline float exp_approx(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  // Scale by 2^n through the exponent bits.
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  // Scale by 2^n through the exponent bits (n is in [-126, 127] here; NaN input gives n = NaN,
+  // mapped to 0 so the conversion is defined: p is NaN already and carries it to the result).
+  const int32_t ni = n == n ? static_cast<int32_t>(n) : 0;
+  const uint32_t bits = static_cast<uint32_t>(ni + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;

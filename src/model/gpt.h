@@ -21,6 +21,10 @@ struct ParamTensor {
   bool decay = false;  // 2-D weights get weight decay; biases, norms and nothing else do not
 };
 
+// The parameter tensors a config calls for, in slab order (the SLLM spec's names and shapes),
+// computed without allocating anything: the file reader validates against it first.
+std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& config);
+
 // Views into a parameter-shaped slab (the weights, or their gradients).
 struct LayerViews {
   float* ln1w;      // (C)
@@ -110,7 +114,6 @@ class GPT {
     float* att_scratch;           // (2, T, T)
   };
 
-  void layout_tensors();
   ParamViews views(float* base) const;
   void init_weights();
   void ensure_activations(int B, int T, bool dropout);
