@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: what `npm test` runs. Sets up what is missing, builds, and runs every test suite:
-# the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer).
+# the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
+# the WebAssembly build, the TypeScript package and its Vitest suite in Node (wasm-tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -13,3 +14,9 @@ echo "== native tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 SLLM_NATIVE_BUILD_DIR=build/asan scripts/build-native.sh -DSLLM_SANITIZE=address,undefined -DSLLM_NATIVE_ARCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure -j"$jobs"
+echo "== wasm build (Emscripten) and TypeScript package"
+scripts/build-wasm.sh
+scripts/build-ts.sh
+node_modules/.bin/tsc -p wasm-tests/tsconfig.json
+echo "== wasm tests (Vitest, Node)"
+node_modules/.bin/vitest run

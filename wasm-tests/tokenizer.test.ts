@@ -66,6 +66,47 @@ describe('char tokenizer', () => {
   });
 });
 
+describe('bpe and word tokenizers', () => {
+  const text = 'the cat sat on the mat. the cat ate the rat. '.repeat(50);
+
+  it('learn a byte-level BPE vocabulary that round-trips any text', async () => {
+    const tok = await engine.createTokenizer({ type: 'bpe', text, vocabSize: 300, specials: ['eos'] });
+    expect(tok.type).toBe('bpe');
+    expect(tok.vocabSize).toBeLessThanOrEqual(300);
+    expect(tok.vocabSize).toBeGreaterThan(257);
+    expect(tok.specialTokens).toEqual({ eos: 0 });
+    const ids = await tok.encode('the cat sat');
+    expect(ids.length).toBeLessThan('the cat sat'.length);
+    for (const s of ['the cat sat', 'unseen wörds 😀!']) expect(await tok.decode(await tok.encode(s))).toBe(s);
+    const again = await engine.loadTokenizer(await tok.serialize());
+    expect(Array.from(await again.encode(text.slice(0, 100)))).toEqual(Array.from(await tok.encode(text.slice(0, 100))));
+    again.dispose();
+    tok.dispose();
+  });
+
+  it('learn a word vocabulary with [UNK]', async () => {
+    const tok = await engine.createTokenizer({ type: 'word', text, vocabSize: 50 });
+    expect(tok.type).toBe('word');
+    expect(tok.specialTokens.unk).toBe(0);
+    expect(await tok.decode(await tok.encode('the cat'))).toBe('the cat');
+    expect(await tok.decode(await tok.encode('the dog'))).toBe('the\uFFFD');
+    tok.dispose();
+  });
+
+  it('train models too', async () => {
+    const tok = await engine.createTokenizer({ type: 'bpe', text, vocabSize: 280 });
+    const model = await engine.createModel({ tokenizer: tok, config: { contextLength: 16, dim: 16, layers: 1, heads: 2 } });
+    expect(model.config.vocabSize).toBe(tok.vocabSize);
+    const trainer = await engine.createTrainer(model, { text, batchSize: 2, sequenceLength: 16, maxSteps: 3,
+      warmupSteps: 0, evalBatches: 1 });
+    for await (const _ of trainer.run());
+    expect(typeof (await model.generate('the', { maxTokens: 10 }))).toBe('string');
+    trainer.dispose();
+    model.dispose();
+    tok.dispose();
+  });
+});
+
 describe('special tokens', () => {
   it('come first and map [UNK] for unknown characters', async () => {
     const tok = await engine.createTokenizer({ type: 'char', text: 'abc', specials: ['pad', 'unk', 'bos', 'eos'] });
@@ -85,11 +126,12 @@ describe('special tokens', () => {
       SllmInvalidArgumentError,
       /unknown special token "sep"/,
     );
-    await expectError(
-      engine.createTokenizer({ type: 'bpe', text: 'abc', vocabSize: 300 }),
-      SllmInvalidArgumentError,
-      /"bpe" tokenizer is not available/,
-    );
+    await expectError(engine.createTokenizer({ type: 'gpt' as 'char', text: 'abc' }), SllmInvalidArgumentError,
+      /unknown tokenizer type "gpt"/);
+    await expectError(engine.createTokenizer({ type: 'bpe', text: 'abc', vocabSize: 100 }), SllmInvalidArgumentError,
+      /vocab/);
+    await expectError(engine.createTokenizer({ type: 'char', text: 'abc', vocabSize: 10 } as { type: 'char'; text: string }),
+      SllmInvalidArgumentError, /drop vocabSize/);
     await expectError(engine.createTokenizer({ type: 'char', text: 42 as unknown as string }), SllmInvalidArgumentError);
   });
 

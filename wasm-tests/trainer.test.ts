@@ -156,7 +156,7 @@ describe('run()', () => {
     await first.next();
     await expectError(trainer.run().next(), SllmInvalidArgumentError, /already running/);
     await expectError(trainer.step(), SllmInvalidArgumentError, /inside run\(\)/);
-    await first.return(undefined);
+    await first.return!(undefined);
     expect(trainer.state).toBe('idle');
     trainer.dispose();
     model.dispose();

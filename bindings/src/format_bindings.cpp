@@ -1,7 +1,7 @@
 // format_bindings.cpp: SLLM files for JavaScript: saving a model (any weight dtype) or a
 // training checkpoint to bytes, loading either from bytes, and resuming training from a
 // loaded checkpoint. Built without the file format (SLLM_HAVE_FORMAT=0, before
-// src/format/sllm_file.cpp exists) these report that the build cannot read or write files.
+// src/format/*.cpp exist) these report that the build cannot read or write files.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
@@ -16,12 +16,8 @@ SaveOptions save_options_from_json(const Json& j) {
   SaveOptions o;
   for (const auto& [key, value] : j.members()) {
     if (key == "dtype") {
-      const std::string& d = j.get_string(key);
-      if (d == "f32") o.weights = DType::F32;
-      else if (d == "f16") o.weights = DType::F16;
-      else if (d == "q8_0") o.weights = DType::Q8_0;
-      else if (d == "q4_0") o.weights = DType::Q4_0;
-      else fail(ErrorCode::InvalidArgument, "unknown dtype \"" + d + "\"; use f32, f16, q8_0 or q4_0");
+      if (!dtype_from_name(j.get_string(key), o.weights))
+        fail(ErrorCode::InvalidArgument, "unknown dtype \"" + j.get_string(key) + "\"; use f32, f16, q8_0 or q4_0");
     } else if (key == "metadata") {
       const Json& m = j.get(key, Json::Type::Object);
       for (const auto& [mk, mv] : m.members())
@@ -36,7 +32,7 @@ SaveOptions save_options_from_json(const Json& j) {
 }
 #else
 [[noreturn]] void no_format() {
-  fail(ErrorCode::Internal, "this build of sllm was made without the SLLM file format (src/format/sllm_file.cpp)");
+  fail(ErrorCode::Internal, "this build of sllm was made without the SLLM file format (src/format/*.cpp)");
 }
 #endif
 
@@ -88,8 +84,11 @@ TrainerHandle* resume_trainer_from(ModelHandle* model, const std::string& text, 
     if (!model) fail(ErrorCode::InvalidArgument, "resumeTrainer needs a model");
     if (!model->checkpoint)
       fail(ErrorCode::InvalidArgument,
-           "this model was not loaded from a checkpoint; save one with trainer.saveCheckpoint() to resume "
-           "training, or start a new trainer");
+           model->checkpoint_resumed
+               ? "this checkpoint was already resumed (its model has trained on since); load the file again to "
+                 "resume from it once more"
+               : "this model was not loaded from a checkpoint; save one with trainer.saveCheckpoint() to resume "
+                 "training, or start a new trainer");
 #if SLLM_HAVE_FORMAT
     const CheckpointState& cp = *model->checkpoint;
     const ModelConfig& mc = model->model()->config();
@@ -97,15 +96,24 @@ TrainerHandle* resume_trainer_from(ModelHandle* model, const std::string& text, 
                         (cp.config.dropout >= 0 ? cp.config.dropout : mc.dropout) > 0);
     auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cp.config.val_fraction);
     auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
-    // resume_trainer() takes a LoadedFile; lend it the shared model without giving up ownership.
+    // resume_trainer() takes a LoadedFile: lend it the shared model without giving up ownership,
+    // and hand it the checkpoint state, which the resumed trainer consumes (the model's weights
+    // move on from it). On failure the state goes back to the model.
     LoadedFile file;
     file.model.reset(model->model().get());
     struct Lend {
       LoadedFile& f;
       ~Lend() { (void)f.model.release(); }
     } lend{file};
-    file.checkpoint = std::make_unique<CheckpointState>(cp);  // a copy: the model can resume again
-    h->set_trainer(resume_trainer(file, h->data()));
+    file.checkpoint = std::make_unique<CheckpointState>(std::move(*model->checkpoint));
+    try {
+      h->set_trainer(resume_trainer(file, h->data()));
+    } catch (...) {
+      *model->checkpoint = std::move(*file.checkpoint);
+      throw;
+    }
+    model->checkpoint.reset();
+    model->checkpoint_resumed = true;
     return h.release();
 #else
     no_format();

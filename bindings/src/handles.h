@@ -59,7 +59,8 @@ class ModelHandle {
   // Filled by loadFile (format_bindings.cpp).
   Json metadata = Json::object();
   std::string header_json;
-  std::shared_ptr<CheckpointState> checkpoint;  // set when the file was a checkpoint
+  std::shared_ptr<CheckpointState> checkpoint;  // set when the file was a checkpoint, until resumed
+  bool checkpoint_resumed = false;
   bool isCheckpoint() const { return checkpoint != nullptr; }
   std::string metadataJson() const { return metadata.dump(); }
   std::string headerJson() const { return header_json; }

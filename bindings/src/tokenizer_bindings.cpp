@@ -1,11 +1,13 @@
-// tokenizer_bindings.cpp: tokenizers for JavaScript: building one from text (char now; the
-// options leave room for "bpe" and "word"), restoring one from its JSON, and encoding,
-// decoding and inspecting the vocabulary.
+// tokenizer_bindings.cpp: tokenizers for JavaScript: training one on text (char, byte-level
+// BPE or word), restoring one from its JSON, and encoding, decoding and inspecting the
+// vocabulary.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
 #include "handles.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/word_tokenizer.h"
 
 namespace sllm::bind {
 
@@ -36,32 +38,55 @@ std::string TokenizerHandle::toJson() const {
 
 namespace {
 
-// options: {"specials": ["pad"|"unk"|"bos"|"eos", ...], "vocab_size": n} (vocab_size is for
-// trained vocabularies; a char vocabulary is the text's characters).
+struct SpecialFlags {
+  bool pad = false, unk = false, bos = false, eos = false;
+};
+
+SpecialFlags special_flags(const Json& o) {
+  SpecialFlags f;
+  const Json* sp = o.find("specials");
+  if (!sp) return f;
+  if (!sp->is_array()) fail(ErrorCode::InvalidArgument, "specials must be an array of token names");
+  for (const Json& s : sp->items()) {
+    const std::string name = s.is_string() ? s.as_string() : s.dump();
+    if (name == "pad") f.pad = true;
+    else if (name == "unk") f.unk = true;
+    else if (name == "bos") f.bos = true;
+    else if (name == "eos") f.eos = true;
+    else
+      fail(ErrorCode::InvalidArgument,
+           "unknown special token \"" + name + "\"; the special tokens are pad, unk, bos and eos");
+  }
+  return f;
+}
+
+// type: "char", "bpe" or "word". options: {"specials": ["pad"|"unk"|"bos"|"eos", ...],
+// "vocab_size": n} (vocab_size only for bpe and word, which learn a vocabulary of that size;
+// the core's default 8000 when absent; a word vocabulary always has [UNK]).
 TokenizerHandle* create_tokenizer(const std::string& type, const std::string& text, const std::string& options) {
   return guard([&]() -> TokenizerHandle* {
     Json o = parse_options(options, "tokenizer options");
+    const SpecialFlags f = special_flags(o);
+    const Json* vs = o.find("vocab_size");
     if (type == "char") {
+      if (vs) fail(ErrorCode::InvalidArgument, "a char tokenizer's vocabulary is its text's characters; drop vocabSize");
       CharTokenizerOptions co;
-      if (const Json* sp = o.find("specials")) {
-        if (!sp->is_array()) fail(ErrorCode::InvalidArgument, "specials must be an array of token names");
-        for (const Json& s : sp->items()) {
-          const std::string name = s.is_string() ? s.as_string() : "";
-          if (name == "pad") co.pad = true;
-          else if (name == "unk") co.unk = true;
-          else if (name == "bos") co.bos = true;
-          else if (name == "eos") co.eos = true;
-          else
-            fail(ErrorCode::InvalidArgument, "unknown special token \"" + name +
-                                                 "\"; the special tokens are pad, unk, bos and eos");
-        }
-      }
+      co.pad = f.pad, co.unk = f.unk, co.bos = f.bos, co.eos = f.eos;
       return new TokenizerHandle(CharTokenizer::train(text, co));
     }
-    if (type == "bpe" || type == "word")
-      fail(ErrorCode::InvalidArgument,
-           "the \"" + type + "\" tokenizer is not available in this build yet; use type \"char\"");
-    fail(ErrorCode::InvalidArgument, "unknown tokenizer type \"" + type + "\"; use \"char\"");
+    if (type == "bpe") {
+      BpeTrainOptions bo;
+      if (vs) bo.vocab_size = int32_t(o.get_int("vocab_size", 1, 1 << 20));
+      bo.pad = f.pad, bo.unk = f.unk, bo.bos = f.bos, bo.eos = f.eos;
+      return new TokenizerHandle(BpeTokenizer::train(text, bo));
+    }
+    if (type == "word") {
+      WordTokenizerOptions wo;
+      if (vs) wo.vocab_size = int32_t(o.get_int("vocab_size", 1, 1 << 20));
+      wo.pad = f.pad, wo.bos = f.bos, wo.eos = f.eos;
+      return new TokenizerHandle(WordTokenizer::train(text, wo));
+    }
+    fail(ErrorCode::InvalidArgument, "unknown tokenizer type \"" + type + "\"; use \"char\", \"bpe\" or \"word\"");
   });
 }
 

@@ -91,7 +91,10 @@ class MainThreadEngine implements Engine {
       throw new SllmInvalidArgumentError('createTokenizer needs options: { type: "char", text }');
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
-    const extra = 'vocabSize' in options ? { vocab_size: options.vocabSize } : {};
+    const vocabSize = 'vocabSize' in options ? options.vocabSize : undefined;
+    if (vocabSize !== undefined && !Number.isInteger(vocabSize))
+      throw new SllmInvalidArgumentError(`vocabSize must be an integer, not ${String(vocabSize)}`);
+    const extra = vocabSize !== undefined ? { vocab_size: vocabSize } : {};
     const json = JSON.stringify({ specials: specials ?? [], ...extra });
     const h = this.#rt.create((m) => m.createTokenizer(String(type), text, json));
     return new WasmTokenizer(this.#rt, h);

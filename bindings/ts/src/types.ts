@@ -46,16 +46,24 @@ export interface SpecialTokenIds {
   eos?: number;
 }
 
-/** The tokenizer kinds. This build trains `char`; `bpe` and `word` are coming. */
+/** The tokenizer kinds: one token per character, byte-level BPE (GPT-2 style), or one per word. */
 export type TokenizerType = 'char' | 'bpe' | 'word';
 
 /**
- * How to build a tokenizer from text. `char`: one token per character of `text` (plus the
- * chosen special tokens, first). `bpe`/`word` learn a vocabulary of `vocabSize` tokens.
+ * How to build a tokenizer from text. `char`: one token per distinct character of `text`.
+ * `bpe`: byte-level BPE that learns merges up to `vocabSize` tokens (any text encodes).
+ * `word`: the `vocabSize` most frequent words (GPT-2 pre-tokenizer pieces); a word vocabulary
+ * always has [UNK]. Special tokens come first, in the order pad, unk, bos, eos.
  */
 export type TokenizerOptions =
   | { type: 'char'; text: string; specials?: SpecialTokenName[] }
-  | { type: 'bpe' | 'word'; text: string; vocabSize: number; specials?: SpecialTokenName[] };
+  | {
+      type: 'bpe' | 'word';
+      text: string;
+      /** Vocabulary size to learn, special tokens included (default 8000; fewer for a small text). */
+      vocabSize?: number;
+      specials?: SpecialTokenName[];
+    };
 
 /** A tokenizer in its SLLM-file JSON form (from {@link Tokenizer.serialize}); store it as JSON. */
 export interface TokenizerJSON {
@@ -395,7 +403,11 @@ export interface Engine extends SllmResource {
   createModel(options: ModelOptions): Promise<Model>;
   /** Creates a trainer for a model on a corpus. */
   createTrainer(model: Model, options: TrainerOptions): Promise<Trainer>;
-  /** Continues training a model loaded from a checkpoint, on the same corpus, exactly where it stopped. */
+  /**
+   * Continues training a model loaded from a checkpoint, on the same corpus, exactly where it
+   * stopped (same settings, optimizer state and random stream). The trainer takes over the
+   * checkpoint's state, so each loaded checkpoint resumes once; load the file again to repeat.
+   */
   resumeTrainer(model: Model, data: TrainingData): Promise<Trainer>;
   /** Reads an SLLM file (model or checkpoint). Throws SllmFormatError for invalid bytes. */
   loadModel(bytes: Uint8Array): Promise<LoadedModel>;
