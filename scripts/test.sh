@@ -19,4 +19,10 @@ scripts/build-wasm.sh
 scripts/build-ts.sh
 node_modules/.bin/tsc -p wasm-tests/tsconfig.json
 echo "== wasm tests (Vitest, Node)"
-node_modules/.bin/vitest run
+status=0
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=build/vitest-results.json || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("build/vitest-results.json", "utf8"));
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

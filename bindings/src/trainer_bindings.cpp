@@ -66,9 +66,7 @@ std::vector<int32_t> corpus_ids(const ModelHandle& model, const std::string& tex
 namespace {
 
 // options: TrainConfig members (see TrainConfig::from_json) that replace the defaults, which
-// are the model's preset's "training" member when it was made from a preset. When
-// warmup_steps is not given and the default is longer than decay_steps (a short run), the
-// warmup is cut to decay_steps.
+// are the model's preset's "training" member when it was made from a preset.
 TrainerHandle* create_trainer(ModelHandle* model, const std::string& options, const std::string& text,
                               const val& tokens) {
   return guard([&]() -> TrainerHandle* {
@@ -78,9 +76,6 @@ TrainerHandle* create_trainer(ModelHandle* model, const std::string& options, co
                                          : preset_json(model->presetName()).get("training", Json::Type::Object);
     for (const auto& [k, v] : o.members()) j.set(k, v);
     TrainConfig cfg = TrainConfig::from_json(j);
-    // A default warmup (the preset's or the core's) longer than a short run shrinks to fit it.
-    if (!o.find("warmup_steps") && cfg.schedule.warmup_steps > cfg.schedule.decay_steps)
-      cfg.schedule.warmup_steps = cfg.schedule.decay_steps;
     const ModelConfig& mc = model->model()->config();
     cfg.validate(mc);
     check_training_fits(mc, cfg.batch_size, cfg.seq_len, (cfg.dropout >= 0 ? cfg.dropout : mc.dropout) > 0);

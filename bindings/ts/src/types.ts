@@ -268,7 +268,7 @@ export interface TrainConfig {
   learningRate: number;
   /** Learning rate reached at decaySteps. */
   minLearningRate: number;
-  /** Steps of linear warmup (default shortened to fit a short run). */
+  /** Steps of linear warmup. */
   warmupSteps: number;
   /** Step at which decay reaches minLearningRate (default maxSteps). */
   decaySteps: number;
