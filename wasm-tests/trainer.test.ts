@@ -158,6 +158,14 @@ describe('run()', () => {
     await expectError(trainer.step(), SllmInvalidArgumentError, /inside run\(\)/);
     await first.return!(undefined);
     expect(trainer.state).toBe('idle');
+    // stop() also ends a run whose iterator was abandoned without return()
+    const abandoned = trainer.run();
+    await abandoned.next();
+    expect(trainer.state).toBe('running');
+    trainer.stop();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(trainer.state).toBe('idle');
+    expect(await abandoned.next()).toEqual({ done: true, value: undefined });
     trainer.dispose();
     model.dispose();
   });

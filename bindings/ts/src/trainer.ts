@@ -31,6 +31,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
   #paused = false;
   #stopRequested = false;
   #wake: (() => void) | undefined;
+  #active: AsyncGenerator<TrainingProgress, void, undefined> | undefined;
 
   constructor(rt: Runtime, handle: TrainerHandle, model: WasmModel) {
     super(rt, handle, 'trainer');
@@ -61,11 +62,14 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     this.#stopRequested = true;
     this.#paused = false;
     this.#wakeUp();
+    // Also ends a run whose iterator was abandoned at a yield (never resumed, never returned).
+    void this.#active?.return(undefined);
   }
 
   override dispose(): void {
     super.dispose();
     this.#wakeUp();
+    void this.#active?.return(undefined);
   }
 
   #wakeUp(): void {
@@ -102,7 +106,13 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     return progress;
   }
 
-  async *run(options: RunOptions = {}): AsyncIterableIterator<TrainingProgress> {
+  run(options: RunOptions = {}): AsyncIterableIterator<TrainingProgress> {
+    const gen = this.#run(options);
+    this.#active = gen;
+    return gen;
+  }
+
+  async *#run(options: RunOptions): AsyncGenerator<TrainingProgress, void, undefined> {
     const { signal } = options;
     const h = this.handle;
     if (this.#running)
