@@ -36,16 +36,18 @@ class Args {
   }
   long long integer(const std::string& k, long long def) const {
     if (!has(k)) return def;
+    const std::string s = str(k);  // end points into it: it must outlive the check
     char* end = nullptr;
-    long long v = std::strtoll(str(k).c_str(), &end, 10);
-    if (!end || *end) die("--" + k + " must be a whole number, got \"" + str(k) + "\"");
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (!end || *end) die("--" + k + " must be a whole number, got \"" + s + "\"");
     return v;
   }
   double number(const std::string& k, double def) const {
     if (!has(k)) return def;
+    const std::string s = str(k);
     char* end = nullptr;
-    double v = std::strtod(str(k).c_str(), &end);
-    if (!end || *end) die("--" + k + " must be a number, got \"" + str(k) + "\"");
+    double v = std::strtod(s.c_str(), &end);
+    if (!end || *end) die("--" + k + " must be a number, got \"" + s + "\"");
     return v;
   }
   const std::vector<std::string>& positional() const { return positional_; }
