@@ -39,6 +39,7 @@ describe('model files', () => {
     expect(loaded.metadata).toEqual({ name: 'test model', author: 'sllm' });
     expect(loaded.model.metadata).toEqual(loaded.metadata);
     expect(loaded.model.tokenizer).toBe(loaded.tokenizer);
+    expect(loaded.header).toMatchObject({ metadata: { name: 'test model' }, model: { dim: 64 } });
     expect(loaded.model.config).toEqual(model.config);
     expect(loaded.model.parameterCount).toBe(model.parameterCount);
     expect(loaded.model.preset).toBeUndefined();

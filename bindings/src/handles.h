@@ -52,7 +52,7 @@ class ModelHandle {
 
   std::string configJson() const;
   double numParams() const;
-  std::string preset() const { return preset_; }
+  std::string preset() const;
   TokenizerHandle* tokenizer() const;  // a new handle on the same tokenizer
   val save(const std::string& options_json) const;  // Uint8Array (format_bindings.cpp)
 
@@ -62,8 +62,8 @@ class ModelHandle {
   std::shared_ptr<CheckpointState> checkpoint;  // set when the file was a checkpoint, until resumed
   bool checkpoint_resumed = false;
   bool isCheckpoint() const { return checkpoint != nullptr; }
-  std::string metadataJson() const { return metadata.dump(); }
-  std::string headerJson() const { return header_json; }
+  std::string metadataJson() const;
+  std::string headerJson() const;
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
 
  private:
@@ -88,7 +88,7 @@ class TrainerHandle {
   double steps() const;
   double tokensSeen() const;
   double bestValLoss() const;  // Infinity before the first evaluation
-  double trainTokens() const { return double(data_->train_size()); }
+  double trainTokens() const { return double(data_->train_size()); }  // (cannot throw)
   double valTokens() const { return double(data_->val_size()); }
   std::string configJson() const;
   val saveCheckpoint(const std::string& options_json);  // Uint8Array (format_bindings.cpp)

@@ -13,6 +13,15 @@ std::string ModelHandle::configJson() const {
 double ModelHandle::numParams() const {
   return guard([&] { return double(model_->num_params()); });
 }
+std::string ModelHandle::preset() const {
+  return guard([&] { return preset_; });
+}
+std::string ModelHandle::metadataJson() const {
+  return guard([&] { return metadata.dump(); });
+}
+std::string ModelHandle::headerJson() const {
+  return guard([&] { return header_json; });
+}
 TokenizerHandle* ModelHandle::tokenizer() const {
   return guard([&] { return new TokenizerHandle(tok_); });
 }

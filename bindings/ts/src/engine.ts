@@ -159,12 +159,14 @@ class MainThreadEngine implements Engine {
       throw e;
     }
     const model = new WasmModel(this.#rt, h, tokenizer);
+    const header = JSON.parse(this.#rt.invoke(() => h.headerJson())) as Record<string, unknown>;
     return {
       model,
       tokenizer,
       metadata: { ...model.metadata },
       isCheckpoint: model.checkpoint !== undefined,
       checkpoint: model.checkpoint,
+      header,
     };
   }
 

@@ -21,6 +21,10 @@ function translateThrown(e: unknown): unknown {
         'dispose it and create a new one',
       { cause: e },
     );
+  // a C++ exception that escaped guard() (a bug in the bindings)
+  const WasmException = typeof WebAssembly === 'object' ? (WebAssembly as { Exception?: Function }).Exception : undefined;
+  if (WasmException && e instanceof WasmException)
+    return new SllmInternalError('an unexpected C++ exception reached JavaScript; this is a bug in sllm', { cause: e });
   // embind's own argument checks (wrong type, deleted handle)
   if (e instanceof Error && e.name === 'BindingError')
     return new SllmInvalidArgumentError(e.message, { cause: e });

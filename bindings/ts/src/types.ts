@@ -247,6 +247,8 @@ export interface LoadedModel {
   isCheckpoint: boolean;
   /** The checkpoint's training state, when isCheckpoint. */
   checkpoint: CheckpointInfo | undefined;
+  /** The file's whole JSON header (format version, model, tokenizer, tensor table, ...), for inspection. */
+  header: Record<string, unknown>;
 }
 
 /** Learning-rate schedules: warmup, then constant, cosine or linear decay to minLearningRate at decaySteps. */
