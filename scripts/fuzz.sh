@@ -17,6 +17,8 @@ train() { build/native/sllm-train --data "$text" --layers 1 --dim 32 --heads 2 -
   --batch 2 --steps 2 --eval-interval 0 --val-fraction 0.2 --sample-len 0 --quiet "$@" >/dev/null; }
 for dt in f32 f16 q8_0 q4_0; do train --save "$out/corpus/model-$dt.sllm" --save-dtype "$dt"; done
 train --checkpoint "$out/corpus/checkpoint.sllm" --stop-at 1
+train --tokenizer word --vocab-size 24 --save "$out/corpus/model-word.sllm"
+train --tokenizer bpe --vocab-size 300 --save "$out/corpus/model-bpe.sllm" --save-dtype q8_0
 srcs=$(ls src/core/*.cpp src/kernels/*.cpp src/model/*.cpp src/optim/*.cpp src/tokenizer/*.cpp \
   src/data/*.cpp src/train/*.cpp src/generate/*.cpp src/format/*.cpp)
 if [ ! -x "$out/fuzz_sllm_reader" ] || [ -n "$(find src native-tests/fuzz -newer "$out/fuzz_sllm_reader" -name '*.[ch]*' | head -1)" ]; then

@@ -14,7 +14,9 @@
 #include "cli/files.h"
 #include "core/error.h"
 #include "generate/generator.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/word_tokenizer.h"
 #include "format/sllm_file.h"
 #include "train/trainer.h"
 
@@ -24,7 +26,10 @@ namespace {
 
 const char* kUsage = R"(usage: sllm-train --data FILE [options]
 
-Trains a GPT language model on a UTF-8 text file (char-level tokenizer).
+Trains a GPT language model on a UTF-8 text file.
+
+tokenizer: --tokenizer char|word|bpe (default char)  --vocab-size N (word/bpe; default: the
+           preset's)  --tokenizer-file FILE (reuse the tokenizer of a saved .sllm file)
 
 model:     --preset tiny|small|medium (default tiny)   --layers N  --dim N  --heads N
            --ffn N  --context N  --untied (separate output head)  --init-seed N
@@ -34,6 +39,7 @@ training:  --steps N  --batch N  --seq N  --accum N  --lr X  --min-lr X  --warmu
 eval:      --val-fraction X  --eval-interval N  --eval-batches N  --patience N  --min-delta X
 output:    --sample-len N (chars sampled at each evaluation, 0 = none)  --temperature X
            --json (print one JSON object with the results as the last line)  --quiet
+           --time-limit S (stop after S seconds of training)
            --loss-log FILE (append "step loss" per step, full precision)
 files:     --save FILE (the trained model, SLLM format)  --save-dtype f32|f16|q8_0|q4_0
            --checkpoint FILE (a checkpoint to resume from)  --checkpoint-every N (steps)
@@ -106,6 +112,43 @@ TrainConfig train_config(const cli::Args& args, const ModelConfig& mc) {
   return tc;
 }
 
+std::unique_ptr<Tokenizer> make_tokenizer(const cli::Args& args, const std::string& text) {
+  if (args.has("tokenizer-file")) {
+    std::string bytes = cli::read_file(args.str("tokenizer-file"));
+    return std::move(load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()).tokenizer);
+  }
+  const std::string type = args.str("tokenizer", "char");
+  const int vocab = int(args.integer("vocab-size", preset(args.str("preset", "tiny")).vocab_size));
+  if (type == "char") return CharTokenizer::train(text);
+  if (type == "word") {
+    WordTokenizerOptions o;
+    o.vocab_size = vocab;
+    return WordTokenizer::train(text, o);
+  }
+  if (type == "bpe") {
+    BpeTrainOptions o;
+    o.vocab_size = vocab;
+    auto t0 = std::chrono::steady_clock::now();
+    auto tok = BpeTokenizer::train(text, o);
+    if (!args.has("quiet"))
+      std::fprintf(stderr, "trained a BPE vocabulary of %d tokens in %.2f s\n", tok->vocab_size(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return tok;
+  }
+  cli::Args::die("--tokenizer must be char, word or bpe");
+}
+
+// Characters (code points) per token over the validation split: the factor that turns a loss
+// per token into a loss per character, comparable across tokenizers.
+double chars_per_token(const Tokenizer& tok, const TokenDataset& data) {
+  const auto& t = data.tokens();
+  std::vector<int32_t> val(t.begin() + std::ptrdiff_t(data.train_size()), t.end());
+  std::string text = tok.decode(val);
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return val.empty() ? 1.0 : double(chars) / double(val.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,7 +162,7 @@ int main(int argc, char** argv) {
                        "decay-steps", "schedule", "beta1", "beta2", "wd", "clip", "dropout", "seed",
                        "val-fraction", "eval-interval", "eval-batches", "patience", "min-delta", "sample-len",
                        "temperature", "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
-                       "stop-at", "resume"});
+                       "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file", "time-limit"});
   try {
     const std::string text = cli::read_file(args.str("data"));
     std::unique_ptr<Tokenizer> tok;
@@ -134,7 +177,7 @@ int main(int argc, char** argv) {
       data = std::make_unique<TokenDataset>(tok->encode(text), resumed.checkpoint ? resumed.checkpoint->config.val_fraction : 0.1f);
       trainer_owner = resume_trainer(resumed, *data);
     } else {
-      tok = CharTokenizer::train(text);
+      tok = make_tokenizer(args, text);
       model_owner = std::make_unique<GPT>(model_config(args, tok->vocab_size()));
       TrainConfig tc = train_config(args, model_owner->config());
       data = std::make_unique<TokenDataset>(tok->encode(text), tc.val_fraction);
@@ -172,7 +215,8 @@ int main(int argc, char** argv) {
       std::string s = generate_text(model, *tok, "\n", so);
       std::fprintf(stderr, "---- sample ----\n%s\n----------------\n", s.c_str());
     };
-    while (!trainer.done() && trainer.steps() != stop_at) {
+    const double time_limit = args.number("time-limit", 0);
+    while (!trainer.done() && trainer.steps() != stop_at && !(time_limit > 0 && train_secs >= time_limit)) {
       auto ts = clock::now();
       StepResult r = trainer.step();
       if (loss_log) std::fprintf(loss_log, "%lld %.9g\n", (long long)r.step, double(r.loss));
@@ -223,6 +267,13 @@ int main(int argc, char** argv) {
       j.set("tokens_per_s", std::round(tok_s));
       j.set("params", model.num_params());
       j.set("early_stopped", trainer.early_stopped());
+      j.set("tokenizer", tok->type());
+      j.set("vocab_size", tok->vocab_size());
+      if (tc.val_fraction > 0) {
+        double cpt = chars_per_token(*tok, *data);
+        j.set("chars_per_token", std::round(cpt * 1e4) / 1e4);
+        j.set("val_loss_per_char", std::round(double(val_loss) / cpt * 1e4) / 1e4);
+      }
       std::printf("%s\n", j.dump().c_str());
     }
     return 0;

@@ -366,6 +366,16 @@ double Json::get_number(std::string_view key) const { return get(key, Type::Numb
 bool Json::get_bool(std::string_view key) const { return get(key, Type::Bool).as_bool(); }
 const std::string& Json::get_string(std::string_view key) const { return get(key, Type::String).as_string(); }
 
+double json_float(float f) {
+  if (!std::isfinite(f)) return double(f);
+  char buf[32];
+  for (int prec = 1; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, double(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
+}
+
 void json_escape(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
   out += '"';

@@ -84,6 +84,10 @@ class Json {
   } v_{};
 };
 
+// The shortest decimal that reads back as f, as a double: so a float setting such as 1e-3f is
+// written "0.001", not "0.0010000000474974513".
+double json_float(float f);
+
 // Appends s to out as a JSON string literal (with quotes).
 void json_escape(std::string& out, std::string_view s);
 

@@ -182,7 +182,7 @@ LoadedFile load_file(const uint8_t* data, size_t size) {
         std::to_string(cfg.vocab_size));
   if (meta_j) out.metadata = *meta_j;
   // Only now allocate: every tensor is known to be inside the file.
-  out.model = std::make_unique<GPT>(cfg);
+  out.model = std::make_unique<GPT>(cfg, false);  // every weight is decoded below
   const uint8_t* section = data + data_start;
   for (const auto& p : layout) {
     const TensorIn* t = by_name.at(p.name);

@@ -8,12 +8,12 @@
 
 namespace sllm {
 
-GPT::GPT(const ModelConfig& config) : cfg_(config) {
+GPT::GPT(const ModelConfig& config, bool initialize) : cfg_(config) {
   cfg_.validate();
   tensors_ = gpt_tensor_layout(cfg_);
   params_.assign(tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().numel, 0.0f);
   w_ = views(params_.data());
-  init_weights();
+  if (initialize) init_weights();
 }
 
 std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& cfg) {

@@ -53,7 +53,8 @@ class GPT {
  public:
   // Allocates the parameters and initializes them from config.init_seed: weights normal(0, 0.02),
   // residual output projections normal(0, 0.02/sqrt(2*layers)), biases 0, norm weights 1.
-  explicit GPT(const ModelConfig& config);
+  // With initialize = false the weights start at zero (for a loader that overwrites them all).
+  explicit GPT(const ModelConfig& config, bool initialize = true);
   GPT(const GPT&) = delete;
   GPT& operator=(const GPT&) = delete;
 

@@ -30,8 +30,8 @@ void Schedule::validate() const {
 Json Schedule::to_json() const {
   Json j = Json::object();
   j.set("kind", kind);
-  j.set("lr", double(lr));
-  j.set("min_lr", double(min_lr));
+  j.set("lr", json_float(lr));
+  j.set("min_lr", json_float(min_lr));
   j.set("warmup_steps", warmup_steps);
   j.set("decay_steps", decay_steps);
   return j;
