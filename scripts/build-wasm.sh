@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 dir=${SLLM_WASM_BUILD_DIR:-build/wasm}
 # Emscripten's JS optimizer needs Debian's node modules (acorn) on NODE_PATH.
 export NODE_PATH=${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs
-emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+if ! out=$(emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" 2>&1); then echo "$out" >&2; exit 1; fi
 targets=(sllm)
 if compgen -G "src/kernels/*_simd128.cpp" >/dev/null; then targets+=(sllm-simd); fi
 cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}"
