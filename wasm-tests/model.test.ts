@@ -110,6 +110,8 @@ describe('generation', () => {
       ['', { temperature: 0.9, seed: 3, maxTokens: 80 }, { temperature: 0.9, seed: 3, max_new_tokens: 80 }],
       // longer than the context (32): exercises the cache refill
       ['Di helps', { topK: 5, topP: 0.9, seed: 11, maxTokens: 100 }, { top_k: 5, top_p: 0.9, seed: 11, max_new_tokens: 100 }],
+      // a prompt longer than the context
+      [TEXT.slice(0, 100), { temperature: 0, maxTokens: 20 }, { temperature: 0, max_new_tokens: 20 }],
     ] as const) {
       expect(await model.generate(prompt, opts)).toBe(M.generateReference(h, prompt, JSON.stringify(json)));
     }
