@@ -58,7 +58,11 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   TrainConfig c;
   bool decay_given = false;
   try {
-    for (const auto& [key, val] : j.members()) {
+    for (const auto& member : j.members()) {
+      // Named references, not a structured binding: clang 14 (Emscripten 3.1.6) cannot
+      // capture structured bindings in lambdas.
+      const auto& key = member.first;
+      const auto& val = member.second;
       auto num = [&] { return float(j.get_number(key)); };
       auto integer = [&](int64_t lo, int64_t hi) { return j.get_int(key, lo, hi); };
       if (key == "batch_size") c.batch_size = int(integer(1, 65536));
