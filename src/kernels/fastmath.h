@@ -8,10 +8,11 @@
 
 namespace sllm {
 
-// e^x for x in [-87.3, 88.7] (clamped there: below gives ~0, above ~3.4e38).
+// e^x for x in [-87.3, 88.37] (clamped there: below gives ~1.2e-38, above ~2.4e38). The upper
+// bound keeps n = round(x / ln2) <= 127; beyond 127.5 ln2 = 88.376, 2^n would be infinite.
 inline float exp_approx(float x) {
   x = x < -87.3f ? -87.3f : x;  // one select each: this form vectorizes (fmaxf does not)
-  x = x > 88.7f ? 88.7f : x;
+  x = x > 88.37f ? 88.37f : x;
   // n = round(x / ln2) by the 1.5 * 2^23 trick (branch-free; no int conversion needed to round);
   // r = x - n ln2 in [-ln2/2, ln2/2], in two parts for accuracy.
   const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
