@@ -1,0 +1,122 @@
+// gemm_simd128.cpp: gemm_simd128, the wasm-simd128 GEMM: the blocked driver of gemm_driver.h
+// with an f32x4 register-tiled micro-kernel and packers that transpose 4x4 blocks with
+// shuffles. Each output element sums its products in the same order as gemm_ref (from zero
+// over each depth block, then added to C, no fused multiply-add), so the two agree bit for bit.
+#if defined(__wasm_simd128__)
+#include <algorithm>
+
+#include "kernels/gemm_driver.h"
+#include "kernels/simd128.h"
+
+namespace sllm {
+
+namespace {
+using namespace simd;
+
+#ifndef SLLM_GEMM_MR  // tile shape; overridable only for tile-shape experiments
+#define SLLM_GEMM_MR 4
+#define SLLM_GEMM_NR 8
+#endif
+constexpr int kMR = SLLM_GEMM_MR, kNR = SLLM_GEMM_NR, kNV = kNR / 4;
+static_assert(kNR % 4 == 0, "NR is a whole number of f32x4 vectors");
+
+// ct (MR, NR) += Ap (kc, MR) · Bp (kc, NR), accumulators in registers: MR x NV vectors.
+void micro_simd128(int kc, const float* __restrict ap, const float* __restrict bp, float* __restrict ct) {
+  f32x4 acc[kMR][kNV];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kMR; ++r)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) acc[r][v] = zero();
+  for (int k = 0; k < kc; ++k, ap += kMR, bp += kNR) {
+    f32x4 b[kNV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) b[v] = load(bp + 4 * v);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < kMR; ++r) {
+      const f32x4 a = load_splat(ap + r);
+#pragma clang loop unroll(full)
+      for (int v = 0; v < kNV; ++v) acc[r][v] = madd(acc[r][v], a, b[v]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kMR; ++r)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) store(ct + r * kNR + 4 * v, add(load(ct + r * kNR + 4 * v), acc[r][v]));
+}
+
+// Copies a 4 (rows, stride ld) x 4 (contiguous) block of src transposed: dst[j * dld + i] = src[i * ld + j].
+inline void copy_transposed4x4(float* dst, int dld, const float* src, size_t ld) {
+  f32x4 r0 = load(src), r1 = load(src + ld), r2 = load(src + 2 * ld), r3 = load(src + 3 * ld);
+  transpose4(r0, r1, r2, r3);
+  store(dst, r0);
+  store(dst + dld, r1);
+  store(dst + 2 * dld, r2);
+  store(dst + 3 * dld, r3);
+}
+
+// Packs `rows` rows of length kc (row stride ld) into a panel of width W, transposed:
+// panel[k * W + r] = src[r * ld + k]; rows [rows, W) are zero. Used for A (M,K) and B^T (N,K).
+template <int W>
+void pack_transposed(float* panel, const float* src, size_t ld, int rows, int kc) {
+  int r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float* s = src + size_t(r) * ld;
+    int k = 0;
+    for (; k + 4 <= kc; k += 4) copy_transposed4x4(panel + size_t(k) * W + r, W, s + k, ld);
+    for (; k < kc; ++k)
+      for (int q = 0; q < 4; ++q) panel[size_t(k) * W + r + q] = s[size_t(q) * ld + k];
+  }
+  for (; r < rows; ++r)
+    for (int k = 0; k < kc; ++k) panel[size_t(k) * W + r] = src[size_t(r) * ld + k];
+  if (rows < W)
+    for (int k = 0; k < kc; ++k) std::fill(panel + size_t(k) * W + rows, panel + size_t(k) * W + W, 0.0f);
+}
+
+// Packs kc rows of `cols` contiguous floats (row stride ld) into a panel of width W:
+// panel[k * W + c] = src[k * ld + c]; columns [cols, W) are zero.
+template <int W>
+void pack_straight(float* panel, const float* src, size_t ld, int cols, int kc) {
+  for (int k = 0; k < kc; ++k) {
+    const float* s = src + size_t(k) * ld;
+    float* d = panel + size_t(k) * W;
+    if (cols == W) {
+#pragma clang loop unroll(full)
+      for (int c = 0; c < W; c += 4) store(d + c, load(s + c));
+    } else {
+      for (int c = 0; c < cols; ++c) d[c] = s[c];
+      for (int c = cols; c < W; ++c) d[c] = 0.0f;
+    }
+  }
+}
+
+// Same layouts as gemm_detail::pack_a / pack_b.
+void pack_a_simd128(float* dst, const GemmArgs& g, int i0, int mc, int k0, int kc) {
+  for (int ip = 0; ip < mc; ip += kMR) {
+    const int mr = std::min(kMR, mc - ip), i = i0 + ip;
+    float* panel = dst + size_t(ip) * kc;
+    if (g.trans_a) pack_straight<kMR>(panel, g.A + size_t(k0) * g.lda + i, size_t(g.lda), mr, kc);
+    else pack_transposed<kMR>(panel, g.A + size_t(i) * g.lda + k0, size_t(g.lda), mr, kc);
+  }
+}
+
+void pack_b_simd128(float* dst, const GemmArgs& g, int k0, int kc, int j0, int nc) {
+  for (int jp = 0; jp < nc; jp += kNR) {
+    const int nr = std::min(kNR, nc - jp), j = j0 + jp;
+    float* panel = dst + size_t(jp) * kc;
+    if (g.trans_b) pack_transposed<kNR>(panel, g.B + size_t(j) * g.ldb + k0, size_t(g.ldb), nr, kc);
+    else pack_straight<kNR>(panel, g.B + size_t(k0) * g.ldb + j, size_t(g.ldb), nr, kc);
+  }
+}
+
+}  // namespace
+
+void gemm_simd128(const GemmArgs& g) {
+  gemm_detail::gemm_blocked<kMR, kNR>(
+      g, [](int kc, const float* ap, const float* bp, float* ct) { micro_simd128(kc, ap, bp, ct); },
+      [](float* dst, const GemmArgs& a, int i0, int mc, int k0, int kc) { pack_a_simd128(dst, a, i0, mc, k0, kc); },
+      [](float* dst, const GemmArgs& a, int k0, int kc, int j0, int nc) { pack_b_simd128(dst, a, k0, kc, j0, nc); });
+}
+
+}  // namespace sllm
+
+#endif  // __wasm_simd128__
