@@ -20,14 +20,11 @@ using namespace simd;
 constexpr int kMR = SLLM_GEMM_MR, kNR = SLLM_GEMM_NR, kNV = kNR / 4;
 static_assert(kNR % 4 == 0, "NR is a whole number of f32x4 vectors");
 
-// ct (MR, NR) += Ap (kc, MR) · Bp (kc, NR), accumulators in registers: MR x NV vectors.
-void micro_simd128(int kc, const float* __restrict ap, const float* __restrict bp, float* __restrict ct) {
+// The tile product Ap (kc, MR) · Bp (kc, NR) into acc (MR x NV vectors, kept in registers).
+// The k loop is unrolled by two (V8 emits the loop counter's scalar ops on the vector ports).
+struct Tile {
   f32x4 acc[kMR][kNV];
-#pragma clang loop unroll(full)
-  for (int r = 0; r < kMR; ++r)
-#pragma clang loop unroll(full)
-    for (int v = 0; v < kNV; ++v) acc[r][v] = zero();
-  for (int k = 0; k < kc; ++k, ap += kMR, bp += kNR) {
+  inline void step(const float* ap, const float* bp) {
     f32x4 b[kNV];
 #pragma clang loop unroll(full)
     for (int v = 0; v < kNV; ++v) b[v] = load(bp + 4 * v);
@@ -38,10 +35,42 @@ void micro_simd128(int kc, const float* __restrict ap, const float* __restrict b
       for (int v = 0; v < kNV; ++v) acc[r][v] = madd(acc[r][v], a, b[v]);
     }
   }
+  inline void compute(int kc, const float* __restrict ap, const float* __restrict bp) {
 #pragma clang loop unroll(full)
-  for (int r = 0; r < kMR; ++r)
+    for (int r = 0; r < kMR; ++r)
 #pragma clang loop unroll(full)
-    for (int v = 0; v < kNV; ++v) store(ct + r * kNR + 4 * v, add(load(ct + r * kNR + 4 * v), acc[r][v]));
+      for (int v = 0; v < kNV; ++v) acc[r][v] = zero();
+    int k = 0;
+    for (; k + 2 <= kc; k += 2, ap += 2 * kMR, bp += 2 * kNR) {
+      step(ap, bp);
+      step(ap + kMR, bp + kNR);
+    }
+    if (k < kc) step(ap, bp);
+  }
+  // c (MR rows of stride ldc) = base + acc, base = c (beta) or 0: gemm_ref's ct arithmetic.
+  inline void add_to(float* c, size_t ldc, bool beta) const {
+#pragma clang loop unroll(full)
+    for (int r = 0; r < kMR; ++r)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < kNV; ++v) {
+        float* p = c + r * ldc + 4 * v;
+        store(p, add(beta ? load(p) : zero(), acc[r][v]));
+      }
+  }
+};
+
+// ct (MR, NR) += tile product: the driver's path for edge tiles.
+void micro_simd128(int kc, const float* ap, const float* bp, float* ct) {
+  Tile t;
+  t.compute(kc, ap, bp);
+  t.add_to(ct, kNR, true);
+}
+
+// A whole tile of C in place.
+void full_tile_simd128(int kc, const float* ap, const float* bp, float* c, int ldc, bool beta) {
+  Tile t;
+  t.compute(kc, ap, bp);
+  t.add_to(c, size_t(ldc), beta);
 }
 
 // Copies a 4 (rows, stride ld) x 4 (contiguous) block of src transposed: dst[j * dld + i] = src[i * ld + j].
@@ -114,7 +143,10 @@ void gemm_simd128(const GemmArgs& g) {
   gemm_detail::gemm_blocked<kMR, kNR>(
       g, [](int kc, const float* ap, const float* bp, float* ct) { micro_simd128(kc, ap, bp, ct); },
       [](float* dst, const GemmArgs& a, int i0, int mc, int k0, int kc) { pack_a_simd128(dst, a, i0, mc, k0, kc); },
-      [](float* dst, const GemmArgs& a, int k0, int kc, int j0, int nc) { pack_b_simd128(dst, a, k0, kc, j0, nc); });
+      [](float* dst, const GemmArgs& a, int k0, int kc, int j0, int nc) { pack_b_simd128(dst, a, k0, kc, j0, nc); },
+      [](int kc, const float* ap, const float* bp, float* c, int ldc, bool beta) {
+        full_tile_simd128(kc, ap, bp, c, ldc, beta);
+      });
 }
 
 }  // namespace sllm
