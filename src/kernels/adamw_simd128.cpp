@@ -1,6 +1,7 @@
 // adamw_simd128.cpp: the wasm-simd128 AdamW update (lane for lane the operations of adamw.cpp's
 // _ref, so exact) and the gradient-norm helpers: scale_inplace (exact) and sum_squares, whose
 // 256-element float blocks add in four lanes before the double total (rounding differences).
+// The n % 4 tails of the elementwise kernels go to the _ref kernels.
 #if defined(__wasm_simd128__)
 #include <cmath>
 
@@ -27,13 +28,7 @@ void adamw_update_simd128(float* p, const float* g, float* m, float* v, size_t n
     const f32x4 step = div(mul(vlr, mul(mi, vbc1)), add(sqrt(mul(vi, vbc2)), veps));
     store(p + i, sub(mul(load(p + i), vdecay), step));
   }
-  for (; i < n; ++i) {
-    float mi = s.beta1 * m[i] + (1.0f - s.beta1) * g[i];
-    float vi = s.beta2 * v[i] + (1.0f - s.beta2) * g[i] * g[i];
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i] * decay - s.lr * (mi * inv_bc1) / (std::sqrt(vi * inv_bc2) + s.eps);
-  }
+  adamw_update_ref(p + i, g + i, m + i, v + i, n - i, s);
 }
 
 double sum_squares_simd128(const float* x, size_t n) {
@@ -56,7 +51,7 @@ void scale_inplace_simd128(float* x, float s, size_t n) {
   const f32x4 vs = splat(s);
   size_t i = 0;
   for (; i + 4 <= n; i += 4) store(x + i, mul(load(x + i), vs));
-  for (; i < n; ++i) x[i] *= s;
+  scale_inplace_ref(x + i, s, n - i);
 }
 
 }  // namespace sllm

@@ -59,14 +59,7 @@ struct Tile {
   }
 };
 
-// ct (MR, NR) += tile product: the driver's path for edge tiles.
-void micro_simd128(int kc, const float* ap, const float* bp, float* ct) {
-  Tile t;
-  t.compute(kc, ap, bp);
-  t.add_to(ct, kNR, true);
-}
-
-// A whole tile of C in place.
+// A whole tile of C in place: c = (beta ? c : 0) + tile product.
 void full_tile_simd128(int kc, const float* ap, const float* bp, float* c, int ldc, bool beta) {
   Tile t;
   t.compute(kc, ap, bp);
@@ -118,22 +111,16 @@ void pack_straight(float* panel, const float* src, size_t ld, int cols, int kc) 
   }
 }
 
-// Same layouts as gemm_detail::pack_a / pack_b.
-void pack_a_simd128(float* dst, const GemmArgs& g, int i0, int mc, int k0, int kc) {
-  for (int ip = 0; ip < mc; ip += kMR) {
-    const int mr = std::min(kMR, mc - ip), i = i0 + ip;
-    float* panel = dst + size_t(ip) * kc;
-    if (g.trans_a) pack_straight<kMR>(panel, g.A + size_t(k0) * g.lda + i, size_t(g.lda), mr, kc);
-    else pack_transposed<kMR>(panel, g.A + size_t(i) * g.lda + k0, size_t(g.lda), mr, kc);
-  }
-}
-
-void pack_b_simd128(float* dst, const GemmArgs& g, int k0, int kc, int j0, int nc) {
-  for (int jp = 0; jp < nc; jp += kNR) {
-    const int nr = std::min(kNR, nc - jp), j = j0 + jp;
-    float* panel = dst + size_t(jp) * kc;
-    if (g.trans_b) pack_transposed<kNR>(panel, g.B + size_t(j) * g.ldb + k0, size_t(g.ldb), nr, kc);
-    else pack_straight<kNR>(panel, g.B + size_t(k0) * g.ldb + j, size_t(g.ldb), nr, kc);
+// Packs xn rows (of A) or columns (of B) starting at x0, depth [k0, k0 + kc), into panels of
+// width W, the layouts of gemm_detail::pack_a / pack_b. `straight`: the matrix is stored with
+// depth along its rows (A transposed, B as is), so each depth step is a contiguous copy.
+template <int W>
+void pack_panels(float* dst, const float* src, int ld, bool straight, int x0, int xn, int k0, int kc) {
+  for (int xp = 0; xp < xn; xp += W) {
+    const int w = std::min(W, xn - xp), x = x0 + xp;
+    float* panel = dst + size_t(xp) * kc;
+    if (straight) pack_straight<W>(panel, src + size_t(k0) * ld + x, size_t(ld), w, kc);
+    else pack_transposed<W>(panel, src + size_t(x) * ld + k0, size_t(ld), w, kc);
   }
 }
 
@@ -141,9 +128,14 @@ void pack_b_simd128(float* dst, const GemmArgs& g, int k0, int kc, int j0, int n
 
 void gemm_simd128(const GemmArgs& g) {
   gemm_detail::gemm_blocked<kMR, kNR>(
-      g, [](int kc, const float* ap, const float* bp, float* ct) { micro_simd128(kc, ap, bp, ct); },
-      [](float* dst, const GemmArgs& a, int i0, int mc, int k0, int kc) { pack_a_simd128(dst, a, i0, mc, k0, kc); },
-      [](float* dst, const GemmArgs& a, int k0, int kc, int j0, int nc) { pack_b_simd128(dst, a, k0, kc, j0, nc); },
+      // Edge tiles go through the driver's tile buffer ct (MR, NR): ct += tile product.
+      g, [](int kc, const float* ap, const float* bp, float* ct) { full_tile_simd128(kc, ap, bp, ct, kNR, true); },
+      [](float* dst, const GemmArgs& a, int i0, int mc, int k0, int kc) {
+        pack_panels<kMR>(dst, a.A, a.lda, a.trans_a, i0, mc, k0, kc);
+      },
+      [](float* dst, const GemmArgs& a, int k0, int kc, int j0, int nc) {
+        pack_panels<kNR>(dst, a.B, a.ldb, !a.trans_b, j0, nc, k0, kc);
+      },
       [](int kc, const float* ap, const float* bp, float* c, int ldc, bool beta) {
         full_tile_simd128(kc, ap, bp, c, ldc, beta);
       });
