@@ -13,8 +13,9 @@ namespace sllm {
 namespace {
 using namespace simd;
 
-// Tile shape MR x NR = 4 x 8: 8 accumulators + 2 B vectors + 1 broadcast A value fit the 16
-// xmm registers V8's x64 code generator allocates from; larger tiles spill. Measured with
+// Tile shape MR x NR = 4 x 8, the fastest measured: 8 accumulators + 2 B vectors + 1 broadcast
+// A value stay in registers (V8's x64 backend allocates from 16 xmm registers, which 4x16, 6x8
+// and 8x8 exceed or nearly fill). Measured with
 // bench/matmul.cpp in Node 20 (GFLOP/s over one training step's shapes, best of 4 runs):
 // 4x8 40.4, 2x16 37.8, 4x16 37.4, 4x12 37.4, 8x8 36.3, 6x8 35.5.
 #ifndef SLLM_GEMM_MR  // overridable only for tile-shape experiments
