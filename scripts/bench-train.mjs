@@ -3,7 +3,7 @@
 // wasm in SIMD and scalar variants), then prints side by side the training tokens/s of the
 // nanoGPT CPU reference config (bench/train_throughput.cpp) and the GEMM GFLOP/s of each build on
 // that config's shapes (bench/matmul.cpp). The last line is one JSON object with every figure.
-// Options: --no-build (use what build/ holds), --steps N (timed steps per round, default 10),
+// Options: --no-build (skip setup and builds; use what build/ holds), --steps N (timed steps per round, default 10),
 // --runs N (runs of each benchmark, best kept; default 2: the machine may be shared).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +39,7 @@ function run(cmd, argv, { quiet = false } = {}) {
 const lastJson = (out) => JSON.parse(out.trim().split('\n').at(-1));
 
 if (build) {
+  run('scripts/setup.sh', ['--no-browser'], { quiet: true });  // installs what is missing (idempotent)
   console.error('building native benchmarks ...');
   run('scripts/build-native.sh', [], { quiet: true });
   console.error('building wasm benchmarks (SIMD and scalar) ...');
