@@ -4,15 +4,20 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "cli/args.h"
+#include "cli/files.h"
 #include "core/error.h"
 #include "generate/generator.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/word_tokenizer.h"
+#include "format/sllm_file.h"
 #include "train/trainer.h"
 
 using namespace sllm;
@@ -21,7 +26,10 @@ namespace {
 
 const char* kUsage = R"(usage: sllm-train --data FILE [options]
 
-Trains a GPT language model on a UTF-8 text file (char-level tokenizer).
+Trains a GPT language model on a UTF-8 text file.
+
+tokenizer: --tokenizer char|word|bpe (default char)  --vocab-size N (word/bpe; default: the
+           preset's)  --tokenizer-file FILE (reuse the tokenizer of a saved .sllm file)
 
 model:     --preset tiny|small|medium (default tiny)   --layers N  --dim N  --heads N
            --ffn N  --context N  --untied (separate output head)  --init-seed N
@@ -31,15 +39,14 @@ training:  --steps N  --batch N  --seq N  --accum N  --lr X  --min-lr X  --warmu
 eval:      --val-fraction X  --eval-interval N  --eval-batches N  --patience N  --min-delta X
 output:    --sample-len N (chars sampled at each evaluation, 0 = none)  --temperature X
            --json (print one JSON object with the results as the last line)  --quiet
+           --time-limit S (stop after S seconds of training)
+           --loss-log FILE (append "step loss" per step, full precision)
+files:     --save FILE (the trained model, SLLM format)  --save-dtype f32|f16|q8_0|q4_0
+           --checkpoint FILE (a checkpoint to resume from)  --checkpoint-every N (steps)
+           --stop-at STEP (stop this process at STEP, writing --checkpoint)
+           --resume FILE (continue a checkpoint's run on the same --data; model, tokenizer and
+           training options come from the file)
 )";
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) cli::Args::die("cannot open " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string fmt_duration(double s) {
   char buf[32];
@@ -61,6 +68,87 @@ void progress(bool tty, const StepResult& r, int64_t total, double secs, double 
   std::fflush(stderr);
 }
 
+// The model: a preset, then explicit overrides; the vocabulary is the corpus's characters.
+ModelConfig model_config(const cli::Args& args, int vocab_size) {
+  Json preset = preset_json(args.str("preset", "tiny"));
+  ModelConfig mc = ModelConfig::from_json(preset.get("model", Json::Type::Object));
+  mc.vocab_size = vocab_size;
+  mc.layers = int(args.integer("layers", mc.layers));
+  mc.dim = int(args.integer("dim", mc.dim));
+  mc.heads = int(args.integer("heads", mc.heads));
+  mc.kv_heads = mc.heads;
+  mc.ffn_dim = int(args.integer("ffn", args.has("dim") ? 4 * mc.dim : mc.ffn_dim));
+  mc.context_length = int(args.integer("context", mc.context_length));
+  mc.init_seed = uint64_t(args.integer("init-seed", (long long)mc.init_seed));
+  if (args.has("untied")) mc.tie_embeddings = false;
+  if (args.has("dropout")) mc.dropout = float(args.number("dropout", 0));
+  mc.validate();
+  return mc;
+}
+
+TrainConfig train_config(const cli::Args& args, const ModelConfig& mc) {
+  Json preset = preset_json(args.str("preset", "tiny"));
+  TrainConfig tc = TrainConfig::from_json(preset.get("training", Json::Type::Object));
+  tc.max_steps = args.integer("steps", tc.max_steps);
+  tc.batch_size = int(args.integer("batch", tc.batch_size));
+  tc.seq_len = int(args.integer("seq", args.has("context") ? mc.context_length : tc.seq_len));
+  tc.grad_accum = int(args.integer("accum", tc.grad_accum));
+  tc.schedule.kind = args.str("schedule", tc.schedule.kind);
+  tc.schedule.lr = float(args.number("lr", tc.schedule.lr));
+  tc.schedule.min_lr = float(args.number("min-lr", tc.schedule.min_lr));
+  tc.schedule.warmup_steps = args.integer("warmup", tc.schedule.warmup_steps);
+  tc.schedule.decay_steps = args.integer("decay-steps", tc.max_steps);
+  tc.adamw.beta1 = float(args.number("beta1", tc.adamw.beta1));
+  tc.adamw.beta2 = float(args.number("beta2", tc.adamw.beta2));
+  tc.adamw.weight_decay = float(args.number("wd", tc.adamw.weight_decay));
+  tc.grad_clip = float(args.number("clip", tc.grad_clip));
+  tc.seed = uint64_t(args.integer("seed", (long long)tc.seed));
+  tc.val_fraction = float(args.number("val-fraction", tc.val_fraction));
+  tc.eval_interval = int(args.integer("eval-interval", tc.eval_interval));
+  tc.eval_batches = int(args.integer("eval-batches", tc.eval_batches));
+  tc.early_stop_patience = int(args.integer("patience", 0));
+  tc.early_stop_min_delta = float(args.number("min-delta", 0));
+  tc.validate(mc);
+  return tc;
+}
+
+std::unique_ptr<Tokenizer> make_tokenizer(const cli::Args& args, const std::string& text) {
+  if (args.has("tokenizer-file")) {
+    std::string bytes = cli::read_file(args.str("tokenizer-file"));
+    return std::move(load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()).tokenizer);
+  }
+  const std::string type = args.str("tokenizer", "char");
+  const int vocab = int(args.integer("vocab-size", preset(args.str("preset", "tiny")).vocab_size));
+  if (type == "char") return CharTokenizer::train(text);
+  if (type == "word") {
+    WordTokenizerOptions o;
+    o.vocab_size = vocab;
+    return WordTokenizer::train(text, o);
+  }
+  if (type == "bpe") {
+    BpeTrainOptions o;
+    o.vocab_size = vocab;
+    auto t0 = std::chrono::steady_clock::now();
+    auto tok = BpeTokenizer::train(text, o);
+    if (!args.has("quiet"))
+      std::fprintf(stderr, "trained a BPE vocabulary of %d tokens in %.2f s\n", tok->vocab_size(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return tok;
+  }
+  cli::Args::die("--tokenizer must be char, word or bpe");
+}
+
+// Characters (code points) per token over the validation split: the factor that turns a loss
+// per token into a loss per character, comparable across tokenizers.
+double chars_per_token(const Tokenizer& tok, const TokenDataset& data) {
+  const auto& t = data.tokens();
+  std::vector<int32_t> val(t.begin() + std::ptrdiff_t(data.train_size()), t.end());
+  std::string text = tok.decode(val);
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return val.empty() ? 1.0 : double(chars) / double(val.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,54 +161,46 @@ int main(int argc, char** argv) {
                        "context", "init-seed", "steps", "batch", "seq", "accum", "lr", "min-lr", "warmup",
                        "decay-steps", "schedule", "beta1", "beta2", "wd", "clip", "dropout", "seed",
                        "val-fraction", "eval-interval", "eval-batches", "patience", "min-delta", "sample-len",
-                       "temperature"});
+                       "temperature", "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
+                       "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file", "time-limit"});
   try {
-    const std::string text = read_file(args.str("data"));
-    auto tok = CharTokenizer::train(text);
-    // Model: a preset, then explicit overrides; the vocabulary is the corpus's characters.
-    Json preset = preset_json(args.str("preset", "tiny"));
-    ModelConfig mc = ModelConfig::from_json(preset.get("model", Json::Type::Object));
-    mc.vocab_size = tok->vocab_size();
-    mc.layers = int(args.integer("layers", mc.layers));
-    mc.dim = int(args.integer("dim", mc.dim));
-    mc.heads = int(args.integer("heads", mc.heads));
-    mc.kv_heads = mc.heads;
-    mc.ffn_dim = int(args.integer("ffn", args.has("dim") ? 4 * mc.dim : mc.ffn_dim));
-    mc.context_length = int(args.integer("context", mc.context_length));
-    mc.init_seed = uint64_t(args.integer("init-seed", (long long)mc.init_seed));
-    if (args.has("untied")) mc.tie_embeddings = false;
-    if (args.has("dropout")) mc.dropout = float(args.number("dropout", 0));
-    mc.validate();
-
-    TrainConfig tc = TrainConfig::from_json(preset.get("training", Json::Type::Object));
-    tc.max_steps = args.integer("steps", tc.max_steps);
-    tc.batch_size = int(args.integer("batch", tc.batch_size));
-    tc.seq_len = int(args.integer("seq", args.has("context") ? mc.context_length : tc.seq_len));
-    tc.grad_accum = int(args.integer("accum", tc.grad_accum));
-    tc.schedule.kind = args.str("schedule", tc.schedule.kind);
-    tc.schedule.lr = float(args.number("lr", tc.schedule.lr));
-    tc.schedule.min_lr = float(args.number("min-lr", tc.schedule.min_lr));
-    tc.schedule.warmup_steps = args.integer("warmup", tc.schedule.warmup_steps);
-    tc.schedule.decay_steps = args.integer("decay-steps", tc.max_steps);
-    tc.adamw.beta1 = float(args.number("beta1", tc.adamw.beta1));
-    tc.adamw.beta2 = float(args.number("beta2", tc.adamw.beta2));
-    tc.adamw.weight_decay = float(args.number("wd", tc.adamw.weight_decay));
-    tc.grad_clip = float(args.number("clip", tc.grad_clip));
-    tc.seed = uint64_t(args.integer("seed", (long long)tc.seed));
-    tc.val_fraction = float(args.number("val-fraction", tc.val_fraction));
-    tc.eval_interval = int(args.integer("eval-interval", tc.eval_interval));
-    tc.eval_batches = int(args.integer("eval-batches", tc.eval_batches));
-    tc.early_stop_patience = int(args.integer("patience", 0));
-    tc.early_stop_min_delta = float(args.number("min-delta", 0));
-
+    const std::string text = cli::read_file(args.str("data"));
+    std::unique_ptr<Tokenizer> tok;
+    std::unique_ptr<GPT> model_owner;
+    std::unique_ptr<TokenDataset> data;
+    std::unique_ptr<Trainer> trainer_owner;
+    LoadedFile resumed;
+    if (args.has("resume")) {
+      std::string bytes = cli::read_file(args.str("resume"));
+      resumed = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+      tok = std::move(resumed.tokenizer);
+      data = std::make_unique<TokenDataset>(tok->encode(text), resumed.checkpoint ? resumed.checkpoint->config.val_fraction : 0.1f);
+      trainer_owner = resume_trainer(resumed, *data);
+    } else {
+      tok = make_tokenizer(args, text);
+      model_owner = std::make_unique<GPT>(model_config(args, tok->vocab_size()));
+      TrainConfig tc = train_config(args, model_owner->config());
+      data = std::make_unique<TokenDataset>(tok->encode(text), tc.val_fraction);
+      trainer_owner = std::make_unique<Trainer>(*model_owner, *data, tc);
+    }
+    Trainer& trainer = *trainer_owner;
+    GPT& model = trainer.model();
+    const TrainConfig& tc = trainer.config();
+    const ModelConfig& mc = model.config();
     const bool quiet = args.has("quiet"), tty = isatty(2) && !quiet;
     const int sample_len = int(args.integer("sample-len", 200));
-    GPT model(mc);
-    TokenDataset data(tok->encode(text), tc.val_fraction);
-    Trainer trainer(model, data, tc);
     if (!quiet)
-      std::fprintf(stderr, "corpus %zu chars, vocab %d, train %zu / val %zu tokens; model %zu parameters\n",
-                   text.size(), mc.vocab_size, data.train_size(), data.val_size(), model.num_params());
+      std::fprintf(stderr, "corpus %zu chars, vocab %d, train %zu / val %zu tokens; model %zu parameters%s\n",
+                   text.size(), mc.vocab_size, data->train_size(), data->val_size(), model.num_params(),
+                   args.has("resume") ? (", resuming at step " + std::to_string(trainer.steps())).c_str() : "");
+    const int64_t stop_at = args.integer("stop-at", -1), ckpt_every = args.integer("checkpoint-every", 0);
+    std::FILE* loss_log = args.has("loss-log") ? std::fopen(args.str("loss-log").c_str(), "a") : nullptr;
+    auto checkpoint = [&]() {
+      if (!args.has("checkpoint")) return;
+      cli::write_file(args.str("checkpoint"), save_checkpoint(trainer, *tok));
+      if (!quiet) std::fprintf(stderr, "%scheckpoint at step %lld written to %s\n", tty ? "\n" : "",
+                               (long long)trainer.steps(), args.str("checkpoint").c_str());
+    };
 
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
@@ -135,9 +215,12 @@ int main(int argc, char** argv) {
       std::string s = generate_text(model, *tok, "\n", so);
       std::fprintf(stderr, "---- sample ----\n%s\n----------------\n", s.c_str());
     };
-    while (!trainer.done()) {
+    const double time_limit = args.number("time-limit", 0);
+    while (!trainer.done() && trainer.steps() != stop_at && !(time_limit > 0 && train_secs >= time_limit)) {
       auto ts = clock::now();
       StepResult r = trainer.step();
+      if (loss_log) std::fprintf(loss_log, "%lld %.9g\n", (long long)r.step, double(r.loss));
+      if (ckpt_every > 0 && r.step % ckpt_every == 0) checkpoint();
       train_secs += std::chrono::duration<double>(clock::now() - ts).count();
       last_loss = r.loss;
       double secs = std::chrono::duration<double>(clock::now() - t0).count();
@@ -159,6 +242,15 @@ int main(int argc, char** argv) {
         }
       }
     }
+    if (loss_log) std::fclose(loss_log);
+    if (trainer.steps() == stop_at || (args.has("checkpoint") && ckpt_every == 0)) checkpoint();
+    if (args.has("save")) {
+      SaveOptions so;
+      if (!dtype_from_name(args.str("save-dtype", "f32"), so.weights))
+        cli::Args::die("--save-dtype must be f32, f16, q8_0 or q4_0");
+      cli::write_file(args.str("save"), save_model(model, *tok, so));
+      if (!quiet) std::fprintf(stderr, "model written to %s\n", args.str("save").c_str());
+    }
     if (tc.val_fraction > 0 && (std::isnan(val_loss) || tc.eval_interval == 0 ||
                                 trainer.steps() % tc.eval_interval != 0))
       val_loss = trainer.evaluate().loss;
@@ -175,6 +267,13 @@ int main(int argc, char** argv) {
       j.set("tokens_per_s", std::round(tok_s));
       j.set("params", model.num_params());
       j.set("early_stopped", trainer.early_stopped());
+      j.set("tokenizer", tok->type());
+      j.set("vocab_size", tok->vocab_size());
+      if (tc.val_fraction > 0) {
+        double cpt = chars_per_token(*tok, *data);
+        j.set("chars_per_token", std::round(cpt * 1e4) / 1e4);
+        j.set("val_loss_per_char", std::round(double(val_loss) / cpt * 1e4) / 1e4);
+      }
       std::printf("%s\n", j.dump().c_str());
     }
     return 0;

@@ -260,23 +260,74 @@ void dump_number(std::string& out, double v) {
 
 }  // namespace
 
-bool Json::as_bool() const { if (!is_bool()) type_error("a boolean"); return bool_; }
-double Json::as_number() const { if (!is_number()) type_error("a number"); return num_; }
-const std::string& Json::as_string() const { if (!is_string()) type_error("a string"); return str_; }
-const std::vector<Json>& Json::items() const { if (!is_array()) type_error("an array"); return arr_; }
-const std::vector<Json::Member>& Json::members() const { if (!is_object()) type_error("an object"); return obj_; }
-std::vector<Json>& Json::items() { if (!is_array()) type_error("an array"); return arr_; }
-std::vector<Json::Member>& Json::members() { if (!is_object()) type_error("an object"); return obj_; }
+Json Json::array() {
+  Json j;
+  j.type_ = Type::Array;
+  j.v_.arr = new std::vector<Json>();
+  return j;
+}
+
+Json Json::object() {
+  Json j;
+  j.type_ = Type::Object;
+  j.v_.obj = new std::vector<Member>();
+  return j;
+}
+
+void Json::release() noexcept {
+  switch (type_) {
+    case Type::String: delete v_.str; break;
+    case Type::Array: delete v_.arr; break;
+    case Type::Object: delete v_.obj; break;
+    default: break;
+  }
+  type_ = Type::Null;
+}
+
+Json::Json(const Json& o) : type_(o.type_), v_(o.v_) {
+  switch (type_) {
+    case Type::String: v_.str = new std::string(*o.v_.str); break;
+    case Type::Array: v_.arr = new std::vector<Json>(*o.v_.arr); break;
+    case Type::Object: v_.obj = new std::vector<Member>(*o.v_.obj); break;
+    default: break;
+  }
+}
+
+Json& Json::operator=(const Json& o) {
+  if (this != &o) {
+    Json copy(o);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Json& Json::operator=(Json&& o) noexcept {
+  if (this != &o) {
+    release();
+    type_ = o.type_;
+    v_ = o.v_;
+    o.type_ = Type::Null;
+  }
+  return *this;
+}
+
+bool Json::as_bool() const { if (!is_bool()) type_error("a boolean"); return v_.b; }
+double Json::as_number() const { if (!is_number()) type_error("a number"); return v_.num; }
+const std::string& Json::as_string() const { if (!is_string()) type_error("a string"); return *v_.str; }
+const std::vector<Json>& Json::items() const { if (!is_array()) type_error("an array"); return *v_.arr; }
+const std::vector<Json::Member>& Json::members() const { if (!is_object()) type_error("an object"); return *v_.obj; }
+std::vector<Json>& Json::items() { if (!is_array()) type_error("an array"); return *v_.arr; }
+std::vector<Json::Member>& Json::members() { if (!is_object()) type_error("an object"); return *v_.obj; }
 
 size_t Json::size() const {
-  if (is_array()) return arr_.size();
-  if (is_object()) return obj_.size();
+  if (is_array()) return v_.arr->size();
+  if (is_object()) return v_.obj->size();
   return 0;
 }
 
 const Json* Json::find(std::string_view key) const {
   if (!is_object()) return nullptr;
-  for (auto& m : obj_)
+  for (auto& m : *v_.obj)
     if (m.first == key) return &m.second;
   return nullptr;
 }
@@ -315,6 +366,16 @@ double Json::get_number(std::string_view key) const { return get(key, Type::Numb
 bool Json::get_bool(std::string_view key) const { return get(key, Type::Bool).as_bool(); }
 const std::string& Json::get_string(std::string_view key) const { return get(key, Type::String).as_string(); }
 
+double json_float(float f) {
+  if (!std::isfinite(f)) return double(f);
+  char buf[32];
+  for (int prec = 1; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, double(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
+}
+
 void json_escape(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
   out += '"';
@@ -342,24 +403,24 @@ void json_escape(std::string& out, std::string_view s) {
 void Json::dump_to(std::string& out) const {
   switch (type_) {
     case Type::Null: out += "null"; break;
-    case Type::Bool: out += bool_ ? "true" : "false"; break;
-    case Type::Number: dump_number(out, num_); break;
-    case Type::String: json_escape(out, str_); break;
+    case Type::Bool: out += v_.b ? "true" : "false"; break;
+    case Type::Number: dump_number(out, v_.num); break;
+    case Type::String: json_escape(out, *v_.str); break;
     case Type::Array:
       out += '[';
-      for (size_t i = 0; i < arr_.size(); ++i) {
+      for (size_t i = 0; i < v_.arr->size(); ++i) {
         if (i) out += ',';
-        arr_[i].dump_to(out);
+        (*v_.arr)[i].dump_to(out);
       }
       out += ']';
       break;
     case Type::Object:
       out += '{';
-      for (size_t i = 0; i < obj_.size(); ++i) {
+      for (size_t i = 0; i < v_.obj->size(); ++i) {
         if (i) out += ',';
-        json_escape(out, obj_[i].first);
+        json_escape(out, (*v_.obj)[i].first);
         out += ':';
-        obj_[i].second.dump_to(out);
+        (*v_.obj)[i].second.dump_to(out);
       }
       out += '}';
       break;

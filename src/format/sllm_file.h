@@ -10,14 +10,13 @@
 #include <vector>
 
 #include "core/json.h"
+#include "format/dtype.h"
 #include "model/gpt.h"
 #include "tokenizer/tokenizer.h"
 #include "train/trainer.h"
 
 namespace sllm {
 
-enum class DType { F32, F16, Q8_0, Q4_0 };
-const char* dtype_name(DType t);
 
 struct SaveOptions {
   // Dtype of the 2-D weight matrices other than the embeddings. Embeddings, norms and biases
@@ -38,6 +37,9 @@ struct CheckpointState {
   float best_val = 0;
   int evals_without_improvement = 0;
 };
+
+// The "training" member of a checkpoint's header, without the moments. Throws Error(Format).
+CheckpointState checkpoint_from_json(const Json& training);
 
 // The model file (weights as opts.weights).
 std::vector<uint8_t> save_model(const GPT& model, const Tokenizer& tok, const SaveOptions& opts = {});

@@ -9,7 +9,7 @@
 namespace sllm {
 
 namespace fastmath {
-constexpr float kExpLo = -87.3f, kExpHi = 88.37f;           // input clamp of exp_approx
+constexpr float kExpLo = -87.3f, kExpHi = 88.0f;            // input clamp of exp_approx
 constexpr float kLog2e = 1.44269504088896341f;              // 1 / ln 2
 constexpr float kRoundMagic = 12582912.0f;                  // 1.5 * 2^23
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln 2 = kLn2Hi + kLn2Lo
@@ -18,8 +18,7 @@ constexpr float kExpP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f
 constexpr float kTanhClamp = 9.0f;
 }  // namespace fastmath
 
-// e^x for x in [-87.3, 88.37] (clamped there: below gives ~1.2e-38, above ~2.4e38). The upper
-// bound keeps n = round(x / ln2) <= 127; beyond 127.5 ln2 = 88.376, 2^n would be infinite.
+// e^x for x in [-87.3, 88] (clamped there: below gives ~1e-38, above ~1.65e38; NaN stays NaN).
 inline float exp_approx(float x) {
   using namespace fastmath;
   x = x < kExpLo ? kExpLo : x;  // one select each: this form vectorizes (fmaxf does not)
@@ -37,8 +36,11 @@ inline float exp_approx(float x) {
   p = p * r + kExpP[4];
   p = p * r + kExpP[5];
   p = p * r * r + r + 1.0f;
-  // Scale by 2^n through the exponent bits.
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  // Scale by 2^n through the exponent bits (n is in [-126, 127] here; NaN input gives n = NaN,
+  // mapped to 0 so the conversion is defined: p is NaN already and carries it to the result).
+  // (wasm's saturating i32x4.trunc_sat_f32x4 maps NaN to 0 the same way, lane-wise.)
+  const int32_t ni = n == n ? static_cast<int32_t>(n) : 0;
+  const uint32_t bits = static_cast<uint32_t>(ni + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;

@@ -46,9 +46,9 @@ Json ModelConfig::to_json() const {
   j.set("heads", heads);
   j.set("kv_heads", kv_heads);
   j.set("ffn_dim", ffn_dim);
-  j.set("norm_eps", double(norm_eps));
+  j.set("norm_eps", json_float(norm_eps));
   j.set("tie_embeddings", tie_embeddings);
-  j.set("dropout", double(dropout));
+  j.set("dropout", json_float(dropout));
   j.set("init_seed", std::to_string(init_seed));
   return j;
 }

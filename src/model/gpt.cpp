@@ -8,27 +8,28 @@
 
 namespace sllm {
 
-GPT::GPT(const ModelConfig& config) : cfg_(config) {
+GPT::GPT(const ModelConfig& config, bool initialize) : cfg_(config) {
   cfg_.validate();
-  layout_tensors();
+  tensors_ = gpt_tensor_layout(cfg_);
   params_.assign(tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().numel, 0.0f);
   w_ = views(params_.data());
-  init_weights();
+  if (initialize) init_weights();
 }
 
-void GPT::layout_tensors() {
-  const int64_t V = cfg_.vocab_size, C = cfg_.dim, F = cfg_.ffn_dim, T = cfg_.context_length;
+std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& cfg) {
+  const int64_t V = cfg.vocab_size, C = cfg.dim, F = cfg.ffn_dim, T = cfg.context_length;
+  std::vector<ParamTensor> tensors;
   size_t offset = 0;
   auto add = [&](std::string name, std::vector<int64_t> shape) {
     size_t n = 1;
     for (int64_t d : shape) n *= size_t(d);
     bool decay = shape.size() == 2;
-    tensors_.push_back(ParamTensor{std::move(name), std::move(shape), offset, n, decay});
+    tensors.push_back(ParamTensor{std::move(name), std::move(shape), offset, n, decay});
     offset += n;
   };
   add("token_embd.weight", {V, C});
   add("position_embd.weight", {T, C});
-  for (int l = 0; l < cfg_.layers; ++l) {
+  for (int l = 0; l < cfg.layers; ++l) {
     std::string p = "blk." + std::to_string(l) + ".";
     add(p + "attn_norm.weight", {C});
     add(p + "attn_norm.bias", {C});
@@ -49,7 +50,8 @@ void GPT::layout_tensors() {
   }
   add("output_norm.weight", {C});
   add("output_norm.bias", {C});
-  if (!cfg_.tie_embeddings) add("output.weight", {V, C});
+  if (!cfg.tie_embeddings) add("output.weight", {V, C});
+  return tensors;
 }
 
 void GPT::set_dropout(float p) {

@@ -21,6 +21,10 @@ struct ParamTensor {
   bool decay = false;  // 2-D weights get weight decay; biases, norms and nothing else do not
 };
 
+// The parameter tensors a config calls for, in slab order (the SLLM spec's names and shapes),
+// computed without allocating anything: the file reader validates against it first.
+std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& config);
+
 // Views into a parameter-shaped slab (the weights, or their gradients).
 struct LayerViews {
   float* ln1w;      // (C)
@@ -49,7 +53,8 @@ class GPT {
  public:
   // Allocates the parameters and initializes them from config.init_seed: weights normal(0, 0.02),
   // residual output projections normal(0, 0.02/sqrt(2*layers)), biases 0, norm weights 1.
-  explicit GPT(const ModelConfig& config);
+  // With initialize = false the weights start at zero (for a loader that overwrites them all).
+  explicit GPT(const ModelConfig& config, bool initialize = true);
   GPT(const GPT&) = delete;
   GPT& operator=(const GPT&) = delete;
 
@@ -110,7 +115,6 @@ class GPT {
     float* att_scratch;           // (2, T, T)
   };
 
-  void layout_tensors();
   ParamViews views(float* base) const;
   void init_weights();
   void ensure_activations(int B, int T, bool dropout);

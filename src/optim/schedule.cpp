@@ -24,15 +24,14 @@ void Schedule::validate() const {
   if (!(lr > 0.0f) || !std::isfinite(lr)) fail(ErrorCode::Config, "learning rate must be a positive number");
   if (!(min_lr >= 0.0f) || min_lr > lr) fail(ErrorCode::Config, "min_lr must be from 0 to the learning rate");
   if (warmup_steps < 0) fail(ErrorCode::Config, "warmup_steps must be >= 0");
-  if (kind != "constant" && decay_steps < warmup_steps)
-    fail(ErrorCode::Config, "decay_steps must be >= warmup_steps");
+  if (decay_steps < 0) fail(ErrorCode::Config, "decay_steps must be >= 0");
 }
 
 Json Schedule::to_json() const {
   Json j = Json::object();
   j.set("kind", kind);
-  j.set("lr", double(lr));
-  j.set("min_lr", double(min_lr));
+  j.set("lr", json_float(lr));
+  j.set("min_lr", json_float(min_lr));
   j.set("warmup_steps", warmup_steps);
   j.set("decay_steps", decay_steps);
   return j;

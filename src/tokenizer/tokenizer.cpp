@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/word_tokenizer.h"
 
 namespace sllm {
 
@@ -69,7 +71,9 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) {
   if (!type || !type->is_string()) fail(ErrorCode::Format, "tokenizer \"type\" must be a string");
   const std::string& t = type->as_string();
   if (t == "char") return CharTokenizer::from_json(j);
-  fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\"");
+  if (t == "bpe") return BpeTokenizer::from_json(j);
+  if (t == "word") return WordTokenizer::from_json(j);
+  fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\", \"word\" and \"bpe\"");
 }
 
 }  // namespace sllm

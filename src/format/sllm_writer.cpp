@@ -1,0 +1,134 @@
+// sllm_writer.cpp: writes SLLM v1 files: the 16-byte preamble, the JSON header, zero padding
+// to the 64-byte-aligned data section, each tensor at an aligned offset, and the CRC-32.
+#include <cstring>
+
+#include "core/error.h"
+#include "format/crc32.h"
+#include "format/dtype.h"
+#include "format/sllm_file.h"
+
+namespace sllm {
+
+namespace {
+
+constexpr uint32_t kAlignment = 64;
+
+struct TensorOut {
+  std::string name;
+  std::vector<int64_t> shape;
+  DType dtype;
+  const float* data;
+  size_t numel;
+};
+
+uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+void put_u32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = uint8_t(v >> (8 * i));
+}
+
+// The dtype a parameter is written in. Norms and biases (1-D) stay f32. Embeddings (and an
+// untied output head) are f32/f16 as asked, and q8_0 when quantizing to either q8_0 or q4_0:
+// they are the model's input and output, where 4 bits cost the most quality for the fewest
+// bytes. Block types need rows that are a multiple of 32 values; other rows fall back to f16.
+DType dtype_for(const ParamTensor& t, DType requested) {
+  if (t.shape.size() != 2 || requested == DType::F32) return t.shape.size() == 2 ? requested : DType::F32;
+  const bool embedding = t.name == "token_embd.weight" || t.name == "position_embd.weight" || t.name == "output.weight";
+  DType d = embedding && requested == DType::Q4_0 ? DType::Q8_0 : requested;
+  if ((d == DType::Q8_0 || d == DType::Q4_0) && t.shape.back() % kQuantBlock != 0) d = DType::F16;
+  return d;
+}
+
+std::vector<uint8_t> write_file(Json header, const std::vector<TensorOut>& tensors) {
+  Json list = Json::array();
+  uint64_t offset = 0;
+  std::vector<uint64_t> offsets;
+  for (const auto& t : tensors) {
+    uint64_t nbytes = dtype_nbytes(t.dtype, t.numel);
+    offset = round_up(offset, kAlignment);
+    offsets.push_back(offset);
+    Json e = Json::object();
+    e.set("name", t.name);
+    e.set("dtype", dtype_name(t.dtype));
+    Json shape = Json::array();
+    for (int64_t d : t.shape) shape.push(d);
+    e.set("shape", std::move(shape));
+    e.set("offset", offset);
+    e.set("nbytes", nbytes);
+    list.push(std::move(e));
+    offset += nbytes;
+  }
+  header.set("tensors", std::move(list));
+  const std::string json = header.dump();
+  const uint64_t data_start = round_up(16 + json.size(), kAlignment);
+  const uint64_t total = data_start + offset + 4;
+  if (json.size() > (64u << 20)) fail(ErrorCode::InvalidArgument, "the model's header would exceed 64 MiB");
+  std::vector<uint8_t> out(size_t(total), 0);
+  std::memcpy(out.data(), "SLLM", 4);
+  put_u32(out.data() + 4, 1);
+  put_u32(out.data() + 8, uint32_t(json.size()));
+  put_u32(out.data() + 12, kAlignment);
+  std::memcpy(out.data() + 16, json.data(), json.size());
+  for (size_t i = 0; i < tensors.size(); ++i)
+    encode_tensor(tensors[i].dtype, tensors[i].data, tensors[i].numel, out.data() + data_start + offsets[i]);
+  put_u32(out.data() + total - 4, crc32(out.data(), size_t(total - 4)));
+  return out;
+}
+
+Json base_header(const GPT& model, const Tokenizer& tok, const SaveOptions& opts) {
+  if (tok.vocab_size() != model.config().vocab_size)
+    fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
+                                         ") does not match the model's (" +
+                                         std::to_string(model.config().vocab_size) + ")");
+  Json h = Json::object();
+  h.set("model", model.config().to_json());
+  h.set("tokenizer", tok.to_json());
+  if (!opts.metadata.is_object()) fail(ErrorCode::InvalidArgument, "metadata must be an object of strings");
+  for (const auto& m : opts.metadata.members())
+    if (!m.second.is_string()) fail(ErrorCode::InvalidArgument, "metadata \"" + m.first + "\" must be a string");
+  h.set("metadata", opts.metadata);
+  return h;
+}
+
+std::vector<TensorOut> param_tensors(const GPT& model, DType requested) {
+  std::vector<TensorOut> out;
+  for (const auto& t : model.tensors())
+    out.push_back({t.name, t.shape, dtype_for(t, requested), model.params() + t.offset, t.numel});
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> save_model(const GPT& model, const Tokenizer& tok, const SaveOptions& opts) {
+  return write_file(base_header(model, tok, opts), param_tensors(model, opts.weights));
+}
+
+std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts) {
+  GPT& model = trainer.model();
+  Json h = base_header(model, tok, opts);
+  Json training = Json::object();
+  training.set("step", trainer.steps());
+  training.set("tokens_seen", trainer.tokens_seen());
+  Json optim = Json::object();
+  optim.set("name", "adamw");
+  optim.set("t", trainer.optimizer().t());
+  training.set("optimizer", std::move(optim));
+  training.set("config", trainer.config().to_json());  // includes the schedule and AdamW settings
+  training.set("lr", double(trainer.config().schedule.at(trainer.steps())));
+  Json rng = Json::object();
+  rng.set("state", std::to_string(trainer.rng().state()));
+  rng.set("inc", std::to_string(trainer.rng().inc()));
+  training.set("rng", std::move(rng));
+  training.set("best_val_loss", double(trainer.best_val_loss()));
+  training.set("evals_without_improvement", trainer.evals_without_improvement());
+  h.set("training", std::move(training));
+  std::vector<TensorOut> tensors = param_tensors(model, DType::F32);  // checkpoints keep f32
+  for (const char* slot : {"m", "v"}) {
+    const std::vector<float>& buf = slot[0] == 'm' ? trainer.optimizer().m() : trainer.optimizer().v();
+    for (const auto& t : model.tensors())
+      tensors.push_back({std::string("optim.") + slot + "." + t.name, t.shape, DType::F32, buf.data() + t.offset, t.numel});
+  }
+  return write_file(std::move(h), tensors);
+}
+
+}  // namespace sllm
