@@ -7,6 +7,8 @@
 // and adds it into the tile buffer ct (MR, NR) (which holds beta*C for the tile).
 #pragma once
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -66,9 +68,13 @@ void pack_b(float* dst, const GemmArgs& g, int k0, int kc, int j0, int nc) {
 }
 
 // MicroKernel: void(int kc, const float* Ap, const float* Bp, float* ct) adds the tile product
-// into ct (MR, NR), row-major with stride NR.
-template <int MR, int NR, typename MicroKernel>
-void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
+// into ct (MR, NR), row-major with stride NR. PackA and PackB have the signatures of pack_a and
+// pack_b and must produce the same layout (a build may pass faster ones). FullTile, optional:
+// void(int kc, const float* Ap, const float* Bp, float* c, int ldc, bool beta) does a whole
+// MR x NR tile in place in C, c = (beta ? c : 0) + tile product, skipping the copies through ct.
+template <int MR, int NR, typename MicroKernel, typename PackA, typename PackB, typename FullTile = std::nullptr_t>
+void gemm_blocked(const GemmArgs& g, MicroKernel micro, PackA pack_a_fn, PackB pack_b_fn,
+                  FullTile full_tile = nullptr) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0) {
     if (!g.accumulate)
@@ -87,10 +93,10 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
     for (int k0 = 0; k0 < g.K; k0 += kKC) {
       int kc = std::min(kKC, g.K - k0);
       bool beta = g.accumulate || k0 > 0;
-      pack_b<NR>(s.b.data(), g, k0, kc, j0, nc);
+      pack_b_fn(s.b.data(), g, k0, kc, j0, nc);
       for (int i0 = 0; i0 < g.M; i0 += kMC) {
         int mc = std::min(kMC, g.M - i0);
-        pack_a<MR>(s.a.data(), g, i0, mc, k0, kc);
+        pack_a_fn(s.a.data(), g, i0, mc, k0, kc);
         for (int jp = 0; jp < nc; jp += NR) {
           int nr = std::min(NR, nc - jp);
           const float* bp = s.b.data() + size_t(jp) * kc;
@@ -98,6 +104,12 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
             int mr = std::min(MR, mc - ip);
             const float* ap = s.a.data() + size_t(ip) * kc;
             float* c = g.C + size_t(i0 + ip) * g.ldc + j0 + jp;
+            if constexpr (!std::is_null_pointer_v<FullTile>) {
+              if (mr == MR && nr == NR) {
+                full_tile(kc, ap, bp, c, g.ldc, beta);
+                continue;
+              }
+            }
             if (!beta) {
               std::fill(ct, ct + MR * NR, 0.0f);
             } else if (mr == MR && nr == NR) {
@@ -113,6 +125,11 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
       }
     }
   }
+}
+
+template <int MR, int NR, typename MicroKernel>
+void gemm_blocked(const GemmArgs& g, MicroKernel micro) {
+  gemm_blocked<MR, NR>(g, micro, pack_a<MR>, pack_b<NR>);
 }
 
 }  // namespace sllm::gemm_detail
