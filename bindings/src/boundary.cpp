@@ -33,26 +33,29 @@ val to_int32array(const std::vector<int32_t>& ids) {
   return val::global("Int32Array").new_(emscripten::typed_memory_view(ids.size(), ids.data()));
 }
 
+namespace {
+// Copies a JS array-like into a new vector with one TypedArray.set() into wasm memory (nothing
+// may allocate between taking the view and the set, or memory growth would detach the view).
+template <class T>
+std::vector<T> copy_from_js(const val& src) {
+  const size_t n = src["length"].as<size_t>();
+  std::vector<T> out(n);
+  val(emscripten::typed_memory_view(n, out.data())).call<void>("set", src);
+  return out;
+}
+}  // namespace
+
 std::vector<int32_t> to_ids(const val& array_like) {
   if (array_like.typeOf().as<std::string>() != "object" || array_like.isNull() || !array_like["length"].isNumber())
     fail(ErrorCode::InvalidArgument, "token ids must be an array or Int32Array of integers");
-  // Copy through an Int32Array so plain arrays and other typed arrays convert the same way
-  // (fractional values truncate, as in any Int32Array).
-  const size_t n = array_like["length"].as<size_t>();
-  std::vector<int32_t> ids(n);
-  val view(emscripten::typed_memory_view(n, ids.data()));
-  view.call<void>("set", array_like);
-  return ids;
+  // Through an Int32Array view, plain arrays and other typed arrays convert alike.
+  return copy_from_js<int32_t>(array_like);
 }
 
 std::vector<uint8_t> to_bytes(const val& u8) {
   if (!u8.instanceof(val::global("Uint8Array")))
     fail(ErrorCode::InvalidArgument, "expected the file's bytes as a Uint8Array");
-  const size_t n = u8["length"].as<size_t>();
-  std::vector<uint8_t> bytes(n);
-  val view(emscripten::typed_memory_view(n, bytes.data()));
-  view.call<void>("set", u8);
-  return bytes;
+  return copy_from_js<uint8_t>(u8);
 }
 
 uint64_t param_count(const ModelConfig& c) {
