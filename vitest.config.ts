@@ -1,6 +1,7 @@
 // vitest.config.ts: the Node tests of the built package (dist/) and its .wasm, in wasm-tests/.
-// Two projects: "node" (with --expose-gc for the garbage-collection test) and "nosimd", run in
-// a V8 without SSE4.1, where wasm SIMD is unavailable, to test the fallback to the scalar build.
+// Projects: "node" (with --expose-gc for the garbage-collection test), "web" (the demo page's
+// unit tests, e.g. its story generator) and "nosimd", run in a V8 without SSE4.1, where wasm
+// SIMD is unavailable, to test the fallback to the scalar build.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -15,6 +16,13 @@ export default defineConfig({
           pool: 'forks',
           execArgv: ['--expose-gc'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.ts'],
+          environment: 'node',
         },
       },
       {

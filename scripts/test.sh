@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: what `npm test` runs. Sets up what is missing, builds, and runs every test suite:
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
-# the WebAssembly build, the TypeScript package and its Vitest suite in Node (wasm-tests/).
+# the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
+# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -16,6 +17,9 @@ SLLM_NATIVE_BUILD_DIR=build/asan scripts/build-native.sh -DSLLM_SANITIZE=address
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure -j"$jobs"
 echo "== wasm build (Emscripten) and TypeScript package"
 scripts/build-wasm.sh
+echo "== kernel tests compiled to wasm (SIMD and scalar builds, run by Node via CTest)"
+NODE_PATH=/usr/share/nodejs cmake --build build/wasm -j"$jobs" --target sllm_wasm_tests_simd sllm_wasm_tests_scalar
+ctest --test-dir build/wasm --output-on-failure -j"$jobs"
 scripts/build-ts.sh
 node_modules/.bin/tsc -p wasm-tests/tsconfig.json
 echo "== wasm tests (Vitest, Node)"
