@@ -179,3 +179,16 @@ TEST_CASE("generation past the context length keeps going", "[generate]") {
   auto again = generate_ids(model, {1, 2, 3}, o);
   CHECK(out == again);
 }
+
+TEST_CASE("param_count (64-bit, no allocation) equals the allocated parameter count", "[gpt]") {
+  for (bool tied : {true, false}) {
+    ModelConfig c = tiny_config(tied);
+    CHECK(c.param_count() == GPT(c).num_params());
+  }
+  ModelConfig big = tiny_config(false);
+  big.vocab_size = 1 << 20;
+  big.dim = 1 << 12;
+  big.heads = 16;
+  big.kv_heads = 16;
+  CHECK(big.param_count() > (uint64_t(1) << 32));  // would wrap a 32-bit size_t
+}

@@ -366,6 +366,19 @@ double Json::get_number(std::string_view key) const { return get(key, Type::Numb
 bool Json::get_bool(std::string_view key) const { return get(key, Type::Bool).as_bool(); }
 const std::string& Json::get_string(std::string_view key) const { return get(key, Type::String).as_string(); }
 
+bool parse_u64(std::string_view s, uint64_t& out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t d = uint64_t(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
 double json_float(float f) {
   if (!std::isfinite(f)) return double(f);
   char buf[32];

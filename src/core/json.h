@@ -84,6 +84,10 @@ class Json {
   } v_{};
 };
 
+// Parses a u64 written as a decimal string (how 64-bit seeds and generator states are stored,
+// since JSON numbers are doubles). Only digits, at most 20, no overflow; false otherwise.
+bool parse_u64(std::string_view s, uint64_t& out);
+
 // The shortest decimal that reads back as f, as a double: so a float setting such as 1e-3f is
 // written "0.001", not "0.0010000000474974513".
 double json_float(float f);

@@ -10,15 +10,9 @@ namespace sllm {
 
 namespace {
 uint64_t u64_from_string(const Json& j, const char* what) {
-  if (!j.is_string() || j.as_string().empty() || j.as_string().size() > 20)
-    fail(ErrorCode::Format, std::string("invalid SLLM file: training ") + what + " must be a decimal string");
   uint64_t v = 0;
-  for (char c : j.as_string()) {
-    if (c < '0' || c > '9') fail(ErrorCode::Format, std::string("invalid SLLM file: training ") + what + " is not a number");
-    uint64_t next = v * 10 + uint64_t(c - '0');
-    if (next / 10 != v) fail(ErrorCode::Format, std::string("invalid SLLM file: training ") + what + " is too large");
-    v = next;
-  }
+  if (!j.is_string() || !parse_u64(j.as_string(), v))
+    fail(ErrorCode::Format, std::string("invalid SLLM file: training ") + what + " must be a decimal string of a 64-bit number");
   return v;
 }
 }  // namespace

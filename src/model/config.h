@@ -26,6 +26,8 @@ struct ModelConfig {
   // Throws Error(Config) naming the first inconsistent field.
   void validate() const;
   int head_dim() const { return dim / heads; }
+  // Number of parameters, in 64-bit arithmetic (valid for any config that passes validate()).
+  uint64_t param_count() const;
 
   Json to_json() const;
   // Reads the `model` member (required keys per the SLLM spec; optional dropout/init_seed).

@@ -3,6 +3,8 @@
 #include "model/gpt.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 #include "core/error.h"
 
@@ -136,6 +138,18 @@ void GPT::zero_grad() {
 
 void GPT::ensure_activations(int B, int T, bool dropout) {
   if (B == act_.B && T == act_.T && dropout == act_.dropout) return;
+  // Sizes in 64-bit first: in wasm32 a large batch could otherwise wrap size_t.
+  {
+    const uint64_t L = uint64_t(cfg_.layers), C = uint64_t(cfg_.dim), F = uint64_t(cfg_.ffn_dim),
+                   V = uint64_t(cfg_.vocab_size), NH = uint64_t(cfg_.heads), BT = uint64_t(B) * uint64_t(T);
+    const uint64_t per_layer = BT * (8 * C + 2 * F + 4) + NH * uint64_t(B) * uint64_t(T) * uint64_t(T) * (dropout ? 2 : 1);
+    const uint64_t floats = L * per_layer + BT * (10 * C + 2 * F + V + 4) + 2 * uint64_t(T) * uint64_t(T) +
+                            (dropout ? L * BT * 2 * C : 0);
+    if (floats > uint64_t(SIZE_MAX) / 8)
+      fail(ErrorCode::OutOfMemory, "activations for batch " + std::to_string(B) + " x sequence " + std::to_string(T) +
+                                       " need " + std::to_string(floats * 4 / 1000000) +
+                                       " MB, more than this build can address; use a smaller batch or sequence");
+  }
   const size_t L = size_t(cfg_.layers), C = size_t(cfg_.dim), F = size_t(cfg_.ffn_dim);
   const size_t V = size_t(cfg_.vocab_size), NH = size_t(cfg_.heads), BT = size_t(B) * size_t(T);
   const size_t TT = size_t(T) * size_t(T);

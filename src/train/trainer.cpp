@@ -86,8 +86,9 @@ TrainConfig TrainConfig::from_json(const Json& j) {
       else if (key == "early_stop_patience") c.early_stop_patience = int(integer(0, 1 << 20));
       else if (key == "early_stop_min_delta") c.early_stop_min_delta = num();
       else if (key == "seed") {
-        if (val.is_string()) c.seed = std::stoull(val.as_string());
-        else c.seed = uint64_t(integer(0, int64_t(1) << 53));
+        if (!val.is_string()) c.seed = uint64_t(integer(0, int64_t(1) << 53));
+        else if (!parse_u64(val.as_string(), c.seed))
+          fail(ErrorCode::Config, "\"seed\" must be a whole number from 0 to 2^64-1");
       } else {
         fail(ErrorCode::Config, "unknown training option \"" + key + "\"");
       }
@@ -95,8 +96,6 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   } catch (const Error& e) {
     if (e.code() == ErrorCode::Config) throw;
     fail(ErrorCode::Config, std::string("invalid training options: ") + e.what());
-  } catch (const std::exception&) {
-    fail(ErrorCode::Config, "invalid training options: \"seed\" is not a number");
   }
   if (!decay_given) c.schedule.decay_steps = c.max_steps;
   return c;
