@@ -74,3 +74,19 @@ TEST_CASE("char tokenizer round-trips adversarial strings within its vocabulary"
     CHECK(tok->decode(tok->encode(c.text)) == c.text);
   }
 }
+
+TEST_CASE("word tokenizer round-trips each adversarial string with a vocabulary of its words", "[word]") {
+  // A string's words (pre-tokenizer pieces) depend on their neighbours, so each string gets a
+  // vocabulary learned from itself (the same check the Vitest conformance test makes in wasm).
+  size_t checked = 0;
+  for (const auto& c : test::tokenizer_cases()) {
+    if (c.text.empty()) continue;
+    WordTokenizerOptions o;
+    o.vocab_size = 100000;
+    auto tok = WordTokenizer::train(c.text, o);
+    INFO("case: " << c.name);
+    CHECK(tok->decode(tok->encode(c.text)) == c.text);
+    ++checked;
+  }
+  CHECK(checked > 60);
+}

@@ -60,10 +60,26 @@ SpecialFlags special_flags(const Json& o) {
   return f;
 }
 
+std::vector<std::string> extra_specials(const Json& o) {
+  std::vector<std::string> out;
+  const Json* ex = o.find("extra_specials");
+  if (!ex) return out;
+  if (!ex->is_array()) fail(ErrorCode::InvalidArgument, "extraSpecials must be an array of strings");
+  for (const Json& s : ex->items()) {
+    if (!s.is_string() || s.as_string().empty())
+      fail(ErrorCode::InvalidArgument, "extraSpecials must be an array of non-empty strings");
+    out.push_back(s.as_string());
+  }
+  return out;
+}
+
 // type: "char", "bpe" or "word". options: {"specials": ["pad"|"unk"|"bos"|"eos", ...],
-// "vocab_size": n} (vocab_size only for bpe and word, which learn a vocabulary of that size;
-// the core's default 8000 when absent; a word vocabulary always has [UNK]).
-TokenizerHandle* create_tokenizer(const std::string& type, const std::string& text, const std::string& options) {
+// "vocab_size": n, "extra_specials": [strings]} (vocab_size only for bpe and word, which learn a
+// vocabulary of that size; the core's default 8000 when absent; a word vocabulary always has
+// [UNK]; extra_specials, user-defined special tokens, only for bpe). progress: a JS function
+// (merges done, merges planned) called while a BPE vocabulary trains, or undefined.
+TokenizerHandle* create_tokenizer(const std::string& type, const std::string& text, const std::string& options,
+                                  val progress) {
   return guard([&]() -> TokenizerHandle* {
     Json o = parse_options(options, "tokenizer options");
     const SpecialFlags f = special_flags(o);
@@ -78,6 +94,9 @@ TokenizerHandle* create_tokenizer(const std::string& type, const std::string& te
       BpeTrainOptions bo;
       if (vs) bo.vocab_size = int32_t(o.get_int("vocab_size", 1, 1 << 20));
       bo.pad = f.pad, bo.unk = f.unk, bo.bos = f.bos, bo.eos = f.eos;
+      bo.extra_specials = extra_specials(o);
+      if (progress.typeOf().as<std::string>() == "function")
+        bo.progress = [&progress](int done, int total) { progress(done, total); };
       return new TokenizerHandle(BpeTokenizer::train(text, bo));
     }
     if (type == "word") {
@@ -88,6 +107,11 @@ TokenizerHandle* create_tokenizer(const std::string& type, const std::string& te
     }
     fail(ErrorCode::InvalidArgument, "unknown tokenizer type \"" + type + "\"; use \"char\", \"bpe\" or \"word\"");
   });
+}
+
+// GPT-2's vocabulary from the contents of OpenAI's encoder.json and vocab.bpe.
+TokenizerHandle* load_gpt2_tokenizer(const std::string& encoder_json, const std::string& vocab_bpe) {
+  return guard([&] { return new TokenizerHandle(BpeTokenizer::from_gpt2(encoder_json, vocab_bpe)); });
 }
 
 TokenizerHandle* tokenizer_from_json(const std::string& json) {
@@ -112,4 +136,5 @@ EMSCRIPTEN_BINDINGS(sllm_tokenizer) {
       .function("toJson", &TokenizerHandle::toJson);
   function("createTokenizer", &sllm::bind::create_tokenizer, allow_raw_pointers());
   function("tokenizerFromJson", &sllm::bind::tokenizer_from_json, allow_raw_pointers());
+  function("loadGpt2Tokenizer", &sllm::bind::load_gpt2_tokenizer, allow_raw_pointers());
 }

@@ -2,6 +2,7 @@
 // the factory methods for tokenizers, models and trainers, loading SLLM files, and memory
 // statistics. Every method is async so a Worker-backed engine can implement the same interface.
 
+import { wellFormed } from './text.js';
 import { disposeSymbol } from './disposable.js';
 import { SllmInvalidArgumentError } from './errors.js';
 import type { ModelHandle } from './glue.js';
@@ -89,14 +90,27 @@ class MainThreadEngine implements Engine {
   async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {
     if (typeof options !== 'object' || options === null)
       throw new SllmInvalidArgumentError('createTokenizer needs options: { type: "char", text }');
+    if (options.type === 'gpt2') {
+      const { encoderJson, vocabBpe } = options;
+      if (typeof encoderJson !== 'string' || typeof vocabBpe !== 'string')
+        throw new SllmInvalidArgumentError('a gpt2 tokenizer needs the contents of encoder.json and vocab.bpe as strings');
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadGpt2Tokenizer(wellFormed(encoderJson), wellFormed(vocabBpe))));
+    }
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
     const vocabSize = 'vocabSize' in options ? options.vocabSize : undefined;
     if (vocabSize !== undefined && !Number.isInteger(vocabSize))
       throw new SllmInvalidArgumentError(`vocabSize must be an integer, not ${String(vocabSize)}`);
-    const extra = vocabSize !== undefined ? { vocab_size: vocabSize } : {};
-    const json = JSON.stringify({ specials: specials ?? [], ...extra });
-    const h = this.#rt.create((m) => m.createTokenizer(String(type), text, json));
+    const extraSpecials = options.type === 'bpe' ? options.extraSpecials : undefined;
+    const onProgress = options.type === 'bpe' ? options.onProgress : undefined;
+    if (onProgress !== undefined && typeof onProgress !== 'function')
+      throw new SllmInvalidArgumentError('onProgress must be a function');
+    const json = JSON.stringify({
+      specials: specials ?? [],
+      ...(vocabSize !== undefined ? { vocab_size: vocabSize } : {}),
+      ...(extraSpecials !== undefined ? { extra_specials: extraSpecials } : {}),
+    });
+    const h = this.#rt.create((m) => m.createTokenizer(String(type), wellFormed(text), json, onProgress));
     return new WasmTokenizer(this.#rt, h);
   }
 
@@ -123,7 +137,7 @@ class MainThreadEngine implements Engine {
     const { text, tokens } = this.#data(options, 'createTrainer');
     const json = trainOptionsToJson(options);
     const mh = mod.wasmHandle;
-    const h = this.#rt.create((m) => m.createTrainer(mh, json, text, tokens));
+    const h = this.#rt.create((m) => m.createTrainer(mh, json, wellFormed(text), tokens));
     return new WasmTrainer(this.#rt, h, mod);
   }
 
@@ -131,7 +145,7 @@ class MainThreadEngine implements Engine {
     const mod = this.#model(model, 'resumeTrainer');
     const { text, tokens } = this.#data(data, 'resumeTrainer');
     const mh = mod.wasmHandle;
-    const h = this.#rt.create((m) => m.resumeTrainer(mh, text, tokens));
+    const h = this.#rt.create((m) => m.resumeTrainer(mh, wellFormed(text), tokens));
     return new WasmTrainer(this.#rt, h, mod);
   }
 

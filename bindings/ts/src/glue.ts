@@ -65,8 +65,14 @@ export interface PendingError {
 }
 
 export interface SllmModule {
-  createTokenizer(type: string, text: string, optionsJson: string): TokenizerHandle | null;
+  createTokenizer(
+    type: string,
+    text: string,
+    optionsJson: string,
+    progress: ((done: number, total: number) => void) | undefined,
+  ): TokenizerHandle | null;
   tokenizerFromJson(json: string): TokenizerHandle | null;
+  loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):

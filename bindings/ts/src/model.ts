@@ -1,6 +1,7 @@
 // model.ts (internal): the main-thread Model over a C++ ModelHandle: generation (streamed one
 // token per wasm call, yielding to the event loop every few milliseconds) and saving.
 
+import { wellFormed } from './text.js';
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
@@ -82,7 +83,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     const h = this.handle;
     const session = new GenerationSession(
       this.rt,
-      this.rt.create((m) => m.createSession(h, prompt, json)),
+      this.rt.create((m) => m.createSession(h, wellFormed(prompt), json)),
     );
     try {
       let sliceStart = now();

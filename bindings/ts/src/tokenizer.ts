@@ -1,5 +1,6 @@
 // tokenizer.ts (internal): the main-thread Tokenizer over a C++ TokenizerHandle.
 
+import { wellFormed } from './text.js';
 import type { TokenizerHandle } from './glue.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { EncodeOptions, SpecialTokenIds, Tokenizer, TokenizerJSON, TokenizerType } from './types.js';
@@ -23,7 +24,7 @@ export class WasmTokenizer extends Resource<TokenizerHandle> implements Tokenize
 
   async encode(text: string, options: EncodeOptions = {}): Promise<Int32Array> {
     const h = this.handle;
-    return this.rt.invoke(() => h.encode(text, options.allowSpecial === true));
+    return this.rt.invoke(() => h.encode(wellFormed(text), options.allowSpecial === true));
   }
 
   async decode(ids: ArrayLike<number>): Promise<string> {
@@ -38,7 +39,7 @@ export class WasmTokenizer extends Resource<TokenizerHandle> implements Tokenize
 
   async tokenToId(token: string): Promise<number | undefined> {
     const h = this.handle;
-    const id = this.rt.invoke(() => h.tokenId(token));
+    const id = this.rt.invoke(() => h.tokenId(wellFormed(token)));
     return id < 0 ? undefined : id;
   }
 

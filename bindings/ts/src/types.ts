@@ -58,11 +58,30 @@ export type TokenizerType = 'char' | 'bpe' | 'word';
 export type TokenizerOptions =
   | { type: 'char'; text: string; specials?: SpecialTokenName[] }
   | {
-      type: 'bpe' | 'word';
+      type: 'word';
       text: string;
       /** Vocabulary size to learn, special tokens included (default 8000; fewer for a small text). */
       vocabSize?: number;
       specials?: SpecialTokenName[];
+    }
+  | {
+      type: 'bpe';
+      text: string;
+      /** Vocabulary size to learn: special tokens + 256 bytes + merges (default 8000). */
+      vocabSize?: number;
+      specials?: SpecialTokenName[];
+      /** User-defined special tokens (e.g. `"<|user|>"`): never split, never made by merges, after the standard ones. */
+      extraSpecials?: string[];
+      /** Called with (merges done, merges planned) about every 1% of training and at the end. */
+      onProgress?: (mergesDone: number, mergesTotal: number) => void;
+    }
+  | {
+      /** GPT-2's own vocabulary (OpenAI's r50k_base): ids equal GPT-2's; `<|endoftext|>` is eos. */
+      type: 'gpt2';
+      /** The contents of GPT-2's `encoder.json`. */
+      encoderJson: string;
+      /** The contents of GPT-2's `vocab.bpe`. */
+      vocabBpe: string;
     };
 
 /** A tokenizer in its SLLM-file JSON form (from {@link Tokenizer.serialize}); store it as JSON. */
