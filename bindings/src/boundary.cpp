@@ -58,13 +58,6 @@ std::vector<uint8_t> to_bytes(const val& u8) {
   return copy_from_js<uint8_t>(u8);
 }
 
-uint64_t param_count(const ModelConfig& c) {
-  const uint64_t V = uint64_t(c.vocab_size), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
-  const uint64_t T = uint64_t(c.context_length), L = uint64_t(c.layers);
-  const uint64_t per_layer = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C + F * C + F + C * F + C;
-  return V * C + T * C + L * per_layer + 2 * C + (c.tie_embeddings ? 0 : V * C);
-}
-
 namespace {
 
 // One std::vector<float> may hold at most PTRDIFF_MAX / 4 floats in wasm32 (just under 2 GiB).
@@ -80,7 +73,7 @@ std::string mib(uint64_t bytes) {
 }  // namespace
 
 void check_model_fits(const ModelConfig& c) {
-  const uint64_t n = param_count(c);
+  const uint64_t n = c.param_count();
   if (n > kMaxArrayFloats)
     fail(ErrorCode::OutOfMemory, "out of memory: the model has " + std::to_string(n) + " parameters (" +
                                      mib(n * 4) +
@@ -97,7 +90,7 @@ void check_training_fits(const ModelConfig& c, int batch, int seq_len, bool drop
   uint64_t acts = BT * C * (6 + 5 * L) + L * BT * 3 * C + BT * 3 * C + L * BT * 4 + BT * 3 +
                   L * uint64_t(batch) * NH * TT + 2 * L * BT * F + BT * V + 2 * BT * F + 2 * TT + 31 * 4;
   if (dropout) acts += L * uint64_t(batch) * NH * TT + 2 * L * BT * C;
-  const uint64_t params = param_count(c);
+  const uint64_t params = c.param_count();
   const uint64_t total = 4 * (4 * params + acts);  // weights, gradients, two AdamW moments, activations
   if (acts > kMaxArrayFloats || total > kMaxMemoryBytes)
     fail(ErrorCode::OutOfMemory,

@@ -72,8 +72,6 @@ std::vector<int32_t> to_ids(const val& array_like);
 // Copies a JS Uint8Array into a vector.
 std::vector<uint8_t> to_bytes(const val& u8);
 
-// Parameter count computed in 64 bits (the core's size_t is 32-bit in wasm).
-uint64_t param_count(const ModelConfig& c);
 // Throw Error(OutOfMemory) with advice when a model (or its training state with batch B and
 // sequence length T) cannot fit in 32-bit WebAssembly memory.
 void check_model_fits(const ModelConfig& c);

@@ -38,8 +38,12 @@ void ModelConfig::validate() const {
   // Parameters, gradients and two AdamW moments must be addressable (4 GiB in wasm32).
   const uint64_t n = param_count();
   if (n > uint64_t(SIZE_MAX) / 16)
-    config_error("the model has " + std::to_string(n) + " parameters, more than this build can address (" +
-                 std::to_string(uint64_t(SIZE_MAX) / 16) + " at most); use fewer layers, a smaller dim or vocabulary");
+    fail(ErrorCode::OutOfMemory, "the model has " + std::to_string(n) +
+                                     " parameters and, with their gradients and optimizer state, needs more "
+                                     "memory than this build can address (" +
+                                     std::to_string(uint64_t(SIZE_MAX) / 16) +
+                                     " parameters at most); use a smaller model (fewer layers, a smaller dim or "
+                                     "vocabulary)");
 }
 
 uint64_t ModelConfig::param_count() const {
