@@ -127,6 +127,8 @@ export interface TestPage {
   errors: string[];
   /** Request URLs' paths. */
   requests: string[];
+  /** Web Workers the page started, and whether each has ended. */
+  workers: { url: string; closed: boolean }[];
   /** Calls window.lib[name](window.sllm, arg) in the page (wasm-tests/browser/pages/lib.js). */
   run<T = unknown>(name: string, arg?: unknown): Promise<T>;
   /** Asserts there were no errors, saves the log and a screenshot under wasm-tests/artifacts/<name>. */
@@ -147,8 +149,15 @@ export async function openPage(context: BrowserContext, url: string, name: strin
     log.push(`pageerror: ${e.stack ?? e.message}`);
     errors.push(`uncaught: ${e.message}`);
   });
+  const workers: { url: string; closed: boolean }[] = [];
   page.on('worker', (w) => {
+    const entry = { url: new URL(w.url()).pathname, closed: false };
+    workers.push(entry);
     log.push(`worker started: ${w.url()}`);
+    w.on('close', () => {
+      entry.closed = true;
+      log.push(`worker ended: ${w.url()}`);
+    });
   });
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
@@ -164,6 +173,7 @@ export async function openPage(context: BrowserContext, url: string, name: strin
     log,
     errors,
     requests,
+    workers,
     run<T>(fn: string, arg?: unknown): Promise<T> {
       return page.evaluate(
         ([f, a]) => {

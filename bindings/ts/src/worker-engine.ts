@@ -25,7 +25,15 @@ import {
   throwIfAborted,
 } from './errors.js';
 import { simdSupported } from './loader.js';
-import type { ModelFacts, TokenizerFacts, TrainerFacts, WasmFile, WorkerHostApi, WorkerInit } from './worker-protocol.js';
+import {
+  ownsBuffer,
+  type ModelFacts,
+  type TokenizerFacts,
+  type TrainerFacts,
+  type WasmFile,
+  type WorkerHostApi,
+  type WorkerInit,
+} from './worker-protocol.js';
 import type {
   Backend,
   CheckpointInfo,
@@ -487,8 +495,7 @@ class WorkerEngine implements Engine {
   async loadModel(bytes: Uint8Array, options: LoadModelOptions = {}): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    const arg = options?.transfer === true && whole ? transfer(bytes, [bytes.buffer as ArrayBuffer]) : bytes;
+    const arg = options?.transfer === true && ownsBuffer(bytes) ? transfer(bytes, [bytes.buffer]) : bytes;
     const modelId = this.#conn.id();
     const tokenizerId = this.#conn.id();
     const facts = await this.#conn.call((r) => r.loadModel(modelId, tokenizerId, arg));
