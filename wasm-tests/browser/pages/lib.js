@@ -268,8 +268,8 @@ export async function startBigSave(sllm, { name, db = 'sllm' }) {
   engine.dispose();
   const store = await sllm.openModelStore({ name: db, chunkBytes: 256 << 10 });
   window.bigSave = store.save(name, bytes).then(() => 'saved', (e) => e.name);
-  // the puts are queued; give the browser a moment to start writing them
-  await new Promise((r) => setTimeout(r, 20));
+  // the save has validated the file and queued its writes: return before they can be committed
+  await new Promise((r) => setTimeout(r, 0));
   return { bytes: bytes.length };
 }
 
