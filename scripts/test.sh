@@ -25,8 +25,16 @@ node_modules/.bin/tsc -p wasm-tests/tsconfig.json
 echo "== wasm tests (Vitest, Node)"
 status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=build/vitest-results.json || status=$?
-node -e '
-  const r = JSON.parse(require("fs").readFileSync("build/vitest-results.json", "utf8"));
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' || true
+summary() {
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$1" "$2" || true
+}
+summary build/vitest-results.json vitest
+echo "== browser tests (Chromium driven by playwright-core; screenshots and logs in wasm-tests/artifacts/)"
+node_modules/.bin/vitest run -c wasm-tests/browser/vitest.config.ts --reporter=default --reporter=json \
+  --outputFile.json=build/vitest-browser-results.json || status=$?
+summary build/vitest-results.json vitest
+summary build/vitest-browser-results.json "vitest (Chromium)"
 exit "$status"

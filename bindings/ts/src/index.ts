@@ -14,7 +14,10 @@
  * @packageDocumentation
  */
 export { createEngine } from './engine.js';
+export { createWorkerEngine, type WorkerEngineOptions, type WorkerLike } from './worker-engine.js';
 export { simdSupported } from './loader.js';
+export { openModelStore } from './store/model-store.js';
+export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedModelArch, SavedModelInfo } from './store/model-store.js';
 export {
   AbortError,
   SllmConfigError,
@@ -25,7 +28,10 @@ export {
   SllmInternalError,
   SllmInvalidArgumentError,
   SllmLoadError,
+  SllmNotFoundError,
   SllmOutOfMemoryError,
+  SllmQuotaError,
+  SllmStorageError,
   SllmTokenizerError,
   SllmTrainingError,
   type SllmErrorCode,
