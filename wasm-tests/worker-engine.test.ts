@@ -277,3 +277,20 @@ describe('createWorkerEngine', () => {
     engine.dispose(); // idempotent
   });
 });
+
+describe('tokenizer options that cross to the worker', () => {
+  it('a BPE training progress callback is called from the worker', async () => {
+    const engine = await workerEngine();
+    {
+      const seen: number[] = [];
+      const tok = await engine.createTokenizer({
+        type: 'bpe', text: TEXT.repeat(4), vocabSize: 300, onProgress: (done) => seen.push(done),
+      });
+      expect(tok.vocabSize).toBeLessThanOrEqual(300);
+      await new Promise((r) => setTimeout(r, 50));  // progress messages arrive asynchronously
+      expect(seen.length).toBeGreaterThan(0);
+      const ids = await tok.encode('Ada sees Bo.');
+      expect(await tok.decode(ids)).toBe('Ada sees Bo.');
+    }
+  });
+});

@@ -7,7 +7,7 @@
 // between steps). Bytes come back as transferred buffers; loadModel({ transfer: true }) sends
 // them without a copy.
 
-import { transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { disposeSymbol } from './disposable.js';
 import {
   AbortError,
@@ -471,7 +471,11 @@ class WorkerEngine implements Engine {
 
   async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {
     const id = this.#conn.id();
-    return new WorkerTokenizer(this.#conn, id, await this.#conn.call((r) => r.createTokenizer(id, options)));
+    // A progress callback cannot be cloned: it stays here and the worker calls it through a proxy.
+    const onProgress = options?.type === 'bpe' ? options.onProgress : undefined;
+    const sent = onProgress ? { ...options, onProgress: undefined } : options;
+    const progress = typeof onProgress === 'function' ? proxy(onProgress) : undefined;
+    return new WorkerTokenizer(this.#conn, id, await this.#conn.call((r) => r.createTokenizer(id, sent, progress)));
   }
 
   async loadTokenizer(json: TokenizerJSON): Promise<Tokenizer> {

@@ -114,8 +114,15 @@ export class WorkerHost implements WorkerHostApi {
     return this.#e.memoryStats();
   }
 
-  async createTokenizer(id: number, options: TokenizerOptions): Promise<TokenizerFacts> {
-    return tokenizerFacts(this.#keep(id, await this.#e.createTokenizer(options)));
+  async createTokenizer(
+    id: number,
+    options: TokenizerOptions,
+    progress?: (mergesDone: number, mergesTotal: number) => void,
+  ): Promise<TokenizerFacts> {
+    // Progress calls go out as messages while the vocabulary trains; nothing waits for them.
+    const withProgress: TokenizerOptions =
+      progress && options.type === 'bpe' ? { ...options, onProgress: (d, t) => void progress(d, t) } : options;
+    return tokenizerFacts(this.#keep(id, await this.#e.createTokenizer(withProgress)));
   }
 
   async loadTokenizer(id: number, json: TokenizerJSON): Promise<TokenizerFacts> {

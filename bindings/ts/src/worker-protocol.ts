@@ -87,7 +87,11 @@ export interface WorkerHostApi {
   listPresets(): Promise<PresetInfo[]>;
   memoryStats(): Promise<MemoryStats>;
 
-  createTokenizer(id: number, options: TokenizerOptions): Promise<TokenizerFacts>;
+  createTokenizer(
+    id: number,
+    options: TokenizerOptions,
+    progress?: (mergesDone: number, mergesTotal: number) => void,
+  ): Promise<TokenizerFacts>;
   loadTokenizer(id: number, json: TokenizerJSON): Promise<TokenizerFacts>;
   createModel(id: number, tokenizerId: number, preset: string | undefined, config: Partial<ModelConfig> | undefined):
     Promise<ModelFacts>;
