@@ -12,6 +12,9 @@ import { announce, clearError, setModelStatus, showError } from './status.js';
 import { storiesFromKey, type TextPanel } from './text-panel.js';
 
 const SAMPLE_TOKENS = 200;
+/** Longest stretch (ms) the run loop goes without giving ordinary tasks (timers, messages) a turn. */
+const BREATHE_MS = 50;
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class TrainPanel {
   readonly chart = new LossChart(byId('loss-chart'));
@@ -138,9 +141,17 @@ export class TrainPanel {
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
+    let breath = performance.now();
     try {
       for await (const p of trainer.run()) {
         last = p;
+        // The package yields to the event loop between steps with scheduler.yield(), whose
+        // continuations Chromium runs before timers and messages; a timer turn now and then
+        // keeps those (and the test's probes) flowing.
+        if (performance.now() - breath > BREATHE_MS) {
+          await breathe();
+          breath = performance.now();
+        }
         this.chart.push(p.step, p.loss, p.valLoss);
         this.#show(p);
         if (p.step % every() === 0 || p.done) {
