@@ -4,7 +4,9 @@
 
 /**
  * The category of an {@link SllmError}: the C++ core's ErrorCode names, plus `Disposed` for
- * use of an object after `dispose()` and `Load` for a module that could not be loaded.
+ * use of an object after `dispose()`, `Load` for a module that could not be loaded, and the
+ * model store's `Quota` (storage full), `NotFound` (no saved model of that name) and `Storage`
+ * (another IndexedDB failure).
  */
 export type SllmErrorCode =
   | 'InvalidArgument'
@@ -16,7 +18,10 @@ export type SllmErrorCode =
   | 'OutOfMemory'
   | 'Internal'
   | 'Disposed'
-  | 'Load';
+  | 'Load'
+  | 'Quota'
+  | 'NotFound'
+  | 'Storage';
 
 /** Base class of every error sllm throws (except {@link AbortError}). */
 export class SllmError extends Error {
@@ -122,6 +127,44 @@ export class SllmLoadError extends SllmError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('Load', message, options);
     this.name = 'SllmLoadError';
+  }
+}
+
+/** The browser's storage quota cannot hold what the model store was asked to save. */
+export class SllmQuotaError extends SllmError {
+  /** Bytes the operation needed. */
+  readonly needed: number;
+  /** Bytes the browser reported as still available to this site (quota − usage; NaN when it cannot tell). */
+  readonly available: number;
+
+  /**
+   * @param message - what could not be saved, both sizes and what to do.
+   * @param needed - bytes needed.
+   * @param available - bytes available.
+   */
+  constructor(message: string, needed: number, available: number, options?: { cause?: unknown }) {
+    super('Quota', message, options);
+    this.name = 'SllmQuotaError';
+    this.needed = needed;
+    this.available = available;
+  }
+}
+
+/** The model store has no saved model of the requested name. */
+export class SllmNotFoundError extends SllmError {
+  /** @param message - which name was not found. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NotFound', message, options);
+    this.name = 'SllmNotFoundError';
+  }
+}
+
+/** IndexedDB failed for a reason other than quota (unavailable, blocked, the transaction aborted). */
+export class SllmStorageError extends SllmError {
+  /** @param message - what failed; `cause` is the DOMException. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Storage', message, options);
+    this.name = 'SllmStorageError';
   }
 }
 

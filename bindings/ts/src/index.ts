@@ -15,6 +15,8 @@
  */
 export { createEngine } from './engine.js';
 export { simdSupported } from './loader.js';
+export { openModelStore } from './store/model-store.js';
+export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedModelArch, SavedModelInfo } from './store/model-store.js';
 export {
   AbortError,
   SllmConfigError,
@@ -25,7 +27,10 @@ export {
   SllmInternalError,
   SllmInvalidArgumentError,
   SllmLoadError,
+  SllmNotFoundError,
   SllmOutOfMemoryError,
+  SllmQuotaError,
+  SllmStorageError,
   SllmTokenizerError,
   SllmTrainingError,
   type SllmErrorCode,
