@@ -9,7 +9,8 @@ import { byId, download, dropTarget, formatBytes, formatCount, formatInt, h } fr
 import type { SavedModelInfo } from './platform.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
 
-const fileName = (name: string) => `${name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'model'}.sllm`;
+/** A file name for a saved model: its name without characters file systems refuse. */
+const fileName = (name: string) => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.sllm`;
 const dateText = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export class LibraryPanel {

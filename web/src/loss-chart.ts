@@ -24,7 +24,7 @@ export class LossChart {
     const opts: uPlot.Options = {
       width: Math.max(240, box.clientWidth),
       height: 260,
-      legend: { show: true, live: false },
+      legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
@@ -60,8 +60,16 @@ export class LossChart {
     this.#schedule();
   }
 
-  get points(): number {
-    return this.#steps.length;
+  /** First and recent training loss, point and redraw counts (for the end-to-end test). */
+  stats(): { points: number; redraws: number; first: number | null; recent: number | null; lastVal: number | null } {
+    const recent = this.#loss.slice(-20).filter((v): v is number => v !== null);
+    return {
+      points: this.#steps.length,
+      redraws: this.redraws,
+      first: this.#loss[0] ?? null,
+      recent: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
+      lastVal: [...this.#val].reverse().find((v) => v !== null) ?? null,
+    };
   }
 
   #schedule(): void {

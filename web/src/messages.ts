@@ -23,6 +23,8 @@ export function describeError(e: unknown, action: string): string {
       const have = err.available !== undefined ? `, ${formatBytes(err.available)} is available` : '';
       return `${action} failed: not enough storage.${need}${have}. Delete saved models, save a smaller format (f16 or q8_0), or ask for persistent storage.`;
     }
+    case 'SllmStorageError':
+      return `${action} failed: the browser's storage refused${detail}. Private windows and full disks can cause this.`;
     case 'SllmNotFoundError':
       return `${action} failed: that model is no longer saved${detail}. The list has been refreshed.`;
     case 'SllmOutOfMemoryError':

@@ -66,7 +66,7 @@ export class SettingsPanel {
 
   /** `base`: the package's resolved training settings for a tiny model, the values no preset sets. */
   constructor(private readonly app: App, presets: PresetInfo[], base: TrainConfig) {
-    this.#presets = presets;
+    this.#presets = [...presets].sort((a, b) => parameterCount(a.model, 64) - parameterCount(b.model, 64));
     this.#base = base;
     this.#buildPresets();
     this.#buildAdvanced();
