@@ -2,7 +2,8 @@
 # test.sh: what `npm test` runs. Sets up what is missing, builds, and runs every test suite:
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
-# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/).
+# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), and last the demo
+# page end to end in Chromium (web/tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -29,4 +30,6 @@ node -e '
   const r = JSON.parse(require("fs").readFileSync("build/vitest-results.json", "utf8"));
   console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
+echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
+node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
 exit "$status"

@@ -28,9 +28,9 @@ export function describeError(e: unknown, action: string): string {
     case 'SllmNotFoundError':
       return `${action} failed: that model is no longer saved${detail}. The list has been refreshed.`;
     case 'SllmOutOfMemoryError':
-      return `${action} failed: out of memory${detail}. Choose a smaller model, batch size or sequence length, or reload the page to free memory.`;
+      return `${action} failed: ${err.message ?? 'out of memory'}. Choose a smaller model, batch size or sequence length; nothing else changed.`;
     case 'SllmTrainingError':
-      return `Training diverged: the loss became NaN or infinite${detail}. Lower the learning rate, turn on gradient clipping, or train a new model.`;
+      return `Training stopped: ${err.message ?? 'the loss diverged'}. The weights may be broken now: train a new model with a lower learning rate, or with gradient clipping on.`;
     case 'SllmConfigError':
       return `${action} failed: a setting is not valid${detail}.`;
     case 'SllmDataError':

@@ -73,9 +73,12 @@ export class TrainPanel {
         tokenizer.dispose();
         throw e;
       });
-      this.app.setCurrent({ model, resumable: false });
-      const trainer = await engine.createTrainer(model, { text: corpus.text, ...options });
-      this.app.current!.trainer = trainer;
+      const trainer = await engine.createTrainer(model, { text: corpus.text, ...options }).catch((e: unknown) => {
+        model.dispose();
+        tokenizer.dispose();
+        throw e;
+      });
+      this.app.setCurrent({ model, resumable: false, trainer });
       setModelStatus(`new ${preset.name} model, ${formatCount(model.parameterCount)} parameters, ${tokenizer.type} tokens (${model.config.vocabSize})`);
       this.chart.reset();
       this.#setSample('', 'Generated text appears here as the model learns.');
