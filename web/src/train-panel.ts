@@ -141,6 +141,9 @@ export class TrainPanel {
     const trainer = this.#trainer()!;
     const model = trainer.model;
     const every = () => Number(this.#sampleEvery.value);
+    // Samples start from nothing (a newline) when the text has newlines, else from its first character.
+    const corpus = this.app.corpus?.text ?? '';
+    const prompt = corpus.includes('\n') ? '' : corpus.slice(0, 1);
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
@@ -158,7 +161,7 @@ export class TrainPanel {
         this.chart.push(p.step, p.loss, p.valLoss);
         this.#show(p);
         if (p.step % every() === 0 || p.done) {
-          const text = await model.generate('', { maxTokens: SAMPLE_TOKENS, temperature: 0.8, topK: 40, seed: p.step });
+          const text = prompt + (await model.generate(prompt, { maxTokens: SAMPLE_TOKENS, temperature: 0.8, topK: 40, seed: p.step }));
           this.#setSample(text, `At step ${formatInt(p.step)} (loss ${p.loss.toFixed(2)}):`);
         }
       }
