@@ -246,8 +246,11 @@ export class LibraryPanel {
   async #persist(): Promise<void> {
     try {
       const ok = await this.app.store!.persist();
-      announce(ok ? 'Storage is now persistent.' : 'The browser declined persistent storage; models may be evicted when space runs low.');
-      if (!ok) showError(new Error('the browser declined (it may grant it after you bookmark or use the site more)'), 'Asking for persistent storage');
+      const msg = ok
+        ? 'Storage is now persistent.'
+        : 'The browser said no for now (it often agrees once the site is bookmarked or used more); saved models stay unless space runs low.';
+      byId('storage-persist-result').textContent = msg;
+      announce(msg);
     } catch (e) {
       showError(e, 'Asking for persistent storage');
     }

@@ -3,7 +3,7 @@
 // step: progress bar, step / ETA / tokens per second, the loss chart and a generated sample
 // refreshed every few hundred steps. Pause, resume and stop go straight to the trainer.
 
-import type { Trainer, TrainingProgress } from 'sllm';
+import type { Model, Trainer, TrainingProgress } from 'sllm';
 import type { App } from './app.js';
 import { byId, formatCount, formatDuration, formatInt } from './dom.js';
 import { LossChart } from './loss-chart.js';
@@ -141,9 +141,9 @@ export class TrainPanel {
     const trainer = this.#trainer()!;
     const model = trainer.model;
     const every = () => Number(this.#sampleEvery.value);
-    // Samples start from nothing (a newline) when the text has newlines, else from its first character.
-    const corpus = this.app.corpus?.text ?? '';
-    const prompt = corpus.includes('\n') ? '' : corpus.slice(0, 1);
+    // Samples start from a story opening for the built-in corpus, else from the text's first word.
+    const corpus = this.app.corpus;
+    const prompt = corpus?.key.startsWith('stories:') ? 'Once upon a time' : (/\S{1,20}/.exec(corpus?.text ?? '')?.[0] ?? 'The');
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
@@ -161,8 +161,7 @@ export class TrainPanel {
         this.chart.push(p.step, p.loss, p.valLoss);
         this.#show(p);
         if (p.step % every() === 0 || p.done) {
-          const text = prompt + (await model.generate(prompt, { maxTokens: SAMPLE_TOKENS, temperature: 0.8, topK: 40, seed: p.step }));
-          this.#setSample(text, `At step ${formatInt(p.step)} (loss ${p.loss.toFixed(2)}):`);
+          await this.#sample(model, prompt, p);
         }
       }
       this.chart.flush();
@@ -190,6 +189,16 @@ export class TrainPanel {
     this.#numbers.textContent = parts.join(' · ');
     this.#numbers.dataset.step = String(p.step);
     this.#numbers.dataset.loss = String(p.loss);
+  }
+
+  /** Shows a generated sample; a failure to sample is shown there and does not end training. */
+  async #sample(model: Model, prompt: string, p: TrainingProgress): Promise<void> {
+    try {
+      const text = prompt + (await model.generate(prompt, { maxTokens: SAMPLE_TOKENS, temperature: 0.8, topK: 40, seed: p.step }));
+      this.#setSample(text, `At step ${formatInt(p.step)} (loss ${p.loss.toFixed(2)}):`);
+    } catch (e) {
+      this.#setSample('', `No sample at step ${formatInt(p.step)}: ${(e as Error)?.message ?? String(e)}`);
+    }
   }
 
   #setSample(text: string, caption: string): void {
