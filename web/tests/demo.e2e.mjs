@@ -147,6 +147,8 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   s.check(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
   await s.shot('09-phone', true);
+  await page.locator('#keep').scrollIntoViewIfNeeded();
+  await s.shot('10-phone-keep', false);
   timings.end = secs();
 } catch (e) {
   failed = true;
