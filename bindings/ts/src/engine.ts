@@ -16,6 +16,7 @@ import type {
   Engine,
   EngineOptions,
   LoadedModel,
+  LoadModelOptions,
   MemoryStats,
   Model,
   ModelOptions,
@@ -147,7 +148,7 @@ class MainThreadEngine implements Engine {
     return { text: d.text, tokens: undefined };
   }
 
-  async loadModel(bytes: Uint8Array): Promise<LoadedModel> {
+  async loadModel(bytes: Uint8Array, _options?: LoadModelOptions): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
     const h: ModelHandle = this.#rt.create((m) => m.loadFile(bytes));

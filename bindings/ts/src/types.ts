@@ -235,6 +235,16 @@ export interface Model extends SllmResource {
   save(options?: SaveOptions): Promise<Uint8Array>;
 }
 
+/** Options of {@link Engine.loadModel}. */
+export interface LoadModelOptions {
+  /**
+   * Hand the bytes' buffer over instead of copying it: a Worker engine transfers it to the
+   * worker, after which `bytes` is empty (detached). Only when `bytes` spans its whole
+   * ArrayBuffer; otherwise, and in the main-thread engine, the bytes are copied. Default false.
+   */
+  transfer?: boolean;
+}
+
 /** What a loaded SLLM file holds. */
 export interface LoadedModel {
   /** The model (its `tokenizer` is {@link LoadedModel.tokenizer}). */
@@ -412,7 +422,7 @@ export interface Engine extends SllmResource {
    */
   resumeTrainer(model: Model, data: TrainingData): Promise<Trainer>;
   /** Reads an SLLM file (model or checkpoint). Throws SllmFormatError for invalid bytes. */
-  loadModel(bytes: Uint8Array): Promise<LoadedModel>;
+  loadModel(bytes: Uint8Array, options?: LoadModelOptions): Promise<LoadedModel>;
   /** WebAssembly memory use. */
   memoryStats(): Promise<MemoryStats>;
 }

@@ -1,0 +1,118 @@
+// worker-protocol.ts (internal): what the Worker engine's two halves say to each other through
+// Comlink. The main thread names every object and operation with a number it picks itself
+// (so it can dispose or abort one before the worker has answered); the worker keeps the
+// main-thread engine's objects under those numbers. Objects cross as their immutable facts;
+// streams (training runs, generation) are pulled one answer at a time.
+
+import type {
+  Backend,
+  CheckpointInfo,
+  CheckpointSaveOptions,
+  EncodeOptions,
+  EvalResult,
+  GenerateOptions,
+  MemoryStats,
+  ModelConfig,
+  PresetInfo,
+  SaveOptions,
+  SpecialTokenIds,
+  TokenizerJSON,
+  TokenizerOptions,
+  TokenizerType,
+  TrainConfig,
+  TrainerOptions,
+  TrainerState,
+  TrainingData,
+  TrainingProgress,
+} from './types.js';
+
+/** The wasm file names. */
+export type WasmFile = 'sllm-simd.wasm' | 'sllm.wasm';
+
+/** How the worker loads its engine: the backend the main thread chose, and where the .wasm files are. */
+export interface WorkerInit {
+  backend: Backend | 'auto';
+  /** Absolute URLs of the .wasm files; absent: next to the worker's own module. */
+  wasmUrls?: Record<WasmFile, string>;
+}
+
+export interface TokenizerFacts {
+  type: TokenizerType;
+  vocabSize: number;
+  specialTokens: SpecialTokenIds;
+}
+
+export interface ModelFacts {
+  config: ModelConfig;
+  parameterCount: number;
+  preset: string | undefined;
+  metadata: Record<string, string>;
+  checkpoint: CheckpointInfo | undefined;
+}
+
+export interface TrainerFacts {
+  config: TrainConfig;
+  trainTokens: number;
+  valTokens: number;
+  state: TrainerState;
+}
+
+export interface LoadedFacts {
+  model: ModelFacts;
+  tokenizer: TokenizerFacts;
+  header: Record<string, unknown>;
+}
+
+/** One answer of a training run: the next progress event (or the end) and the trainer's state after it. */
+export interface RunPull {
+  done: boolean;
+  value: TrainingProgress | undefined;
+  state: TrainerState;
+}
+
+/** One answer of a generation stream: the pieces generated in one time slice. */
+export interface StreamPull {
+  done: boolean;
+  pieces: string[];
+}
+
+/** The worker's API. Every method is called through Comlink, so returns a Promise on the main thread. */
+export interface WorkerHostApi {
+  init(init: WorkerInit): Promise<Backend>;
+  listPresets(): Promise<PresetInfo[]>;
+  memoryStats(): Promise<MemoryStats>;
+
+  createTokenizer(id: number, options: TokenizerOptions): Promise<TokenizerFacts>;
+  loadTokenizer(id: number, json: TokenizerJSON): Promise<TokenizerFacts>;
+  createModel(id: number, tokenizerId: number, preset: string | undefined, config: Partial<ModelConfig> | undefined):
+    Promise<ModelFacts>;
+  createTrainer(id: number, modelId: number, options: TrainerOptions): Promise<TrainerFacts>;
+  resumeTrainer(id: number, modelId: number, data: TrainingData): Promise<TrainerFacts>;
+  loadModel(modelId: number, tokenizerId: number, bytes: Uint8Array): Promise<LoadedFacts>;
+
+  encode(id: number, text: string, options: EncodeOptions | undefined): Promise<Int32Array>;
+  decode(id: number, ids: ArrayLike<number>): Promise<string>;
+  idToToken(id: number, tokenId: number): Promise<string>;
+  tokenToId(id: number, token: string): Promise<number | undefined>;
+  serialize(id: number): Promise<TokenizerJSON>;
+
+  save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
+  pullStream(opId: number): Promise<StreamPull>;
+
+  startRun(opId: number, trainerId: number): void;
+  pullRun(opId: number): Promise<RunPull>;
+  step(id: number): Promise<{ progress: TrainingProgress; state: TrainerState }>;
+  evaluate(id: number): Promise<{ result: EvalResult; state: TrainerState }>;
+  saveCheckpoint(id: number, options: CheckpointSaveOptions | undefined): Promise<Uint8Array>;
+  pause(id: number): void;
+  resume(id: number): void;
+  stop(id: number): void;
+
+  /** Aborts a stream or run (its next pull throws AbortError). */
+  abort(opId: number, reason: string): void;
+  /** Ends a stream or run early (the consumer broke out of its loop). */
+  finish(opId: number): Promise<void>;
+  /** Frees an object. */
+  dispose(id: number): void;
+}
