@@ -1,14 +1,14 @@
-// platform.ts: where the page gets its engine and its model store. Every other module imports
-// them from here, so moving between engines is a change to this file only.
-//
-// STAND-IN until the package has createWorkerEngine(): the engine is the main-thread
-// createEngine(). The store is the package's IndexedDB openModelStore().
+// platform.ts: where the page gets its engine and its model store, both from the package:
+// createWorkerEngine() (the Engine interface, running in a module Web Worker, so training and
+// generation never block the page) and openModelStore() (IndexedDB). Every other module
+// imports them from here; `createEngine` in place of `createWorkerEngine` would run the same
+// page on the main thread.
 
-import { createEngine, type Engine } from 'sllm';
+import { createWorkerEngine, type Engine } from 'sllm';
 
 export { openModelStore, type ModelStore, type SavedModelInfo } from 'sllm';
 
 /** The engine the page trains and generates with. */
 export function createAppEngine(): Promise<Engine> {
-  return createEngine();
+  return createWorkerEngine();
 }

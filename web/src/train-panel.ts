@@ -151,9 +151,9 @@ export class TrainPanel {
     try {
       for await (const p of trainer.run()) {
         last = p;
-        // The package yields to the event loop between steps with scheduler.yield(), whose
-        // continuations Chromium runs before timers and messages; a timer turn now and then
-        // keeps those (and the test's probes) flowing.
+        // With the main-thread engine (createEngine), the package yields between steps with
+        // scheduler.yield(), whose continuations Chromium runs before timers and messages; a
+        // timer turn now and then keeps those flowing. With the Worker engine it costs nothing.
         if (performance.now() - breath > BREATHE_MS) {
           await breathe();
           breath = performance.now();

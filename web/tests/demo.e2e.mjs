@@ -53,7 +53,13 @@ try {
     const st = window.sllmDemo.train.chart.stats();
     return st.first !== null && st.recent !== null && st.recent <= 0.7 * st.first && window.sllmDemo.train.samples >= 2;
   }, 90_000);
-  await s.until('step 700 (for the picture)', () => Number(document.querySelector('#train-numbers').dataset.step) >= 700, 90_000);
+  await s.until('step 1200 (for the picture)', () => Number(document.querySelector('#train-numbers').dataset.step) >= 1200, 120_000);
+  // Responsiveness while training (read before the screenshots, which make the page repaint in full).
+  const perf = await page.evaluate(() => window.__probe.read());
+  log(`main thread while training: longest task ${perf.longest.toFixed(0)} ms (${perf.longTasks} over 50 ms: ${perf.tasks.join(', ')}; now ${perf.now}), longest heartbeat gap ${perf.maxGap.toFixed(0)} ms`);
+  s.check(perf.longest < 100, `a main-thread task took ${perf.longest.toFixed(0)} ms during training (limit 100 ms)`);
+  // The heartbeat also counts time the OS gave the page no CPU (a busy 2-core machine), so only starvation fails it.
+  s.check(perf.maxGap < 1000, `the page's timers were starved for ${perf.maxGap.toFixed(0)} ms during training`);
   const stats = await page.evaluate(() => window.sllmDemo.train.chart.stats());
   log(`loss ${stats.first.toFixed(3)} -> ${stats.recent.toFixed(3)} over ${stats.points} steps; chart redrawn ${stats.redraws} times`);
   s.check(stats.redraws >= 5, `the chart redrew only ${stats.redraws} times`);
@@ -71,9 +77,6 @@ try {
   await s.until('training moves again', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n, 20_000, pausedAt);
   await page.click('#train-stop');
   await s.until('training stopped', () => /stopped|finished/.test(document.querySelector('#train-numbers').textContent), 20_000);
-  const perf = await page.evaluate(() => window.__probe.read());
-  log(`main thread while training: longest task ${perf.longest.toFixed(0)} ms (${perf.longTasks} over 50 ms), longest heartbeat gap ${perf.maxGap.toFixed(0)} ms`);
-  s.check(perf.longest < 100, `a main-thread task took ${perf.longest.toFixed(0)} ms during training (limit 100 ms)`);
 
   // 3. Talk to it at temperature 0; save the model and a checkpoint.
   await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });

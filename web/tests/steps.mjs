@@ -21,11 +21,12 @@ export function installProbes(page) {
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.addInitScript(() => {
-    const p = { longest: 0, longTasks: 0, maxGap: 0, last: performance.now() };
+    const p = { longest: 0, longTasks: 0, maxGap: 0, last: performance.now(), tasks: [] };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         p.longTasks++;
         p.longest = Math.max(p.longest, e.duration);
+        p.tasks.push(`${Math.round(e.duration)} ms at ${Math.round(e.startTime)}`);
       }
     }).observe({ type: 'longtask' });
     setInterval(() => {
@@ -35,9 +36,9 @@ export function installProbes(page) {
     }, 20);
     window.__probe = {
       reset() {
-        Object.assign(p, { longest: 0, longTasks: 0, maxGap: 0, last: performance.now() });
+        Object.assign(p, { longest: 0, longTasks: 0, maxGap: 0, last: performance.now(), tasks: [] });
       },
-      read: () => ({ longest: p.longest, longTasks: p.longTasks, maxGap: p.maxGap }),
+      read: () => ({ longest: p.longest, longTasks: p.longTasks, maxGap: p.maxGap, tasks: p.tasks.slice(-10), now: Math.round(performance.now()) }),
     };
   });
   return problems;
@@ -83,9 +84,9 @@ export function makeSteps(page, artifacts, log) {
     /** Clicks Generate and returns the generated text once the stream ended. */
     async generate() {
       await page.waitForSelector('#gen-start:not([disabled])', { timeout: 20_000 });
-      const before = await page.getAttribute('#gen-output', 'data-done');
+      const before = (await page.getAttribute('#gen-output', 'data-done')) ?? '';
       await page.click('#gen-start');
-      await s.until('generation to end', (b) => document.querySelector('#gen-output').dataset.done !== b, 30_000, before);
+      await s.until('generation to end', (b) => (document.querySelector('#gen-output').dataset.done ?? '') !== b, 30_000, before);
       return page.evaluate(() => document.querySelector('#gen-output').lastChild?.textContent ?? '');
     },
     async save(name, kind) {
