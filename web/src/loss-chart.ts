@@ -23,7 +23,7 @@ export class LossChart {
   constructor(private readonly box: HTMLElement) {
     const opts: uPlot.Options = {
       width: Math.max(240, box.clientWidth),
-      height: 260,
+      height: 300,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
@@ -40,7 +40,7 @@ export class LossChart {
     this.#plot = new uPlot(opts, [[], [], []], box);
     new ResizeObserver(() => {
       const w = Math.max(240, box.clientWidth);
-      if (w !== this.#plot.width) this.#plot.setSize({ width: w, height: 260 });
+      if (w !== this.#plot.width) this.#plot.setSize({ width: w, height: 300 });
     }).observe(box);
   }
 
@@ -90,6 +90,7 @@ export class LossChart {
     this.#plot.setData([this.#steps, this.#loss, this.#val]);
     this.redraws++;
     this.box.dataset.points = String(this.#steps.length);
+    byId('chart-empty').hidden = this.#steps.length > 0;
     const n = this.#steps.length;
     const lastVal = [...this.#val].reverse().find((v) => v !== null);
     byId('chart-summary').textContent = n

@@ -44,6 +44,12 @@ try {
   await page.check('#preset-tiny');
   await page.selectOption('#sample-every', '100');
   await s.shot('01-ready');
+  await page.click('#advanced summary');
+  await page.click('#preview-box summary');
+  await s.axe('page loaded, advanced options and preview open');
+  await s.shot('01b-advanced');
+  await page.click('#advanced summary');
+  await page.click('#preview-box summary');
   timings.load = secs();
 
   // 2. Train until the loss fell by 30% and two samples came, with the page responsive.
@@ -65,6 +71,7 @@ try {
   s.check(stats.redraws >= 5, `the chart redrew only ${stats.redraws} times`);
   await s.shot('02-training');
   await s.readmeShot(`${repo}docs/demo-training.png`);
+  await s.axe('training');
   timings.train = secs();
 
   // Pause: the step count stops; resume: it moves again; stop: the run ends.
@@ -129,6 +136,7 @@ try {
     s.check((await page.textContent('#status-model')) === modelBefore, `${f.name} replaced the current model`);
   }
   await s.shot('07-bad-file');
+  await s.axe('format error shown, models saved');
   await page.click('#alert-close');
   await s.load('demo model');
   s.check((await s.generate()) === textA, 'the saved model no longer loads the same after the bad files');
@@ -143,6 +151,7 @@ try {
   await s.until('training stopped', () => /stopped|finished/.test(document.querySelector('#train-numbers').textContent), 20_000);
   log(`checkpoint resumed from step ${cpStep}`);
   await s.shot('08-resumed');
+  await s.axe('checkpoint resumed and stopped');
 
   // 8. Phone width: one column, nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -152,6 +161,7 @@ try {
   await s.shot('09-phone', true);
   await page.locator('#keep').scrollIntoViewIfNeeded();
   await s.shot('10-phone-keep', false);
+  await s.axe('phone width');
   timings.end = secs();
 } catch (e) {
   failed = true;

@@ -2,6 +2,9 @@
 // page, and the actions a person takes on the demo (generate, save, load, download), each
 // done through the page's controls and waiting for the page's visible response.
 import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A 1x1 PNG: a foreign file to open as a model. */
 export const PNG_BYTES = Buffer.from(
@@ -74,6 +77,16 @@ export function makeSteps(page, artifacts, log) {
       const { size } = await stat(path);
       log(`README screenshot ${path} (${Math.round(size / 1024)} KB)`);
       s.check(size < 300 * 1024, `the README screenshot has ${size} bytes (limit 300 KB)`);
+    },
+    /** Runs axe-core's WCAG 2 A/AA rules on the page as it is; each violation fails the test. */
+    async axe(stage) {
+      if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+        return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      });
+      for (const v of violations) s.check(false, `accessibility, ${stage}: ${v}`);
+      log(`axe (${stage}): ${violations.length} violations`);
     },
     step: () => page.evaluate(() => Number(document.querySelector('#train-numbers').dataset.step)),
     async setGen({ prompt, temperature, length }) {
