@@ -8,7 +8,8 @@ import { createWorkerEngine, type Engine } from 'sllm';
 
 export { openModelStore, type ModelStore, type SavedModelInfo } from 'sllm';
 
-/** The engine the page trains and generates with. */
+/** The engine the page trains and generates with; `?backend=scalar` (or `simd`) in the URL forces a build. */
 export function createAppEngine(): Promise<Engine> {
-  return createWorkerEngine();
+  const backend = new URLSearchParams(location.search).get('backend');
+  return createWorkerEngine(backend === 'scalar' || backend === 'simd' ? { backend } : {});
 }

@@ -19,12 +19,16 @@ function corpusOf(text: string, label: string, key: string): Corpus {
   return { text, label, key, distinct: distinctChars(text) };
 }
 
-/** The built-in corpus for a key "stories:<chars>:<seed>", or undefined for other keys. */
-export function storiesFromKey(key: string): Corpus | undefined {
+/** The size and seed of the built-in corpus a key "stories:<chars>:<seed>" names, or undefined for other keys. */
+export function parseStoriesKey(key: string): { chars: number; seed: number } | undefined {
   const m = /^stories:(\d+):(\d+)$/.exec(key);
-  if (!m) return undefined;
-  const chars = Number(m[1]);
-  const seed = Number(m[2]);
+  return m ? { chars: Number(m[1]), seed: Number(m[2]) } : undefined;
+}
+
+function storiesFromKey(key: string): Corpus | undefined {
+  const k = parseStoriesKey(key);
+  if (!k) return undefined;
+  const { chars, seed } = k;
   return corpusOf(
     generateStories({ chars, seed }),
     `built-in stories (${formatInt(chars)} characters, seed ${seed})`,

@@ -9,7 +9,7 @@ import { byId, formatCount, formatDuration, formatInt } from './dom.js';
 import { LossChart } from './loss-chart.js';
 import type { SettingsPanel } from './settings-panel.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
-import { storiesFromKey, type TextPanel } from './text-panel.js';
+import { parseStoriesKey, type TextPanel } from './text-panel.js';
 
 const SAMPLE_TOKENS = 200;
 /** Longest stretch (ms) the run loop goes without giving ordinary tasks (timers, messages) a turn. */
@@ -99,11 +99,9 @@ export class TrainPanel {
     // The checkpoint continues on the text it was trained on: pick it again when it is built in.
     const key = cur.model.metadata.corpus;
     if (key && key !== this.app.corpus?.key) {
-      const c = storiesFromKey(key);
-      if (c) {
-        const [, chars, seed] = key.split(':');
-        this.text.selectStories(Number(chars), Number(seed));
-      } else announce(`This checkpoint was trained on ${cur.model.metadata.corpusLabel ?? 'other text'}; continuing on the current text.`);
+      const stories = parseStoriesKey(key);
+      if (stories) this.text.selectStories(stories.chars, stories.seed);
+      else announce(`This checkpoint was trained on ${cur.model.metadata.corpusLabel ?? 'other text'}; continuing on the current text.`);
     }
     this.app.setBusy('resuming the checkpoint');
     try {

@@ -144,9 +144,11 @@ try {
   s.check((await s.generate()) === textA, 'the saved model no longer loads the same after the bad files');
   timings.badFiles = secs();
 
-  // 7. Resume the checkpoint for a few steps.
+  // 7. Resume the checkpoint for a few steps: the page picks the corpus it was trained on again.
+  await page.selectOption('#stories-size', '100000');
   await s.load('demo checkpoint');
   await page.click('#train-resume-cp');
+  s.check((await page.inputValue('#stories-size')) === '300000', 'resuming did not select the checkpoint\'s corpus');
   const cpStep = Number((await page.textContent('#status-model')).match(/step ([\d,]+)/)[1].replace(/,/g, ''));
   await s.until('the checkpoint trains on', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n + 5, 30_000, cpStep);
   await page.click('#train-stop');
@@ -164,6 +166,18 @@ try {
   await page.locator('#keep').scrollIntoViewIfNeeded();
   await s.shot('10-phone-keep', false);
   await s.axe('phone width');
+
+  // 9. The scalar build (for browsers without wasm SIMD) says so and runs the saved model.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${url}?backend=scalar`);
+  await s.ready();
+  const backend = await page.textContent('#status-backend');
+  s.check(/scalar/.test(backend), `?backend=scalar shows "${backend}"`);
+  await s.load('demo model');
+  await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });
+  const textScalar = await s.generate();
+  log(`scalar build: ${textScalar === textA ? 'the same text' : 'other text'} at temperature 0`);
+  s.check(textScalar.length > 40, 'the scalar build generated too little text');
   timings.end = secs();
 } catch (e) {
   failed = true;
