@@ -51,6 +51,11 @@ async function start(): Promise<void> {
   const train = new TrainPanel(app, settings, text);
   const talk = new TalkPanel(app);
   const library = new LibraryPanel(app);
+  // A file dropped beside a drop zone must not replace the page (and a running training).
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
+  window.addEventListener('beforeunload', (e) => {
+    if (app.activity !== 'idle') e.preventDefault(); // the browser asks before leaving a running training
+  });
   document.body.dataset.ready = 'true';
   announce(`Ready: the ${engine.backend === 'simd' ? 'SIMD' : 'scalar'} WebAssembly engine is loaded.`);
   // For the end-to-end test and for poking around in the console.
