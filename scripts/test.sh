@@ -2,8 +2,8 @@
 # test.sh: what `npm test` runs. Sets up what is missing, builds, and runs every test suite:
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
-# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), and last the demo
-# page end to end in Chromium (web/tests/).
+# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), the package in
+# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -26,10 +26,18 @@ node_modules/.bin/tsc -p wasm-tests/tsconfig.json
 echo "== wasm tests (Vitest, Node)"
 status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=build/vitest-results.json || status=$?
-node -e '
-  const r = JSON.parse(require("fs").readFileSync("build/vitest-results.json", "utf8"));
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' || true
+summary() {
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$1" "$2" || true
+}
+summary build/vitest-results.json vitest
+echo "== browser tests (Chromium driven by playwright-core; screenshots and logs in wasm-tests/artifacts/)"
+node_modules/.bin/vitest run -c wasm-tests/browser/vitest.config.ts --reporter=default --reporter=json \
+  --outputFile.json=build/vitest-browser-results.json || status=$?
+summary build/vitest-results.json vitest
+summary build/vitest-browser-results.json "vitest (Chromium)"
 echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
 node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
 exit "$status"

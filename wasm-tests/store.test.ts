@@ -275,21 +275,22 @@ describe('openModelStore', () => {
     await store.save('m', f32);
     const before = await rawChunks(`test-${dbCount}`);
     vi.stubGlobal('navigator', {
-      storage: { estimate: async () => ({ usage: 9_500_000, quota: 10_000_000 }) },
+      storage: { estimate: async () => ({ usage: 9_960_000, quota: 10_000_000 }) },
     });
     failChunkPut(5);
     const e = (await expectError(store.save('m', other), SllmQuotaError)) as SllmQuotaError;
     expect(e.code).toBe('Quota');
     expect(e.needed).toBe(other.length);
-    expect(e.available).toBe(500_000);
-    expect(e.message).toMatch(new RegExp(`needs ${(other.length / 1e6).toFixed(1)} MB but only 0.5 MB is available`));
-    expect(e.message).toMatch(/9.5 MB used of its 10.0 MB quota.*delete/is);
+    expect(e.available).toBe(40_000);
+    expect(e.message).toMatch(new RegExp(`needs ${(other.length / 1e6).toFixed(1)} MB but only 0.0 MB is available`));
+    expect(e.message).toMatch(/\(10.0 MB used of its 10.0 MB quota\).*delete/is);
     vi.restoreAllMocks();
     expect(await store.load('m')).toEqual(f32);
     expect(await rawChunks(`test-${dbCount}`)).toEqual(before);
-    // a new model that hits the quota leaves nothing behind either
+    // a new model that hits the quota leaves nothing behind either (here the browser claims room)
+    vi.stubGlobal('navigator', { storage: { estimate: async () => ({ usage: 0, quota: 1e9 }) } });
     failChunkPut(2);
-    await expectError(store.save('new', q4), SllmQuotaError);
+    await expectError(store.save('new', q4), SllmQuotaError, /reports 1000.0 MB available .* but refused to store it/);
     vi.restoreAllMocks();
     expect(await store.info('new')).toBeUndefined();
     expect((await store.list()).length).toBe(1);

@@ -3,7 +3,7 @@
 // saved bytes), streams and runs pulled through the worker with pause/resume/stop and aborts,
 // buffers transferred rather than copied, errors arriving as the same classes, and disposal.
 // The real Web Worker, its bundling and main-thread responsiveness are tested in Chromium.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
   createEngine,
@@ -29,6 +29,7 @@ async function workerEngine(options: Parameters<typeof createWorkerEngine>[0] = 
 
 afterEach(() => {
   for (const e of engines.splice(0)) e.dispose();
+  vi.restoreAllMocks();
 });
 
 async function setup(engine: Engine, maxSteps = 6) {
@@ -89,6 +90,26 @@ describe('createWorkerEngine', () => {
       /simd build/,
     );
     await expectError(createWorkerEngine({ backend: 'x' as never }), SllmInvalidArgumentError);
+  });
+
+  it('takes the scalar build when this thread lacks SIMD, though the worker has it', async () => {
+    vi.spyOn(WebAssembly, 'validate').mockReturnValue(false); // this thread only
+    expect((await workerEngine()).backend).toBe('scalar');
+    await expectError(createWorkerEngine({ backend: 'simd' }), SllmLoadError, /does not support WebAssembly SIMD/);
+  });
+
+  it('finds the .wasm files where the options say, resolved on this thread', async () => {
+    const seen: string[] = [];
+    const dist = new URL('../dist/wasm/', import.meta.url);
+    const engine = await workerEngine({
+      locateWasm: (file) => {
+        seen.push(file);
+        return new URL(file, dist);
+      },
+    });
+    expect(engine.backend).toBe('simd');
+    expect(seen.sort()).toEqual(['sllm-simd.wasm', 'sllm.wasm']);
+    expect((await workerEngine({ wasmBaseUrl: dist, backend: 'scalar' })).backend).toBe('scalar');
   });
 
   it('reports a worker that cannot start', async () => {

@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 export { createEngine } from './engine.js';
-export { createWorkerEngine, type WorkerEngineOptions } from './worker-engine.js';
+export { createWorkerEngine, type WorkerEngineOptions, type WorkerLike } from './worker-engine.js';
 export { simdSupported } from './loader.js';
 export { openModelStore } from './store/model-store.js';
 export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedModelArch, SavedModelInfo } from './store/model-store.js';

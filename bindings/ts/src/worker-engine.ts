@@ -25,7 +25,15 @@ import {
   throwIfAborted,
 } from './errors.js';
 import { simdSupported } from './loader.js';
-import type { ModelFacts, TokenizerFacts, TrainerFacts, WasmFile, WorkerHostApi, WorkerInit } from './worker-protocol.js';
+import {
+  ownsBuffer,
+  type ModelFacts,
+  type TokenizerFacts,
+  type TrainerFacts,
+  type WasmFile,
+  type WorkerHostApi,
+  type WorkerInit,
+} from './worker-protocol.js';
 import type {
   Backend,
   CheckpointInfo,
@@ -57,13 +65,21 @@ import type {
   TrainingProgress,
 } from './types.js';
 
+/** What createWorkerEngine needs of a Worker (a DOM `Worker` is one; spelled out so these types need no DOM library). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer: ArrayBuffer[] | unknown[]): void;
+  addEventListener(type: 'message' | 'error', listener: (event: { data?: unknown; message?: string }) => void): void;
+  removeEventListener(type: 'message' | 'error', listener: (event: { data?: unknown; message?: string }) => void): void;
+  terminate(): void;
+}
+
 /** Options of {@link createWorkerEngine}. */
 export interface WorkerEngineOptions extends EngineOptions {
   /**
-   * A Worker running sllm's worker entry (`sllm/worker`), for setups that must create it
+   * A module Worker running sllm's worker entry (`sllm/worker`), for setups that must create it
    * themselves; by default one is started from the package. engine.dispose() terminates it.
    */
-  worker?: Worker;
+  worker?: WorkerLike;
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = {
@@ -99,16 +115,16 @@ function revive(e: unknown): unknown {
 /** The Comlink connection and what every handle of one engine shares. */
 class Connection {
   readonly remote: Remote<WorkerHostApi>;
-  readonly worker: Worker;
+  readonly worker: WorkerLike;
   disposed = false;
   #nextId = 1;
   #fail: ((e: Error) => void) | undefined;
   readonly #failed: Promise<never>;
   readonly #registry: FinalizationRegistry<number> | undefined;
 
-  constructor(worker: Worker) {
+  constructor(worker: WorkerLike) {
     this.worker = worker;
-    this.remote = wrap<WorkerHostApi>(worker);
+    this.remote = wrap<WorkerHostApi>(worker as unknown as Worker);
     this.#failed = new Promise<never>((_, reject) => (this.#fail = reject));
     this.#failed.catch(() => {});
     this.#registry =
@@ -434,7 +450,7 @@ class WorkerEngine implements Engine {
   }
 
   /** @internal The Worker, for tests. */
-  get worker(): Worker {
+  get worker(): WorkerLike {
     return this.#conn.worker;
   }
 
@@ -487,8 +503,7 @@ class WorkerEngine implements Engine {
   async loadModel(bytes: Uint8Array, options: LoadModelOptions = {}): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    const arg = options?.transfer === true && whole ? transfer(bytes, [bytes.buffer as ArrayBuffer]) : bytes;
+    const arg = options?.transfer === true && ownsBuffer(bytes) ? transfer(bytes, [bytes.buffer]) : bytes;
     const modelId = this.#conn.id();
     const tokenizerId = this.#conn.id();
     const facts = await this.#conn.call((r) => r.loadModel(modelId, tokenizerId, arg));
@@ -531,7 +546,7 @@ function wasmUrls(options: EngineOptions): Record<WasmFile, string> | undefined 
   return Object.fromEntries(files.map((f) => [f, new URL(f, absolute(base)).href])) as Record<WasmFile, string>;
 }
 
-function startWorker(): Worker {
+function startWorker(): WorkerLike {
   if (typeof Worker !== 'function')
     throw new SllmLoadError('createWorkerEngine needs Web Workers, which this environment lacks; use createEngine()');
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -558,8 +573,8 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
   const worker = options.worker ?? startWorker();
   const conn = new Connection(worker);
   let started = false;
-  worker.addEventListener('error', (event: Event) => {
-    const detail = (event as ErrorEvent).message || 'no details';
+  worker.addEventListener('error', (event) => {
+    const detail = event.message || 'no details';
     conn.fail(
       started
         ? new SllmInternalError(`the sllm worker failed (${detail}); dispose this engine and create a new one`)

@@ -8,15 +8,16 @@
 import { transfer } from 'comlink';
 import { createEngine } from './engine.js';
 import { AbortError, SllmDisposedError, SllmInvalidArgumentError } from './errors.js';
-import type {
-  LoadedFacts,
-  ModelFacts,
-  RunPull,
-  StreamPull,
-  TokenizerFacts,
-  TrainerFacts,
-  WorkerHostApi,
-  WorkerInit,
+import {
+  ownsBuffer,
+  type LoadedFacts,
+  type ModelFacts,
+  type RunPull,
+  type StreamPull,
+  type TokenizerFacts,
+  type TrainerFacts,
+  type WorkerHostApi,
+  type WorkerInit,
 } from './worker-protocol.js';
 import type {
   CheckpointSaveOptions,
@@ -40,10 +41,9 @@ const STREAM_SLICE_MS = 25;
 
 const now = () => performance.now();
 
-/** The buffer of a typed array, when transferring it gives away nothing else (it spans the whole buffer). */
+/** A result array, marked for transfer (not copy) when it has a buffer of its own. */
 function owned<T extends Uint8Array | Int32Array>(a: T): T {
-  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
-  return whole ? transfer(a, [a.buffer as ArrayBuffer]) : a;
+  return ownsBuffer(a) ? transfer(a, [a.buffer]) : a;
 }
 
 interface Operation {

@@ -26,6 +26,11 @@ import type {
   TrainingProgress,
 } from './types.js';
 
+/** True when a's buffer is an ArrayBuffer a spans entirely, so transferring it gives away nothing else. */
+export function ownsBuffer(a: ArrayBufferView): a is ArrayBufferView & { buffer: ArrayBuffer } {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+}
+
 /** The wasm file names. */
 export type WasmFile = 'sllm-simd.wasm' | 'sllm.wasm';
 

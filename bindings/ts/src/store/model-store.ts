@@ -165,11 +165,15 @@ async function quotaError(what: string, needed: number, cause: unknown): Promise
     // leave them unknown
   }
   const available = Math.max(0, quota - usage);
+  const site = `(${MB(usage)} used of its ${MB(quota)} quota)`;
   const room = Number.isNaN(available)
-    ? 'the browser does not say how much is available'
-    : `only ${MB(available)} is available to this site (${MB(usage)} used of its ${MB(quota)} quota)`;
+    ? 'but the browser refused to store it and does not say how much room there is'
+    : available < needed
+      ? `but only ${MB(available)} is available to this site ${site}`
+      : `and the browser reports ${MB(available)} available to this site ${site} but refused to store it: ` +
+        'its storage or the disk is full';
   return new SllmQuotaError(
-    `not enough storage for ${what}: it needs ${MB(needed)} but ${room}. Delete saved models you no longer ` +
+    `not enough storage for ${what}: it needs ${MB(needed)} ${room}. Delete saved models you no longer ` +
       'need (ModelStore.delete), save a smaller file (model.save({ dtype: "q8_0" }) or "q4_0"), or free disk ' +
       'space; ModelStore.persist() asks the browser not to evict what is stored',
     needed,

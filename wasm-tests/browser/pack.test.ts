@@ -1,0 +1,177 @@
+// pack.test.ts: the package as users get it. `npm pack` makes the tarball (checked for what
+// it holds), a fresh Vite app in a temporary folder installs it (with Vite 8.3.8, from the npm
+// cache where it can), `vite build` bundles it without any configuration, and the built app,
+// served on 127.0.0.1, trains and generates in Chromium on the main thread and in the Worker
+// engine and keeps a model in IndexedDB: proof that the bundler found both .wasm files and
+// the worker. The Vite dev server runs the installed package too (no optimizeDeps settings).
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launch, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
+
+const run = promisify(execFile);
+const VITE = '8.3.8';
+const HERE = join(REPO, 'wasm-tests/browser');
+
+let dir: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let packed: { filename: string; size: number; files: { path: string; size: number }[] };
+const timings: Record<string, number> = {};
+
+async function timed<T>(what: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[what] = Math.round(performance.now() - t0);
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sllm-pack-'));
+  const { stdout } = await timed('npm pack', () =>
+    run('npm', ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], { cwd: REPO }),
+  );
+  packed = JSON.parse(stdout)[0];
+  const app = join(dir, 'app');
+  await run('mkdir', ['-p', app]);
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'sllm-pack-test-app',
+        private: true,
+        version: '0.0.0',
+        type: 'module',
+        dependencies: { sllm: `file:../${packed.filename}` },
+        devDependencies: { vite: VITE },
+      },
+      null,
+      2,
+    ),
+  );
+  for (const f of ['index.html', 'main.js']) await copyFile(join(HERE, 'vite-app', f), join(app, f));
+  await copyFile(join(HERE, 'pages/lib.js'), join(app, 'lib.js'));
+  await timed('npm install', () =>
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app }),
+  );
+  await timed('vite build', () => run(join(app, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: app }));
+  server = await startServer(join(app, 'dist'));
+  browser = await launch();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  console.log(`npm pack → fresh Vite app: ${JSON.stringify(timings)} ms`);
+});
+
+it('packs dist/ (JavaScript, types, worker, store, both .wasm files) and nothing else', () => {
+  const paths = packed.files.map((f) => f.path).sort();
+  for (const p of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/worker.js',
+    'dist/worker-engine.js',
+    'dist/store/index.js',
+    'dist/store/model-store.js',
+    'dist/wasm/sllm-simd.wasm',
+    'dist/wasm/sllm-simd.mjs',
+    'dist/wasm/sllm.wasm',
+    'dist/wasm/sllm.mjs',
+    'package.json',
+  ])
+    expect(paths).toContain(p);
+  expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+  expect(packed.size).toBeLessThan(1_000_000);
+});
+
+it('is bundled by Vite with both .wasm files and the worker', async () => {
+  const assets = await readdir(join(dir, 'app/dist/assets'));
+  expect(assets.filter((a) => a.endsWith('.wasm')).map((a) => a.replace(/-[\w-]{8}\.wasm$/, '')).sort()).toEqual([
+    'sllm',
+    'sllm-simd',
+  ]);
+  expect(assets.some((a) => /^worker-.*\.js$/.test(a))).toBe(true);
+});
+
+it('trains and generates in Chromium, on the main thread and in a Worker, and stores models', async () => {
+  const p = await openPage(browser!.context, `${server!.url}/`, 'vite-app');
+  const main = await p.run<{ backend: string; firstLoss: number; lastLoss: number; text: string }>('trainAndGenerate', {
+    steps: 30,
+  });
+  const worker = await p.run<{ backend: string; lastLoss: number; text: string }>('trainAndGenerate', {
+    steps: 30,
+    worker: true,
+  });
+  const scalar = await p.run<{ backend: string; lastLoss: number }>('trainAndGenerate', {
+    steps: 5,
+    worker: true,
+    backend: 'scalar',
+  });
+  expect(main.backend).toBe('simd');
+  expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.8);
+  expect(main.text.length).toBeGreaterThan(20);
+  expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
+  expect(scalar.backend).toBe('scalar');
+  const saved = await p.run<{ text: string }>('trainAndSave', { name: 'bundled' });
+  await p.page.reload();
+  await p.page.waitForFunction(() => (window as unknown as { sllmReady?: boolean }).sllmReady === true);
+  const loaded = await p.run<{ text: string }>('loadAndGenerate', { name: 'bundled', worker: true });
+  expect(loaded.text).toBe(saved.text);
+  // the hashed assets Vite emitted are what the page and its workers loaded
+  const wasm = p.requests.filter((r) => r.endsWith('.wasm'));
+  expect(new Set(wasm.map((r) => r.replace(/^\/assets\/(sllm(-simd)?)-[\w-]+\.wasm$/, '$1')))).toEqual(
+    new Set(['sllm-simd', 'sllm']),
+  );
+  expect(p.requests.some((r) => /^\/assets\/worker-.*\.js$/.test(r))).toBe(true);
+  await p.finish();
+});
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+it('runs from the Vite dev server as well', async () => {
+  const port = await freePort();
+  const app = join(dir, 'app');
+  // node_modules/.bin/vite itself (not npx, whose PID is not vite's), so kill() stops it
+  const vite = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  try {
+    await timed('vite dev start', async () => {
+      await new Promise<void>((resolve, reject) => {
+        const onData = (d: Buffer) => {
+          output += d.toString();
+          if (output.includes(`:${port}/`)) resolve();
+        };
+        vite.stdout!.on('data', onData);
+        vite.stderr!.on('data', onData);
+        vite.on('exit', (code) => reject(new Error(`vite exited (${code}): ${output}`)));
+      });
+    });
+    const p = await openPage(browser!.context, `http://127.0.0.1:${port}/`, 'vite-dev');
+    const main = await p.run<{ backend: string; text: string }>('trainAndGenerate', { steps: 10 });
+    const worker = await p.run<{ backend: string; text: string }>('trainAndGenerate', { steps: 10, worker: true });
+    expect(main.backend).toBe('simd');
+    expect(worker).toMatchObject({ backend: 'simd', text: main.text });
+    expect(p.requests.some((r) => r.endsWith('sllm-simd.wasm'))).toBe(true);
+    await p.finish();
+  } finally {
+    vite.kill();
+  }
+});
