@@ -63,8 +63,9 @@ try {
   await s.until('step 1200 (for the picture)', () => Number(document.querySelector('#train-numbers').dataset.step) >= 1200, 120_000);
   // Responsiveness while training (read before the screenshots, which make the page repaint in full).
   const perf = await page.evaluate(() => window.__probe.read());
-  log(`main thread while training: longest task ${perf.longest.toFixed(0)} ms (${perf.longTasks} over 50 ms: ${perf.tasks.join(', ')}; now ${perf.now}), longest heartbeat gap ${perf.maxGap.toFixed(0)} ms`);
+  log(`main thread while training: longest task ${perf.longest.toFixed(0)} ms (${perf.longTasks} over 50 ms: ${perf.tasks.join(', ')}; now ${perf.now}), longest animation frame ${perf.longestFrame.toFixed(0)} ms, longest heartbeat gap ${perf.maxGap.toFixed(0)} ms`);
   s.check(perf.longest < 100, `a main-thread task took ${perf.longest.toFixed(0)} ms during training (limit 100 ms)`);
+  s.check(perf.longestFrame < 100, `a frame took ${perf.longestFrame.toFixed(0)} ms during training (limit 100 ms)`);
   // The heartbeat also counts time the OS gave the page no CPU (a busy 2-core machine), so only starvation fails it.
   s.check(perf.maxGap < 1000, `the page's timers were starved for ${perf.maxGap.toFixed(0)} ms during training`);
   const stats = await page.evaluate(() => window.sllmDemo.train.chart.stats());

@@ -24,7 +24,7 @@ export function installProbes(page) {
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.addInitScript(() => {
-    const p = { longest: 0, longTasks: 0, maxGap: 0, last: performance.now(), tasks: [] };
+    const p = { longest: 0, longTasks: 0, longestFrame: 0, maxGap: 0, last: performance.now(), tasks: [] };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         p.longTasks++;
@@ -32,6 +32,10 @@ export function installProbes(page) {
         p.tasks.push(`${Math.round(e.duration)} ms at ${Math.round(e.startTime)}`);
       }
     }).observe({ type: 'longtask' });
+    // Long animation frames also count rendering (style, layout, paint) after the tasks.
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) p.longestFrame = Math.max(p.longestFrame, e.duration);
+    }).observe({ type: 'long-animation-frame' });
     setInterval(() => {
       const t = performance.now();
       p.maxGap = Math.max(p.maxGap, t - p.last);
@@ -39,9 +43,9 @@ export function installProbes(page) {
     }, 20);
     window.__probe = {
       reset() {
-        Object.assign(p, { longest: 0, longTasks: 0, maxGap: 0, last: performance.now(), tasks: [] });
+        Object.assign(p, { longest: 0, longTasks: 0, longestFrame: 0, maxGap: 0, last: performance.now(), tasks: [] });
       },
-      read: () => ({ longest: p.longest, longTasks: p.longTasks, maxGap: p.maxGap, tasks: p.tasks.slice(-10), now: Math.round(performance.now()) }),
+      read: () => ({ longest: p.longest, longTasks: p.longTasks, longestFrame: p.longestFrame, maxGap: p.maxGap, tasks: p.tasks.slice(-10), now: Math.round(performance.now()) }),
     };
   });
   return problems;
