@@ -2,7 +2,8 @@
 # test.sh: what `npm test` runs. Sets up what is missing, builds, and runs every test suite:
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
-# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/).
+# Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), the package in
+# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -37,4 +38,6 @@ node_modules/.bin/vitest run -c wasm-tests/browser/vitest.config.ts --reporter=d
   --outputFile.json=build/vitest-browser-results.json || status=$?
 summary build/vitest-results.json vitest
 summary build/vitest-browser-results.json "vitest (Chromium)"
+echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
+node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
 exit "$status"

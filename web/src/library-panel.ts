@@ -1,0 +1,259 @@
+// library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
+// training checkpoint to IndexedDB under a name; list what is saved with size and date, and
+// load, rename, delete or download each; open a .sllm file (checked by the engine before it
+// is stored, so a bad file changes nothing); show storage use and ask for persistence.
+
+import type { LoadedModel, WeightDType } from 'sllm';
+import type { App } from './app.js';
+import { byId, download, dropTarget, formatBytes, formatCount, formatInt, h } from './dom.js';
+import type { SavedModelInfo } from './platform.js';
+import { announce, clearError, setModelStatus, showError } from './status.js';
+
+/** A file name for a saved model: its name without characters file systems refuse. */
+const fileName = (name: string) => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.sllm`;
+const dateText = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export class LibraryPanel {
+  #form = byId<HTMLFormElement>('save-form');
+  #name = byId<HTMLInputElement>('save-name');
+  #kind = byId<HTMLSelectElement>('save-kind');
+  #saveBtn = byId<HTMLButtonElement>('save-button');
+  #list = byId('saved-list');
+  #fileInput = byId<HTMLInputElement>('model-file');
+  #saved: SavedModelInfo[] = [];
+
+  constructor(private readonly app: App) {
+    this.#form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#save();
+    });
+    this.#fileInput.addEventListener('change', () => {
+      const f = this.#fileInput.files?.[0];
+      this.#fileInput.value = '';
+      if (f) void this.#open(f);
+    });
+    dropTarget(byId('model-dropzone'), (f) => void this.#open(f));
+    byId('storage-persist').addEventListener('click', () => void this.#persist());
+    app.addEventListener('change', () => this.#sync());
+    if (!app.store) showError(new Error('IndexedDB is not available in this browser (private mode?)'), 'Opening the model store');
+    void this.refresh();
+  }
+
+  #sync(): void {
+    const a = this.app;
+    const cur = a.current;
+    const canCheckpoint = !!cur?.trainer && !cur.trainer.disposed;
+    const cp = this.#kind.querySelector<HTMLOptionElement>('option[value="checkpoint"]')!;
+    cp.disabled = !canCheckpoint;
+    if (!canCheckpoint && this.#kind.value === 'checkpoint') this.#kind.value = 'f32';
+    this.#saveBtn.disabled = !a.store || !a.modelQuiet;
+    this.#fileInput.disabled = !a.idle;
+    for (const b of this.#list.querySelectorAll<HTMLButtonElement>('button[data-needs-idle]')) b.disabled = !a.idle;
+  }
+
+  /** Re-reads the saved list and the storage estimate. */
+  async refresh(): Promise<void> {
+    const store = this.app.store;
+    if (!store) return;
+    try {
+      this.#saved = (await store.list()).sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+      this.#render();
+      const { usage, quota } = await store.estimate();
+      const persisted = (await navigator.storage?.persisted?.()) ?? false;
+      byId('storage-text').textContent =
+        `Storage: ${formatBytes(usage)} used, ${formatBytes(Math.max(0, quota - usage))} available` +
+        (persisted ? ' (persistent: the browser will not evict it)' : '.');
+      byId('storage-persist').hidden = persisted;
+    } catch (e) {
+      showError(e, 'Reading the saved models');
+    }
+  }
+
+  #render(): void {
+    this.#list.replaceChildren(...this.#saved.map((info) => this.#row(info)));
+    byId('saved-empty').hidden = this.#saved.length > 0;
+    byId('saved-table').hidden = this.#saved.length === 0;
+    this.#sync();
+  }
+
+  #row(info: SavedModelInfo): HTMLTableRowElement {
+    const kind = info.kind === 'checkpoint' ? `checkpoint, step ${formatInt(info.step ?? 0)}` : `model, ${info.dtype}`;
+    const act = (label: string, what: string, f: () => Promise<void>, needsIdle = true) => {
+      const b = h('button', { type: 'button', className: 'small', 'aria-label': `${label} ${info.name}` }, label);
+      if (needsIdle) b.dataset.needsIdle = '';
+      b.dataset.action = what;
+      b.addEventListener('click', () => void f());
+      return b;
+    };
+    let armed = false;
+    const del = act('Delete', 'delete', async () => {
+      if (!armed) {
+        armed = true;
+        del.textContent = 'Really delete?';
+        setTimeout(() => ((armed = false), (del.textContent = 'Delete')), 5000);
+        return;
+      }
+      await this.#delete(info.name);
+    });
+    const nameCell = h('td', { className: 'name' }, info.name);
+    const rename = act('Rename', 'rename', async () => this.#startRename(nameCell, info.name));
+    return h('tr', { 'data-name': info.name },
+      nameCell,
+      h('td', {}, kind),
+      h('td', {}, formatBytes(info.bytes)),
+      h('td', {}, dateText(info.savedAt)),
+      h('td', { className: 'actions' },
+        act('Load', 'load', () => this.#load(info.name)), rename,
+        act('Download', 'download', () => this.#download(info.name), false), del));
+  }
+
+  async #save(): Promise<void> {
+    const { store, current } = this.app;
+    const name = this.#name.value.trim();
+    if (!store || !current || !this.app.modelQuiet) return;
+    if (!name) {
+      showError(new Error('give the model a name'), 'Saving');
+      this.#name.focus();
+      return;
+    }
+    clearError();
+    const kind = this.#kind.value;
+    const corpus = this.app.corpus;
+    const metadata: Record<string, string> = {
+      name,
+      created: new Date().toISOString(),
+      ...(current.model.preset ? { preset: current.model.preset } : {}),
+      ...(corpus ? { corpus: corpus.key, corpusLabel: corpus.label } : {}),
+    };
+    this.app.setBusy('saving');
+    try {
+      const replacing = this.#saved.some((s) => s.name === name);
+      const bytes =
+        kind === 'checkpoint'
+          ? await current.trainer!.saveCheckpoint({ metadata })
+          : await current.model.save({ dtype: kind as WeightDType, metadata });
+      const info = await store.save(name, bytes, { metadata });
+      current.name = name;
+      announce(`${replacing ? 'Replaced' : 'Saved'} "${name}" (${formatBytes(info.bytes)}).`);
+    } catch (e) {
+      showError(e, `Saving "${name}"`);
+    } finally {
+      this.app.setBusy(undefined);
+      await this.refresh();
+    }
+  }
+
+  #use(loaded: LoadedModel, name: string): void {
+    this.app.setCurrent({ model: loaded.model, name, resumable: loaded.isCheckpoint });
+    const m = loaded.model;
+    const what = loaded.isCheckpoint ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}` : 'model';
+    setModelStatus(`"${name}": ${what}, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`);
+    announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
+  }
+
+  async #load(name: string): Promise<void> {
+    const store = this.app.store;
+    if (!store || !this.app.idle) return;
+    clearError();
+    this.app.setBusy('loading');
+    try {
+      const bytes = await store.load(name);
+      this.#use(await this.app.engine.loadModel(bytes), name);
+    } catch (e) {
+      showError(e, `Loading "${name}"`);
+      await this.refresh();
+    } finally {
+      this.app.setBusy(undefined);
+    }
+  }
+
+  #startRename(cell: HTMLElement, from: string): void {
+    const input = h('input', { type: 'text', value: from, 'aria-label': `New name for ${from}`, maxLength: 100 });
+    const finish = async (ok: boolean) => {
+      const to = input.value.trim();
+      if (!ok || !to || to === from) return this.#render();
+      if (this.#saved.some((s) => s.name === to)) {
+        showError(new Error(`a model named "${to}" is already saved; pick another name`), 'Renaming');
+        return input.focus();
+      }
+      try {
+        await this.app.store!.rename(from, to);
+        if (this.app.current?.name === from) this.app.current.name = to;
+        announce(`Renamed "${from}" to "${to}".`);
+      } catch (e) {
+        showError(e, `Renaming "${from}"`);
+      }
+      await this.refresh();
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void finish(true);
+      if (e.key === 'Escape') void finish(false);
+    });
+    const ok = h('button', { type: 'button', className: 'small' }, 'OK');
+    ok.addEventListener('click', () => void finish(true));
+    cell.replaceChildren(input, ok);
+    input.select();
+    input.focus();
+  }
+
+  async #delete(name: string): Promise<void> {
+    try {
+      await this.app.store!.delete(name);
+      announce(`Deleted "${name}".`);
+    } catch (e) {
+      showError(e, `Deleting "${name}"`);
+    }
+    await this.refresh();
+    byId('save-name').focus();
+  }
+
+  async #download(name: string): Promise<void> {
+    try {
+      download(await this.app.store!.exportBlob(name), fileName(name));
+      announce(`Downloading ${fileName(name)}.`);
+    } catch (e) {
+      showError(e, `Downloading "${name}"`);
+      await this.refresh();
+    }
+  }
+
+  /** Checks and loads a .sllm file first; only a file the engine accepts is added to the list. */
+  async #open(f: File): Promise<void> {
+    if (!this.app.idle) return;
+    clearError();
+    this.app.setBusy('opening a file');
+    try {
+      const loaded = await this.app.engine.loadModel(new Uint8Array(await f.arrayBuffer()));
+      const base = f.name.replace(/\.sllm$/i, '') || 'uploaded';
+      let name = base;
+      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+      this.#use(loaded, name);
+      if (this.app.store) {
+        try {
+          await this.app.store.importBlob(f, name);
+        } catch (e) {
+          showError(e, `Loaded "${name}", but storing it`);
+        }
+      }
+    } catch (e) {
+      showError(e, `Opening ${f.name}`);
+    } finally {
+      this.app.setBusy(undefined);
+      await this.refresh();
+    }
+  }
+
+  async #persist(): Promise<void> {
+    try {
+      const ok = await this.app.store!.persist();
+      const msg = ok
+        ? 'Storage is now persistent.'
+        : 'The browser said no for now (it often agrees once the site is bookmarked or used more); saved models stay unless space runs low.';
+      byId('storage-persist-result').textContent = msg;
+      announce(msg);
+    } catch (e) {
+      showError(e, 'Asking for persistent storage');
+    }
+    await this.refresh();
+  }
+}

@@ -1,0 +1,54 @@
+// status.ts: the page's honest status: the header's backend / memory / model facts, a polite
+// live region for progress announcements, and an alert banner for failures (role="alert"),
+// which the user dismisses and which never blocks the page.
+
+import type { Engine } from 'sllm';
+import { byId, formatBytes } from './dom.js';
+import { describeError } from './messages.js';
+
+const live = () => byId('status-live');
+
+/** Says `msg` to screen readers (and nothing visible). */
+export function announce(msg: string): void {
+  const el = live();
+  el.textContent = '';
+  // A new text node after clearing, so repeated messages are read again.
+  requestAnimationFrame(() => (el.textContent = msg));
+}
+
+/** Shows a failure in the alert banner (and the console for developers, as info). */
+export function showError(e: unknown, action: string): string {
+  const msg = describeError(e, action);
+  byId('alert-text').textContent = msg;
+  byId('alert').hidden = false;
+  console.info(`[sllm demo] ${action}:`, e);
+  return msg;
+}
+
+/** Hides the alert banner. */
+export function clearError(): void {
+  byId('alert').hidden = true;
+}
+
+/** Sets the header's "Model" fact. */
+export function setModelStatus(text: string): void {
+  byId('status-model').textContent = text;
+}
+
+/** Shows the backend and keeps the memory figure current. */
+export function startEngineStatus(engine: Engine): void {
+  byId('status-backend').textContent =
+    engine.backend === 'simd' ? 'WebAssembly SIMD' : 'WebAssembly (scalar: no SIMD in this browser)';
+  const tick = async () => {
+    try {
+      const m = await engine.memoryStats();
+      byId('status-memory').textContent = `${formatBytes(m.heapBytesInUse)} in use of ${formatBytes(m.wasmMemoryBytes)}`;
+    } catch {
+      /* the engine may be busy or gone; the next tick tries again */
+    }
+  };
+  void tick();
+  setInterval(tick, 2000);
+}
+
+byId('alert-close').addEventListener('click', clearError);

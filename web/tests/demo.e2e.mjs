@@ -1,0 +1,197 @@
+// demo.e2e.mjs: the demo page's end-to-end test in Debian's Chromium (playwright-core), acting
+// as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
+// pause, resume and stop, talk to the model, save it (and a checkpoint) to IndexedDB, reload,
+// load it, download the .sllm file and open it again (same text at temperature 0), reject
+// corrupt and foreign files without touching what is saved, resume the checkpoint, and check
+// the phone layout. Fails on any console error or warning and on main-thread stalls of 100 ms
+// or more, and on axe-core's WCAG 2.1 A/AA violations. Screenshots of each stage go to
+// web/tests/artifacts/, among them demo-training.png, the README's picture of the page
+// mid-training; --update-screenshot copies it to docs/demo-training.png.
+//
+// Usage: node web/tests/demo.e2e.mjs [--no-build] [--update-screenshot]   (after `npm run build`)
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, startServer } from './harness.mjs';
+import { installProbes, makeSteps, PNG_BYTES } from './steps.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const t0 = performance.now();
+const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
+const log = (msg) => console.log(`[demo e2e ${secs()} s] ${msg}`);
+
+if (!process.argv.includes('--no-build')) {
+  execFileSync(`${repo}node_modules/.bin/vite`, ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+  log('page built (vite build)');
+}
+await rm(artifacts, { recursive: true, force: true });
+await mkdir(artifacts, { recursive: true });
+
+const { server, url } = await startServer(`${repo}web/dist`);
+const browser = await launchChromium();
+const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+const problems = installProbes(page);
+const s = makeSteps(page, artifacts, log);
+const timings = {};
+let failed = false;
+
+try {
+  // 1. Open the page; pick the built-in corpus and the tiny preset.
+  await page.goto(url);
+  await s.ready();
+  await page.check('input[name="source"][value="stories"]');
+  await page.selectOption('#stories-size', '300000');
+  await page.check('#preset-tiny');
+  await page.selectOption('#sample-every', '100');
+  await s.shot('01-ready');
+  await page.click('#advanced summary');
+  await page.click('#preview-box summary');
+  await s.axe('page loaded, advanced options and preview open');
+  await s.shot('01b-advanced');
+  await page.click('#advanced summary');
+  await page.click('#preview-box summary');
+  timings.load = secs();
+
+  // 2. Train until the loss fell by 30% and two samples came, with the page responsive.
+  await page.evaluate(() => window.__probe.reset());
+  await page.click('#train-start');
+  await s.until('the loss fell by 30% and two samples came', () => {
+    const st = window.sllmDemo.train.chart.stats();
+    return st.first !== null && st.recent !== null && st.recent <= 0.7 * st.first && window.sllmDemo.train.samples >= 2;
+  }, 90_000);
+  await s.until('step 1200 (for the picture)', () => Number(document.querySelector('#train-numbers').dataset.step) >= 1200, 120_000);
+  // Responsiveness while training (read before the screenshots, which make the page repaint in full).
+  const perf = await page.evaluate(() => window.__probe.read());
+  log(`main thread while training: longest task ${perf.longest.toFixed(0)} ms (${perf.longTasks} over 50 ms: ${perf.tasks.join(', ')}; now ${perf.now}), longest animation frame ${perf.longestFrame.toFixed(0)} ms, longest heartbeat gap ${perf.maxGap.toFixed(0)} ms`);
+  s.check(perf.longest < 100, `a main-thread task took ${perf.longest.toFixed(0)} ms during training (limit 100 ms)`);
+  s.check(perf.longestFrame < 100, `a frame took ${perf.longestFrame.toFixed(0)} ms during training (limit 100 ms)`);
+  // The heartbeat also counts time the OS gave the page no CPU (a busy 2-core machine), so only starvation fails it.
+  s.check(perf.maxGap < 1000, `the page's timers were starved for ${perf.maxGap.toFixed(0)} ms during training`);
+  const stats = await page.evaluate(() => window.sllmDemo.train.chart.stats());
+  log(`loss ${stats.first.toFixed(3)} -> ${stats.recent.toFixed(3)} over ${stats.points} steps; chart redrawn ${stats.redraws} times`);
+  s.check(stats.redraws >= 5, `the chart redrew only ${stats.redraws} times`);
+  await s.shot('02-training');
+  await s.readmeShot(`${artifacts}demo-training.png`);
+  if (process.argv.includes('--update-screenshot')) await copyFile(`${artifacts}demo-training.png`, `${repo}docs/demo-training.png`);
+  await s.axe('training');
+  timings.train = secs();
+
+  // Pause: the step count stops; resume: it moves again; stop: the run ends.
+  await page.click('#train-pause');
+  await page.waitForTimeout(600);
+  const pausedAt = await s.step();
+  await page.waitForTimeout(800);
+  s.check((await s.step()) === pausedAt, 'training went on while paused');
+  await page.click('#train-continue');
+  await s.until('training moves again', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n, 20_000, pausedAt);
+  await page.click('#train-stop');
+  await s.until('training stopped', () => /stopped|finished/.test(document.querySelector('#train-numbers').textContent), 20_000);
+
+  // 3. Talk to it at temperature 0; save the model and a checkpoint.
+  await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });
+  const textA = await s.generate();
+  log(`generated: ${JSON.stringify(textA.slice(0, 80))}…`);
+  s.check(textA.length > 40, 'generation produced too little text');
+  await s.shot('03-talk');
+  await s.save('demo model', 'f32');
+  await s.save('demo checkpoint', 'checkpoint');
+  await s.shot('04-saved');
+  timings.talkSave = secs();
+
+  // 4. Reload: the saved models are listed; load one and get the same text.
+  await page.reload();
+  await s.ready();
+  s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(['demo checkpoint', 'demo model']), 'saved list after reload');
+  await s.load('demo model');
+  await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });
+  s.check((await s.generate()) === textA, 'the model loaded from IndexedDB generates different text');
+  await s.shot('05-reloaded');
+
+  // 5. Download the .sllm file and open it again.
+  const file = await s.download('demo model');
+  const bytes = await readFile(file);
+  log(`downloaded ${bytes.length} bytes`);
+  await page.setInputFiles('#model-file', file);
+  await s.until('the opened file is listed', () => !!document.querySelector('tr[data-name="demo model (2)"]'), 20_000);
+  s.check((await s.generate()) === textA, 'the model opened from the .sllm file generates different text');
+  const namesBefore = await s.savedNames();
+  await s.shot('06-uploaded');
+  timings.reloadDownloadUpload = secs();
+
+  // 6. Corrupt and foreign files: a format error, and nothing saved changes.
+  const flipped = Buffer.from(bytes);
+  flipped[Math.floor(flipped.length / 2)] ^= 0x40;
+  const bad = [
+    { name: 'picture.png', mimeType: 'image/png', buffer: PNG_BYTES },
+    { name: 'truncated.sllm', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, Math.floor(bytes.length * 0.6)) },
+    { name: 'flipped.sllm', mimeType: 'application/octet-stream', buffer: flipped },
+  ];
+  const modelBefore = await page.textContent('#status-model');
+  for (const f of bad) {
+    if (await page.isVisible('#alert')) await page.click('#alert-close');
+    await page.setInputFiles('#model-file', f);
+    await s.until(`the format error for ${f.name}`, () => !document.querySelector('#alert').hidden, 20_000);
+    const msg = await page.textContent('#alert-text');
+    log(`${f.name}: ${msg}`);
+    s.check(/not a valid \.sllm model file/.test(msg), `no format error for ${f.name}: ${msg}`);
+    s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesBefore), `${f.name} changed the saved list`);
+    s.check((await page.textContent('#status-model')) === modelBefore, `${f.name} replaced the current model`);
+  }
+  await s.shot('07-bad-file');
+  await s.axe('format error shown, models saved');
+  await page.click('#alert-close');
+  await s.load('demo model');
+  s.check((await s.generate()) === textA, 'the saved model no longer loads the same after the bad files');
+  timings.badFiles = secs();
+
+  // 7. Resume the checkpoint for a few steps: the page picks the corpus it was trained on again.
+  await page.selectOption('#stories-size', '100000');
+  await s.load('demo checkpoint');
+  await page.click('#train-resume-cp');
+  s.check((await page.inputValue('#stories-size')) === '300000', 'resuming did not select the checkpoint\'s corpus');
+  const cpStep = Number((await page.textContent('#status-model')).match(/step ([\d,]+)/)[1].replace(/,/g, ''));
+  await s.until('the checkpoint trains on', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n + 5, 30_000, cpStep);
+  await page.click('#train-stop');
+  await s.until('training stopped', () => /stopped|finished/.test(document.querySelector('#train-numbers').textContent), 20_000);
+  log(`checkpoint resumed from step ${cpStep}`);
+  await s.shot('08-resumed');
+  await s.axe('checkpoint resumed and stopped');
+
+  // 8. Phone width: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  s.check(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
+  await s.shot('09-phone', true);
+  await page.locator('#keep').scrollIntoViewIfNeeded();
+  await s.shot('10-phone-keep', false);
+  await s.axe('phone width');
+
+  // 9. The scalar build (for browsers without wasm SIMD) says so and runs the saved model.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${url}?backend=scalar`);
+  await s.ready();
+  const backend = await page.textContent('#status-backend');
+  s.check(/scalar/.test(backend), `?backend=scalar shows "${backend}"`);
+  await s.load('demo model');
+  await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });
+  const textScalar = await s.generate();
+  log(`scalar build: ${textScalar === textA ? 'the same text' : 'other text'} at temperature 0`);
+  s.check(textScalar.length > 40, 'the scalar build generated too little text');
+  timings.end = secs();
+} catch (e) {
+  failed = true;
+  console.error(`[demo e2e] FAILED: ${e instanceof Error ? e.message : e}`);
+  await s.shot('failure').catch(() => {});
+}
+
+for (const p of problems) console.error(`[demo e2e] console ${p}`);
+if (problems.length) failed = true;
+if (s.failures.length) failed = true;
+for (const f of s.failures) console.error(`[demo e2e] check failed: ${f}`);
+await writeFile(`${artifacts}timings.json`, JSON.stringify(timings, null, 2));
+await browser.close();
+server.close();
+log(`${failed ? 'FAILED' : 'passed'} (stages done at ${JSON.stringify(timings)} s; screenshots in ${artifacts})`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,20 @@
+// vite.config.ts: the demo page (web/) as a Vite app. It imports the package as an app that
+// installed it would (`import ... from 'sllm'`); the alias points that name at the repo's
+// built package, ../dist/index.js (run `npm run build` first), whose .wasm files Vite finds
+// through their `new URL('./wasm/...', import.meta.url)` references and copies on build.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  resolve: { alias: { sllm: `${repo}dist/index.js` } },
+  server: { host: '127.0.0.1', port: 5173, fs: { allow: [repo] } },
+  preview: { host: '127.0.0.1', port: 4173 },
+  // uPlot pre-bundled up front, so the first visit does not trigger a dependency re-optimization reload.
+  optimizeDeps: { include: ['uplot'] },
+  worker: { format: 'es' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
+});
