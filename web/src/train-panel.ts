@@ -12,9 +12,6 @@ import { announce, clearError, setModelStatus, showError } from './status.js';
 import { parseStoriesKey, type TextPanel } from './text-panel.js';
 
 const SAMPLE_TOKENS = 200;
-/** Longest stretch (ms) the run loop goes without giving ordinary tasks (timers, messages) a turn. */
-const BREATHE_MS = 50;
-const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class TrainPanel {
   readonly chart = new LossChart(byId('loss-chart'));
@@ -145,17 +142,9 @@ export class TrainPanel {
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
-    let breath = performance.now();
     try {
       for await (const p of trainer.run()) {
         last = p;
-        // With the main-thread engine (createEngine), the package yields between steps with
-        // scheduler.yield(), whose continuations Chromium runs before timers and messages; a
-        // timer turn now and then keeps those flowing. With the Worker engine it costs nothing.
-        if (performance.now() - breath > BREATHE_MS) {
-          await breathe();
-          breath = performance.now();
-        }
         this.chart.push(p.step, p.loss, p.valLoss);
         this.#show(p);
         if (p.step % every() === 0 || p.done) {
