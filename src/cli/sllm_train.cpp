@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
       }
     }
     if (loss_log) std::fclose(loss_log);
-    if (trainer.steps() == stop_at || (args.has("checkpoint") && ckpt_every == 0)) checkpoint();
+    if (!(ckpt_every > 0 && trainer.steps() % ckpt_every == 0)) checkpoint();  // the final state, once
     if (args.has("save")) {
       SaveOptions so;
       if (!dtype_from_name(args.str("save-dtype", "f32"), so.weights))
