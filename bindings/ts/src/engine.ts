@@ -4,6 +4,7 @@
 
 import { wellFormed } from './text.js';
 import { disposeSymbol } from './disposable.js';
+import { loadedModel } from './engine-common.js';
 import { SllmInvalidArgumentError } from './errors.js';
 import type { ModelHandle } from './glue.js';
 import { loadModule } from './loader.js';
@@ -175,14 +176,7 @@ class MainThreadEngine implements Engine {
     }
     const model = new WasmModel(this.#rt, h, tokenizer);
     const header = JSON.parse(this.#rt.invoke(() => h.headerJson())) as Record<string, unknown>;
-    return {
-      model,
-      tokenizer,
-      metadata: { ...model.metadata },
-      isCheckpoint: model.checkpoint !== undefined,
-      checkpoint: model.checkpoint,
-      header,
-    };
+    return loadedModel(model, tokenizer, header);
   }
 
   async memoryStats(): Promise<MemoryStats> {

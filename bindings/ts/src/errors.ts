@@ -194,6 +194,22 @@ export function errorFromCode(code: string, message: string): SllmError {
   return new Cls(message);
 }
 
+/** The errors a Worker engine's worker can throw back, by their instances' `name`; made on first use. */
+let byName: Map<string, new (message: string) => Error> | undefined;
+
+/**
+ * @internal An error of the sllm class whose instances are named `name` (e.g. `'SllmDataError'`):
+ * the core's errors, SllmDisposedError, SllmLoadError and AbortError; undefined for other names.
+ * Comlink sends a worker's error as its name and message.
+ */
+export function errorFromName(name: string, message: string): Error | undefined {
+  byName ??= new Map(
+    [...Object.values(byCode), SllmDisposedError, SllmLoadError, AbortError].map((Cls) => [new Cls('').name, Cls]),
+  );
+  const Cls = byName.get(name);
+  return Cls && new Cls(message);
+}
+
 /** @internal Throws AbortError when signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortError(`${what} was aborted`, { cause: signal.reason });

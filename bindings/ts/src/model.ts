@@ -2,8 +2,10 @@
 // token per wasm call, yielding to the event loop every few milliseconds) and saving.
 
 import { wellFormed } from './text.js';
+import { joinPieces } from './engine-common.js';
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
+import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
@@ -27,16 +29,6 @@ class GenerationSession extends Resource<SessionHandle> {
     const h = this.handle;
     return this.rt.invoke(() => h.next());
   }
-}
-
-/** @internal */
-export function metadataJson(metadata: unknown, what: string): Record<string, string> | undefined {
-  if (metadata === undefined) return undefined;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
-    throw new SllmInvalidArgumentError(`${what} metadata must be an object of strings`);
-  for (const [k, v] of Object.entries(metadata))
-    if (typeof v !== 'string') throw new SllmInvalidArgumentError(`metadata "${k}" must be a string`);
-  return metadata as Record<string, string>;
 }
 
 export class WasmModel extends Resource<ModelHandle> implements Model {
@@ -71,9 +63,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   }
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
-    let text = '';
-    for await (const piece of this.stream(prompt, options)) text += piece;
-    return text;
+    return joinPieces(this.stream(prompt, options));
   }
 
   async *stream(prompt: string, options: GenerateOptions = {}): AsyncIterableIterator<string> {
@@ -105,7 +95,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     const { dtype, metadata, ...rest } = options;
     const unknown = Object.keys(rest);
     if (unknown.length) throw new SllmInvalidArgumentError(`unknown save option "${unknown[0]}"; use dtype, metadata`);
-    const json = JSON.stringify({ dtype, metadata: metadataJson(metadata, 'save') });
+    const json = JSON.stringify({ dtype, metadata: checkMetadata(metadata, 'save') });
     const h = this.handle;
     return this.rt.invoke(() => h.save(json)) as Uint8Array;
   }

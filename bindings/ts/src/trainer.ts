@@ -5,7 +5,8 @@
 
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { StepResult, TrainerHandle } from './glue.js';
-import { metadataJson, type WasmModel } from './model.js';
+import { checkMetadata } from './metadata.js';
+import type { WasmModel } from './model.js';
 import { trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type {
@@ -177,7 +178,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     const unknown = Object.keys(rest);
     if (unknown.length)
       throw new SllmInvalidArgumentError(`unknown checkpoint option "${unknown[0]}"; checkpoints take metadata`);
-    const json = JSON.stringify({ metadata: metadataJson(metadata, 'checkpoint') });
+    const json = JSON.stringify({ metadata: checkMetadata(metadata, 'checkpoint') });
     const h = this.handle;
     return this.rt.invoke(() => h.saveCheckpoint(json)) as Uint8Array;
   }

@@ -6,27 +6,10 @@
 
 import { SllmFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import type { SavedModelArch, SavedModelInfo } from './types.js';
 
-/** The architecture summary of a saved model. */
-export interface SavedModelArch {
-  /** `"gpt"` (or `"llama"` in files of other writers). */
-  arch: string;
-  layers: number;
-  dim: number;
-  heads: number;
-  vocabSize: number;
-  contextLength: number;
-}
-
-/** @internal What the store reads from a valid file. */
-export interface SllmFileFacts {
-  kind: 'model' | 'checkpoint';
-  arch: SavedModelArch;
-  tokenizer: string;
-  dtype: string;
-  step?: number;
-  metadata: Record<string, string>;
-}
+/** @internal What the store reads from a valid file: the file's part of a {@link SavedModelInfo}. */
+export type SllmFileFacts = Pick<SavedModelInfo, 'kind' | 'arch' | 'tokenizer' | 'dtype' | 'step' | 'metadata'>;
 
 const MAX_HEADER_BYTES = 64 << 20;
 const BYTES_PER_BLOCK: Record<string, [values: number, bytes: number]> = {

@@ -1,0 +1,117 @@
+// types/model.ts: the public interface of models: presets and the architecture config, how to
+// create a model, sampling options of generation, save options and weight formats, and the
+// Model itself.
+
+import type { Engine, SllmResource } from './engine.js';
+import type { Tokenizer } from './tokenizer.js';
+import type { CheckpointInfo, TrainerOptions } from './training.js';
+
+/** Names of the built-in presets. */
+export type PresetName = 'tiny' | 'small' | 'medium';
+
+/** A model's architecture (the SLLM file's `model` member, in camelCase). */
+export interface ModelConfig {
+  /** Architecture; `"gpt"`. */
+  arch: string;
+  /** Vocabulary size; always the tokenizer's. */
+  vocabSize: number;
+  /** Longest sequence the model sees (its position embedding's length). */
+  contextLength: number;
+  /** Embedding width. */
+  dim: number;
+  /** Number of transformer blocks. */
+  layers: number;
+  /** Attention heads; must divide `dim`. */
+  heads: number;
+  /** Key/value heads; equals `heads` for `gpt`. */
+  kvHeads: number;
+  /** Hidden width of the MLP (default 4 × dim when dim is overridden). */
+  ffnDim: number;
+  /** LayerNorm epsilon. */
+  normEps: number;
+  /** The output head shares the token embedding. */
+  tieEmbeddings: boolean;
+  /** Dropout probability during training, in [0, 1). */
+  dropout: number;
+  /** Seed of the weight initialization. */
+  initSeed: number;
+}
+
+/** Default training settings of a preset (see {@link TrainerOptions}). */
+export type PresetTraining = Partial<Omit<TrainerOptions, 'text' | 'tokens'>>;
+
+/** A built-in model preset. */
+export interface PresetInfo {
+  /** Its name, for {@link ModelOptions.preset}. */
+  name: string;
+  /** What it is good for. */
+  description: string;
+  /** Its architecture (vocabSize is replaced by the tokenizer's). */
+  model: ModelConfig;
+  /** The training defaults a trainer of such a model starts from. */
+  training: PresetTraining;
+}
+
+/** How to create a model: a preset and/or config fields, for a tokenizer's vocabulary. */
+export interface ModelOptions {
+  /** The tokenizer whose vocabulary the model predicts; the model keeps it. */
+  tokenizer: Tokenizer;
+  /** A built-in preset to start from. Without one, `config` must give contextLength, dim, layers, heads, ffnDim. */
+  preset?: PresetName | (string & {});
+  /**
+   * Fields that override the preset's. Overriding `dim` without `ffnDim` sets ffnDim = 4 × dim;
+   * `heads` without `kvHeads` sets kvHeads = heads. `vocabSize`, if given, must equal the tokenizer's.
+   */
+  config?: Partial<ModelConfig>;
+}
+
+/** Sampling options of {@link Model.generate} and {@link Model.stream}. */
+export interface GenerateOptions {
+  /** Most tokens to generate (default 200). */
+  maxTokens?: number;
+  /** Softmax temperature; 0 picks the most likely token every time (default 1). */
+  temperature?: number;
+  /** Sample only among the k most likely tokens (0 = all, the default). */
+  topK?: number;
+  /** Sample from the smallest set of tokens whose probability reaches topP (default 1 = all). */
+  topP?: number;
+  /** Seed of the sampler: the same seed gives the same text (default 0). */
+  seed?: number;
+  /** Stop when the model produces [EOS] (default true). */
+  stopAtEos?: boolean;
+  /** Cancels generation: the promise rejects / the stream throws with AbortError. */
+  signal?: AbortSignal;
+}
+
+/** Weight formats of a saved model: smaller files lose a little accuracy. */
+export type WeightDType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
+
+/** Options of {@link Model.save}. */
+export interface SaveOptions {
+  /** Format of the 2-D weight matrices (embeddings, norms and biases stay f32). Default f32. */
+  dtype?: WeightDType;
+  /** String metadata stored in the file (name, description, ...). */
+  metadata?: Record<string, string>;
+}
+
+/** A transformer language model with its tokenizer. */
+export interface Model extends SllmResource {
+  /** Its architecture. */
+  readonly config: Readonly<ModelConfig>;
+  /** Number of trainable parameters. */
+  readonly parameterCount: number;
+  /** The preset it was made from, if any. */
+  readonly preset: string | undefined;
+  /** Its tokenizer (the model keeps its own reference: disposing this one does not affect the model). */
+  readonly tokenizer: Tokenizer;
+  /** Metadata from the file it was loaded from ({} for a new model). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Training state when loaded from a checkpoint (resume with {@link Engine.resumeTrainer}). */
+  readonly checkpoint: CheckpointInfo | undefined;
+  /** Generates text after `prompt` (an empty prompt starts from [BOS] or a newline). */
+  generate(prompt: string, options?: GenerateOptions): Promise<string>;
+  /** Streams generated text as it comes, in pieces of whole characters. Break out of the loop to stop. */
+  stream(prompt: string, options?: GenerateOptions): AsyncIterableIterator<string>;
+  /** The model as an SLLM file. */
+  save(options?: SaveOptions): Promise<Uint8Array>;
+}
