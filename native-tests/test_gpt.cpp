@@ -9,6 +9,7 @@
 #include "generate/generator.h"
 #include "gradcheck.h"
 #include "model/gpt.h"
+#include "tokenizer/char_tokenizer.h"
 
 using namespace sllm;
 using namespace sllm::test;
@@ -191,4 +192,26 @@ TEST_CASE("param_count (64-bit, no allocation) equals the allocated parameter co
   big.heads = 16;
   big.kv_heads = 16;
   CHECK(big.param_count() > (uint64_t(1) << 32));  // would wrap a 32-bit size_t
+}
+
+TEST_CASE("TextGenerator, one token per next(), gives generate_text's text", "[generate]") {
+  GPT model(tiny_config(true));
+  randomize(model, 29, 0.1f);
+  CharTokenizerOptions co;
+  co.eos = true;
+  auto tok = CharTokenizer::train("abcdefghij", co);  // 11 tokens, as tiny_config's vocabulary
+  REQUIRE(tok->vocab_size() == model.config().vocab_size);
+  for (bool eos : {false, true}) {
+    SampleOptions o;
+    o.max_new_tokens = 40;  // past the context length of 8
+    o.seed = 5;
+    o.stop_at_eos = eos;
+    TextGenerator gen(model, *tok, "abc", o);
+    std::string joined;
+    while (!gen.done()) joined += gen.next();
+    CHECK(joined == generate_text(model, *tok, "abc", o));
+    CHECK(gen.next().empty());
+    CHECK(gen.tokens_generated() <= 40);
+    if (!eos) CHECK(gen.tokens_generated() == 40);
+  }
 }

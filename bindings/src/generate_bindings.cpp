@@ -1,11 +1,8 @@
 // generate_bindings.cpp: text generation for JavaScript, one token per next() call on a
-// session that keeps the KV cache, sampler and streaming decoder between calls. The loop is
-// generate_ids()/generate_text() from src/generate/generator.cpp unrolled into a state
-// machine; generateReference() runs the core's own generate_text() so tests can check that
-// both give the same text.
+// session: the core's TextGenerator (src/generate/generator.h), which keeps the KV cache,
+// sampler and streaming decoder between calls. generateReference() runs the core's
+// generate_text() in one call so tests can check that both give the same text.
 #include <emscripten/bind.h>
-
-#include <algorithm>
 
 #include "boundary.h"
 #include "handles.h"
@@ -29,57 +26,10 @@ SampleOptions sample_options_from_json(const Json& j) {
 
 SessionHandle::SessionHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok,
                              const std::string& prompt, const SampleOptions& opts)
-    : model_(std::move(model)), tok_(std::move(tok)), opts_(opts), cache_(*model_), rng_(opts.seed),
-      decoder_(*tok_) {
-  opts_.validate();
-  if (tok_->vocab_size() != model_->config().vocab_size)
-    fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok_->vocab_size()) +
-                                         ") does not match the model's (" +
-                                         std::to_string(model_->config().vocab_size) + ")");
-  history_ = tok_->encode(prompt);
-  if (history_.empty()) {
-    // As generate_text: start from [BOS], else from a newline.
-    int32_t start = tok_->special().bos >= 0 ? tok_->special().bos : tok_->token_id("\n");
-    if (start < 0) fail(ErrorCode::InvalidArgument, "the prompt is empty; give at least one character to start from");
-    history_.push_back(start);
-  }
-  logits_ = refill();
-  done_ = opts_.max_new_tokens == 0;
-}
-
-const float* SessionHandle::refill() {
-  // As generate_ids: rebuild the cache from all tokens if they fit, else the last half context.
-  const size_t cap = size_t(cache_.capacity());
-  const size_t n = history_.size() <= cap ? history_.size() : std::max<size_t>(1, cap / 2);
-  cache_.reset();
-  const float* logits = nullptr;
-  for (size_t i = history_.size() - n; i < history_.size(); ++i) logits = cache_.feed(history_[i]);
-  return logits;
-}
+    : model_(std::move(model)), tok_(std::move(tok)), gen_(*model_, *tok_, prompt, opts) {}
 
 std::string SessionHandle::next() {
-  return guard([&]() -> std::string {
-    if (done_) return "";
-    try {
-      const int32_t id = sample_token(logits_, model_->config().vocab_size, opts_, rng_);
-      ++produced_;
-      history_.push_back(id);
-      if (opts_.stop_at_eos && id == tok_->special().eos) {
-        done_ = true;
-        return decoder_.flush();
-      }
-      std::string piece = decoder_.feed(id);
-      if (produced_ >= opts_.max_new_tokens) {
-        done_ = true;
-        return piece + decoder_.flush();
-      }
-      logits_ = cache_.pos() < cache_.capacity() ? cache_.feed(id) : refill();
-      return piece;
-    } catch (...) {
-      done_ = true;  // a failed session cannot continue
-      throw;
-    }
-  });
+  return guard([&] { return gen_.next(); });
 }
 
 namespace {

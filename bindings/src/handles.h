@@ -109,22 +109,13 @@ class SessionHandle {
                 const SampleOptions& opts);
 
   std::string next();  // the text of the next token (may be "" mid-character); "" when done
-  bool done() const { return done_; }
-  int tokensGenerated() const { return produced_; }
+  bool done() const { return gen_.done(); }
+  int tokensGenerated() const { return gen_.tokens_generated(); }
 
  private:
-  const float* refill();
-
-  std::shared_ptr<GPT> model_;
-  std::shared_ptr<const Tokenizer> tok_;
-  SampleOptions opts_;
-  KVCache cache_;
-  Rng rng_;
-  StreamDecoder decoder_;
-  std::vector<int32_t> history_;
-  const float* logits_ = nullptr;
-  int produced_ = 0;
-  bool done_ = false;
+  std::shared_ptr<GPT> model_;             // kept alive for gen_
+  std::shared_ptr<const Tokenizer> tok_;   // kept alive for gen_
+  TextGenerator gen_;
 };
 
 // The training corpus as token ids: `tokens` (a JS array-like, each id checked against the

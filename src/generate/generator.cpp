@@ -125,42 +125,15 @@ int32_t sample_token(const float* logits, int V, const SampleOptions& o, Rng& rn
   return idx[n - 1];
 }
 
-std::vector<int32_t> generate_ids(const GPT& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,
-                                  const std::function<bool(int32_t)>& on_token) {
-  opts.validate();
-  if (prompt.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
-  const int V = model.config().vocab_size;
-  KVCache cache(model);
-  Rng rng(opts.seed);
-  std::vector<int32_t> history(prompt);
-  const size_t cap = size_t(cache.capacity());
-  auto refill = [&]() -> const float* {
-    // Rebuild the cache from the most recent tokens: all of them if they fit, else the last half context.
-    size_t n = history.size() <= cap ? history.size() : std::max<size_t>(1, cap / 2);
-    cache.reset();
-    const float* logits = nullptr;
-    for (size_t i = history.size() - n; i < history.size(); ++i) logits = cache.feed(history[i]);
-    return logits;
-  };
-  const float* logits = refill();
-  std::vector<int32_t> out;
-  for (int i = 0; i < opts.max_new_tokens; ++i) {
-    int32_t next = sample_token(logits, V, opts, rng);
-    out.push_back(next);
-    history.push_back(next);
-    if (on_token && !on_token(next)) break;
-    if (i + 1 == opts.max_new_tokens) break;
-    logits = size_t(cache.pos()) < cap ? cache.feed(next) : refill();
-  }
-  return out;
-}
-
-std::string generate_text(const GPT& model, const Tokenizer& tok, const std::string& prompt,
-                          const SampleOptions& opts, const std::function<bool(const std::string&)>& on_piece) {
+namespace {
+void check_vocab(const GPT& model, const Tokenizer& tok) {
   if (tok.vocab_size() != model.config().vocab_size)
     fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
                                          ") does not match the model's (" +
                                          std::to_string(model.config().vocab_size) + ")");
+}
+
+std::vector<int32_t> prompt_ids(const Tokenizer& tok, const std::string& prompt) {
   std::vector<int32_t> ids = tok.encode(prompt);
   if (ids.empty()) {
     // Start from [BOS], else from a newline, as nanoGPT's sampler does.
@@ -168,24 +141,92 @@ std::string generate_text(const GPT& model, const Tokenizer& tok, const std::str
     if (start < 0) fail(ErrorCode::InvalidArgument, "the prompt is empty; give at least one character to start from");
     ids.push_back(start);
   }
-  const int32_t eos = tok.special().eos;
-  StreamDecoder dec(tok);
-  std::string text;
-  bool stopped = false;
-  generate_ids(model, ids, opts, [&](int32_t id) {
-    if (opts.stop_at_eos && id == eos) return false;
-    std::string piece = dec.feed(id);
-    if (piece.empty()) return true;
-    text += piece;
-    if (on_piece && !on_piece(piece)) { stopped = true; return false; }
-    return true;
-  });
-  if (!stopped) {
-    std::string rest = dec.flush();
-    if (!rest.empty()) {
-      text += rest;
-      if (on_piece) on_piece(rest);
+  return ids;
+}
+}  // namespace
+
+TokenGenerator::TokenGenerator(const GPT& model, std::vector<int32_t> prompt, const SampleOptions& opts)
+    : model_(model), opts_(opts), cache_(model), rng_(opts.seed), history_(std::move(prompt)) {
+  opts_.validate();
+  if (history_.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
+  logits_ = refill();
+  done_ = opts_.max_new_tokens == 0;
+}
+
+const float* TokenGenerator::refill() {
+  // Rebuild the cache from the most recent tokens: all of them if they fit, else the last half context.
+  const size_t cap = size_t(cache_.capacity());
+  const size_t n = history_.size() <= cap ? history_.size() : std::max<size_t>(1, cap / 2);
+  cache_.reset();
+  const float* logits = nullptr;
+  for (size_t i = history_.size() - n; i < history_.size(); ++i) logits = cache_.feed(history_[i]);
+  return logits;
+}
+
+int32_t TokenGenerator::next() {
+  if (done_) fail(ErrorCode::InvalidArgument, "generation has ended");
+  try {
+    const int32_t id = sample_token(logits_, model_.config().vocab_size, opts_, rng_);
+    ++produced_;
+    history_.push_back(id);
+    if (produced_ >= opts_.max_new_tokens) done_ = true;
+    else logits_ = cache_.pos() < cache_.capacity() ? cache_.feed(id) : refill();
+    return id;
+  } catch (...) {
+    done_ = true;  // a failed generator cannot continue
+    throw;
+  }
+}
+
+TextGenerator::TextGenerator(const GPT& model, const Tokenizer& tok, const std::string& prompt,
+                             const SampleOptions& opts)
+    : tok_((check_vocab(model, tok), tok)),
+      stop_at_eos_(opts.stop_at_eos),
+      tokens_(model, prompt_ids(tok, prompt), opts),
+      decoder_(tok) {
+  done_ = tokens_.done();
+}
+
+std::string TextGenerator::next() {
+  if (done_) return "";
+  try {
+    const int32_t id = tokens_.next();
+    if (stop_at_eos_ && id == tok_.special().eos) {
+      done_ = true;
+      return decoder_.flush();
     }
+    std::string piece = decoder_.feed(id);
+    if (tokens_.done()) {
+      done_ = true;
+      piece += decoder_.flush();
+    }
+    return piece;
+  } catch (...) {
+    done_ = true;
+    throw;
+  }
+}
+
+std::vector<int32_t> generate_ids(const GPT& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,
+                                  const std::function<bool(int32_t)>& on_token) {
+  TokenGenerator gen(model, prompt, opts);
+  std::vector<int32_t> out;
+  while (!gen.done()) {
+    out.push_back(gen.next());
+    if (on_token && !on_token(out.back())) break;
+  }
+  return out;
+}
+
+std::string generate_text(const GPT& model, const Tokenizer& tok, const std::string& prompt,
+                          const SampleOptions& opts, const std::function<bool(const std::string&)>& on_piece) {
+  TextGenerator gen(model, tok, prompt, opts);
+  std::string text;
+  while (!gen.done()) {
+    std::string piece = gen.next();
+    if (piece.empty()) continue;
+    text += piece;
+    if (on_piece && !on_piece(piece)) break;
   }
   return text;
 }

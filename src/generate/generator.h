@@ -51,10 +51,49 @@ struct SampleOptions {
 // Draws one token id from logits (V) per options, using rng. Deterministic for a given rng state.
 int32_t sample_token(const float* logits, int V, const SampleOptions& opts, Rng& rng);
 
+// Step-by-step sampling: feeds the prompt ids (at least one) on construction, then each next()
+// samples one token. When the context fills, the cache is rebuilt from the most recent half of
+// the context (learned positions cannot slide). The model must outlive it.
+class TokenGenerator {
+ public:
+  TokenGenerator(const GPT& model, std::vector<int32_t> prompt, const SampleOptions& opts);
+  bool done() const { return done_; }
+  int32_t next();  // the next token id; call only while !done()
+  int produced() const { return produced_; }
+
+ private:
+  const float* refill();
+  const GPT& model_;
+  SampleOptions opts_;
+  KVCache cache_;
+  Rng rng_;
+  std::vector<int32_t> history_;
+  const float* logits_ = nullptr;
+  int produced_ = 0;
+  bool done_ = false;
+};
+
+// Text pieces, one token at a time: the prompt is encoded (an empty one starts from [BOS], else
+// from a newline), each next() returns the complete UTF-8 text the new token finished (possibly
+// ""), and generation ends at max_new_tokens or, when opts.stop_at_eos, at [EOS]. The model and
+// tokenizer must outlive it. A failed next() ends it.
+class TextGenerator {
+ public:
+  TextGenerator(const GPT& model, const Tokenizer& tok, const std::string& prompt, const SampleOptions& opts);
+  bool done() const { return done_; }
+  std::string next();  // "" once done
+  int tokens_generated() const { return tokens_.produced(); }
+
+ private:
+  const Tokenizer& tok_;
+  bool stop_at_eos_;
+  TokenGenerator tokens_;
+  StreamDecoder decoder_;
+  bool done_ = false;
+};
+
 // Feeds prompt ids (at least one) then samples up to max_new_tokens, calling on_token for each
-// new id; on_token returns false to stop early. When the context fills, the cache is rebuilt
-// from the most recent half of the context (learned positions cannot slide).
-// Returns the new ids.
+// new id; on_token returns false to stop early (a TokenGenerator loop). Returns the new ids.
 std::vector<int32_t> generate_ids(const GPT& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,
                                   const std::function<bool(int32_t)>& on_token = nullptr);
 
