@@ -55,15 +55,21 @@ void load_params(GPT& model, const Json& fx) {
   }
 }
 
+// The fixture's model (with its weights) and batch.
+struct Reference {
+  Json fx = load_fixture();
+  GPT model{ModelConfig::from_json(fx.get("model", Json::Type::Object))};
+  int B = int(fx.get_number("batch")), T = int(fx.get_number("seq"));
+  std::vector<int32_t> tokens = ints(fx.get("tokens", Json::Type::Array));
+  std::vector<int32_t> targets = ints(fx.get("targets", Json::Type::Array));
+  Reference() { load_params(model, fx); }
+};
+
 }  // namespace
 
 TEST_CASE("GPT matches the PyTorch reference: logits, loss and every gradient", "[reference]") {
-  Json fx = load_fixture();
-  GPT model(ModelConfig::from_json(fx.get("model", Json::Type::Object)));
-  load_params(model, fx);
-  const int B = int(fx.get_number("batch")), T = int(fx.get_number("seq"));
-  auto tokens = ints(fx.get("tokens", Json::Type::Array));
-  auto targets = ints(fx.get("targets", Json::Type::Array));
+  Reference ref;
+  auto& [fx, model, B, T, tokens, targets] = ref;
 
   model.forward(tokens.data(), nullptr, B, T);
   double dlogits = max_rel_diff(model.logits(), floats(fx.get("logits", Json::Type::Array)));
@@ -88,12 +94,8 @@ TEST_CASE("GPT matches the PyTorch reference: logits, loss and every gradient", 
 }
 
 TEST_CASE("10 AdamW steps follow the PyTorch reference losses", "[reference]") {
-  Json fx = load_fixture();
-  GPT model(ModelConfig::from_json(fx.get("model", Json::Type::Object)));
-  load_params(model, fx);
-  const int B = int(fx.get_number("batch")), T = int(fx.get_number("seq"));
-  auto tokens = ints(fx.get("tokens", Json::Type::Array));
-  auto targets = ints(fx.get("targets", Json::Type::Array));
+  Reference ref;
+  auto& [fx, model, B, T, tokens, targets] = ref;
   const Json& o = fx.get("adamw", Json::Type::Object);
   AdamWConfig ac;
   ac.beta1 = float(o.get_number("beta1"));

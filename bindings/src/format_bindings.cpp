@@ -1,7 +1,6 @@
 // format_bindings.cpp: SLLM files for JavaScript: saving a model (any weight dtype) or a
 // training checkpoint to bytes, loading either from bytes, and resuming training from a
-// loaded checkpoint. Built without the file format (SLLM_HAVE_FORMAT=0, before
-// src/format/*.cpp exist) these report that the build cannot read or write files.
+// loaded checkpoint.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
@@ -11,7 +10,6 @@ namespace sllm::bind {
 
 namespace {
 
-#if SLLM_HAVE_FORMAT
 SaveOptions save_options_from_json(const Json& j) {
   SaveOptions o;
   for (const auto& [key, value] : j.members()) {
@@ -19,44 +17,27 @@ SaveOptions save_options_from_json(const Json& j) {
       if (!dtype_from_name(j.get_string(key), o.weights))
         fail(ErrorCode::InvalidArgument, "unknown dtype \"" + j.get_string(key) + "\"; use f32, f16, q8_0 or q4_0");
     } else if (key == "metadata") {
-      const Json& m = j.get(key, Json::Type::Object);
-      for (const auto& [mk, mv] : m.members())
-        if (!mv.is_string())
-          fail(ErrorCode::InvalidArgument, "metadata value \"" + mk + "\" must be a string");
-      o.metadata = m;
+      o.metadata = j.get(key, Json::Type::Object);  // the writer checks its values are strings
     } else {
       fail(ErrorCode::InvalidArgument, "unknown save option \"" + key + "\"; the options are dtype and metadata");
     }
   }
   return o;
 }
-#else
-[[noreturn]] void no_format() {
-  fail(ErrorCode::Internal, "this build of sllm was made without the SLLM file format (src/format/*.cpp)");
-}
-#endif
 
 }  // namespace
 
 val ModelHandle::save(const std::string& options_json) const {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "save options");
-#if SLLM_HAVE_FORMAT
     return to_uint8array(save_model(*model_, *tok_, save_options_from_json(j)));
-#else
-    no_format();
-#endif
   });
 }
 
 val TrainerHandle::saveCheckpoint(const std::string& options_json) {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "save options");
-#if SLLM_HAVE_FORMAT
     return to_uint8array(save_checkpoint(*trainer_, *tok_, save_options_from_json(j)));
-#else
-    no_format();
-#endif
   });
 }
 
@@ -65,7 +46,6 @@ namespace {
 ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
     std::vector<uint8_t> bytes = to_bytes(u8);
-#if SLLM_HAVE_FORMAT
     LoadedFile f = load_file(bytes.data(), bytes.size());
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<GPT>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
@@ -73,9 +53,6 @@ ModelHandle* load_file_bytes(const val& u8) {
     h->header_json = f.header.dump();
     h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
     return h.release();
-#else
-    no_format();
-#endif
   });
 }
 
@@ -89,35 +66,17 @@ TrainerHandle* resume_trainer_from(ModelHandle* model, const std::string& text, 
                  "resume from it once more"
                : "this model was not loaded from a checkpoint; save one with trainer.saveCheckpoint() to resume "
                  "training, or start a new trainer");
-#if SLLM_HAVE_FORMAT
     const CheckpointState& cp = *model->checkpoint;
     const ModelConfig& mc = model->model()->config();
     check_training_fits(mc, cp.config.batch_size, cp.config.seq_len,
                         (cp.config.dropout >= 0 ? cp.config.dropout : mc.dropout) > 0);
     auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cp.config.val_fraction);
     auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
-    // resume_trainer() takes a LoadedFile: lend it the shared model without giving up ownership,
-    // and hand it the checkpoint state, which the resumed trainer consumes (the model's weights
-    // move on from it). On failure the state goes back to the model.
-    LoadedFile file;
-    file.model.reset(model->model().get());
-    struct Lend {
-      LoadedFile& f;
-      ~Lend() { (void)f.model.release(); }
-    } lend{file};
-    file.checkpoint = std::make_unique<CheckpointState>(std::move(*model->checkpoint));
-    try {
-      h->set_trainer(resume_trainer(file, h->data()));
-    } catch (...) {
-      *model->checkpoint = std::move(*file.checkpoint);
-      throw;
-    }
+    // The resumed trainer consumes the checkpoint's state (the model's weights move on from it).
+    h->set_trainer(resume_trainer(*model->model(), *model->checkpoint, h->data()));
     model->checkpoint.reset();
     model->checkpoint_resumed = true;
     return h.release();
-#else
-    no_format();
-#endif
   });
 }
 

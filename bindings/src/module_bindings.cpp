@@ -21,7 +21,6 @@ val build_info() {
 #else
   o.set("simd", false);
 #endif
-  o.set("format", bool(SLLM_HAVE_FORMAT));
   return o;
 }
 

@@ -40,17 +40,22 @@ CheckpointState checkpoint_from_json(const Json& t) {
   return s;
 }
 
-std::unique_ptr<Trainer> resume_trainer(LoadedFile& file, const TokenDataset& data) {
-  if (!file.checkpoint) fail(ErrorCode::InvalidArgument, "this file is a model, not a checkpoint: it cannot resume training");
-  CheckpointState& s = *file.checkpoint;
-  auto trainer = std::make_unique<Trainer>(*file.model, data, s.config);
+std::unique_ptr<Trainer> resume_trainer(GPT& model, CheckpointState& s, const TokenDataset& data) {
+  if (s.m.size() != model.num_params() || s.v.size() != model.num_params())
+    fail(ErrorCode::InvalidArgument, "the checkpoint's optimizer state does not belong to this model");
+  auto trainer = std::make_unique<Trainer>(model, data, s.config);
   trainer->restore(s.step, s.tokens_seen, s.best_val, s.evals_without_improvement);
   trainer->rng().set_state(s.rng_state, s.rng_inc);
   AdamW& opt = trainer->optimizer();
   opt.set_t(s.adam_t);
-  opt.m() = s.m;
-  opt.v() = s.v;
+  opt.m() = std::move(s.m);
+  opt.v() = std::move(s.v);
   return trainer;
+}
+
+std::unique_ptr<Trainer> resume_trainer(LoadedFile& file, const TokenDataset& data) {
+  if (!file.checkpoint) fail(ErrorCode::InvalidArgument, "this file is a model, not a checkpoint: it cannot resume training");
+  return resume_trainer(*file.model, *file.checkpoint, data);
 }
 
 }  // namespace sllm

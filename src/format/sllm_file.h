@@ -57,8 +57,11 @@ struct LoadedFile {
 // Parses and validates a file's bytes. Throws Error(Format) with the spec's messages.
 LoadedFile load_file(const uint8_t* data, size_t size);
 
-// Continues training from a loaded checkpoint on data (which should be the same corpus):
-// builds a Trainer on file.model with the saved configuration and restores its state.
+// Continues training from a checkpoint's state on data (which should be the same corpus): builds
+// a Trainer on model (the checkpoint's weights, which must outlive it) with the saved
+// configuration and restores its counters, generator and AdamW moments (moved out of state).
+std::unique_ptr<Trainer> resume_trainer(GPT& model, CheckpointState& state, const TokenDataset& data);
+// The same for a loaded file; throws Error(InvalidArgument) when it is not a checkpoint.
 std::unique_ptr<Trainer> resume_trainer(LoadedFile& file, const TokenDataset& data);
 
 }  // namespace sllm
