@@ -146,23 +146,33 @@ async function freePort(): Promise<number> {
 it('runs from the Vite dev server as well', async () => {
   const port = await freePort();
   const app = join(dir, 'app');
-  // node_modules/.bin/vite itself (not npx, whose PID is not vite's), so kill() stops it
+  // node_modules/.bin/vite itself (not npx, whose PID is not vite's), so kill() stops it.
+  // Readiness is an HTTP answer on the port, not Vite's banner: with CI set (as on CI machines)
+  // Vite prints the port in colour, so the banner text differs between machines.
   const vite = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: app,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
   });
   let output = '';
+  const collect = (d: Buffer) => (output += d.toString());
+  vite.stdout!.on('data', collect);
+  vite.stderr!.on('data', collect);
+  let exited: number | null | undefined;
+  vite.on('exit', (code) => (exited = code));
   try {
     await timed('vite dev start', async () => {
-      await new Promise<void>((resolve, reject) => {
-        const onData = (d: Buffer) => {
-          output += d.toString();
-          if (output.includes(`:${port}/`)) resolve();
-        };
-        vite.stdout!.on('data', onData);
-        vite.stderr!.on('data', onData);
-        vite.on('exit', (code) => reject(new Error(`vite exited (${code}): ${output}`)));
-      });
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (exited !== undefined) throw new Error(`vite exited (${exited}): ${output}`);
+        const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return;
+        if (Date.now() > deadline) throw new Error(`the Vite dev server did not answer within 60 s: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
     const p = await openPage(browser!.context, `http://127.0.0.1:${port}/`, 'vite-dev');
     const main = await p.run<{ backend: string; text: string }>('trainAndGenerate', { steps: 10 });
