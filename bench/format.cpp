@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   auto val = data.validation_batches(20, 12, 64, 0x5eed);  // bench:learn's evaluation batches
   const double raw = double(model.num_params()) * 4;
   std::printf("model: %zu parameters (%s), raw f32 tensors %.0f bytes\n", model.num_params(),
-              base.header.find("model")->dump().c_str(), raw);
+              base.model->config().to_json().dump().c_str(), raw);
   std::printf("%-6s %10s %8s %12s %10s %10s %9s %9s\n", "dtype", "bytes", "vs raw", "B/quant.w", "save ms",
               "load ms", "val loss", "delta");
   Json result = Json::object();
@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
     if (t == DType::F32) f32_loss = loss;
     // Bytes per weight over the tensors stored in this dtype (block types: the quantized ones).
     double qbytes = 0, qcount = 0;
-    for (const auto& e : f.header.find("tensors")->items())
+    const Json header = Json::parse(header_text(file.data(), file.size()));
+    for (const auto& e : header.find("tensors")->items())
       if (e.get_string("dtype") == dtype_name(t)) {
         qbytes += e.get_number("nbytes");
         double n = 1;

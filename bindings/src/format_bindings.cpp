@@ -50,7 +50,7 @@ ModelHandle* load_file_bytes(const val& u8) {
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<GPT>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
-    h->header_json = f.header.dump();
+    h->header_json = std::string(header_text(bytes.data(), bytes.size()));
     h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
     return h.release();
   });

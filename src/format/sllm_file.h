@@ -51,11 +51,15 @@ struct LoadedFile {
   std::unique_ptr<Tokenizer> tokenizer;
   Json metadata = Json::object();
   std::unique_ptr<CheckpointState> checkpoint;  // null for a plain model file
-  Json header;                            // the whole JSON header, for inspection
 };
 
-// Parses and validates a file's bytes. Throws Error(Format) with the spec's messages.
+// Parses and validates a file's bytes. Throws Error(Format) with the spec's messages. Memory:
+// besides what it returns, it allocates at most about the file's size (the header's members
+// it needs, one tensor entry at a time); unknown header members are never stored.
 LoadedFile load_file(const uint8_t* data, size_t size);
+
+// The JSON header of a file load_file accepted, for inspection (empty when it is too short).
+std::string_view header_text(const uint8_t* data, size_t size);
 
 // Continues training from a checkpoint's state on data (which should be the same corpus): builds
 // a Trainer on model (the checkpoint's weights, which must outlive it) with the saved

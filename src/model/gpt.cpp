@@ -18,6 +18,16 @@ GPT::GPT(const ModelConfig& config, bool initialize) : cfg_(config) {
   if (initialize) init_weights();
 }
 
+GPT::GPT(const ModelConfig& config, std::vector<ParamTensor> layout) : cfg_(config) {
+  cfg_.validate();
+  tensors_ = std::move(layout);
+  // A cheap check (building the layout again would hold it twice): the sizes add up.
+  if (tensors_.empty() || tensors_.back().offset + tensors_.back().numel != cfg_.param_count())
+    fail(ErrorCode::Config, "GPT: the given tensor layout is not the config's");
+  params_.assign(tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().numel, 0.0f);
+  w_ = views(params_.data());
+}
+
 std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& cfg) {
   const int64_t V = cfg.vocab_size, C = cfg.dim, F = cfg.ffn_dim, T = cfg.context_length;
   std::vector<ParamTensor> tensors;

@@ -55,6 +55,9 @@ class GPT {
   // residual output projections normal(0, 0.02/sqrt(2*layers)), biases 0, norm weights 1.
   // With initialize = false the weights start at zero (for a loader that overwrites them all).
   explicit GPT(const ModelConfig& config, bool initialize = true);
+  // For a loader that has already built gpt_tensor_layout(config) (so it is not held twice):
+  // zero weights in that layout. Throws Error(Config) when it is not the config's layout.
+  GPT(const ModelConfig& config, std::vector<ParamTensor> layout);
   GPT(const GPT&) = delete;
   GPT& operator=(const GPT&) = delete;
 

@@ -12,6 +12,7 @@
 #include "tokenizer/tokenizer_util.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/byte_level.h"
+#include "tokenizer/tokenizer_json.h"
 
 namespace sllm {
 
@@ -34,15 +35,17 @@ Json BpeTokenizer::to_json() const {
   return j;
 }
 
-std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const Json& j) {
+std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const Json& j) { return from_source(JsonTokenizerSource(j)); }
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& src) {
+  const Json& j = src.object();
   if (!j.is_object()) fail(ErrorCode::Format, "bpe tokenizer must be an object");
   auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
   tok->rule_ = read_pretokenizer(j, "bpe");
 
-  const Json* toks = j.find("tokens");
-  if (!toks || !toks->is_array() || toks->size() == 0)
-    fail(ErrorCode::Format, "bpe tokenizer \"tokens\" must be a non-empty array of strings");
-  const size_t V = toks->size();
+  const int64_t n = src.count("tokens", "bpe tokenizer");
+  if (n <= 0) fail(ErrorCode::Format, "bpe tokenizer \"tokens\" must be a non-empty array of strings");
+  const size_t V = size_t(n);
   if (V >= size_t(1) << 24) fail(ErrorCode::Format, "bpe tokenizer has too many tokens");
   tok->special_flag_.assign(V, 0);
   const Json* specials = j.find("specials");
@@ -57,33 +60,44 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const Json& j) {
     }
   }
   tok->bytes_.resize(V);
-  for (size_t id = 0; id < V; ++id) {
-    const Json& t = toks->items()[id];
-    if (!t.is_string()) fail(ErrorCode::Format, "bpe tokenizer \"tokens\" must hold only strings");
+  src.strings("tokens", "bpe tokenizer", [&](size_t id, std::string&& t) {
     if (tok->special_flag_[id])
-      tok->bytes_[id] = t.as_string();
-    else if (!byte_level_decode(t.as_string(), tok->bytes_[id]))
+      tok->bytes_[id] = std::move(t);
+    else if (!byte_level_decode(t, tok->bytes_[id]))
       fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " is not a byte-level token string");
-  }
+  });
 
-  const Json* merges = j.find("merges");
-  if (!merges || !merges->is_array()) fail(ErrorCode::Format, "bpe tokenizer \"merges\" must be an array of \"left right\" strings");
-  std::unordered_map<std::string, int32_t> ids;
-  ids.reserve(V);
+  const int64_t n_merges = src.count("merges", "bpe tokenizer");
+  if (n_merges < 0) fail(ErrorCode::Format, "bpe tokenizer \"merges\" must be an array of \"left right\" strings");
+  // Each side of a merge names an ordinary token by its byte-level string: found by its bytes
+  // in the ordinary ids sorted by bytes (the lowest id when a token appears twice).
+  std::vector<int32_t> by_bytes;
+  by_bytes.reserve(V);
   for (size_t id = 0; id < V; ++id)
-    if (!tok->special_flag_[id]) ids.emplace(toks->items()[id].as_string(), int32_t(id));
-  tok->merges_.reserve(merges->size());
-  for (const Json& m : merges->items()) {
-    const std::string where = "bpe merge " + std::to_string(tok->merges_.size());
-    if (!m.is_string()) fail(ErrorCode::Format, where + " is not a string");
-    const std::string& s = m.as_string();
+    if (!tok->special_flag_[id]) by_bytes.push_back(int32_t(id));
+  const auto& bytes = tok->bytes_;
+  std::stable_sort(by_bytes.begin(), by_bytes.end(), [&](int32_t a, int32_t b) { return bytes[a] < bytes[b]; });
+  std::string side;
+  auto find = [&](std::string_view encoded, int32_t& id) {
+    side.clear();
+    if (!byte_level_decode(encoded, side)) return false;
+    auto it = std::lower_bound(by_bytes.begin(), by_bytes.end(), side,
+                               [&](int32_t a, const std::string& s) { return bytes[a] < s; });
+    if (it == by_bytes.end() || bytes[*it] != side) return false;
+    id = *it;
+    return true;
+  };
+  tok->merges_.reserve(size_t(n_merges));
+  src.strings("merges", "bpe tokenizer", [&](size_t i, std::string&& s) {
+    const std::string where = "bpe merge " + std::to_string(i);
     size_t sp = s.find(' ');
     if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
       fail(ErrorCode::Format, where + " must be two token strings separated by one space");
-    auto a = ids.find(s.substr(0, sp)), b = ids.find(s.substr(sp + 1));
-    if (a == ids.end() || b == ids.end()) fail(ErrorCode::Format, where + " \"" + s + "\" refers to a token that is not in the vocabulary");
-    tok->merges_.emplace_back(a->second, b->second);
-  }
+    int32_t a, b;
+    if (!find(std::string_view(s).substr(0, sp), a) || !find(std::string_view(s).substr(sp + 1), b))
+      fail(ErrorCode::Format, where + " \"" + s + "\" refers to a token that is not in the vocabulary");
+    tok->merges_.emplace_back(a, b);
+  });
 
   const Json* sp = j.find("special");
   if (sp) tok->special_ = SpecialTokens::from_json(*sp, int32_t(V));

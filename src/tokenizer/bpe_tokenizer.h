@@ -53,6 +53,7 @@ class BpeTokenizer : public Tokenizer {
                                                      std::string_view eos_name = "<|endoftext|>");
 
   static std::unique_ptr<BpeTokenizer> from_json(const Json& j);
+  static std::unique_ptr<BpeTokenizer> from_source(const TokenizerSource& src);
 
   std::string type() const override { return "bpe"; }
   int32_t vocab_size() const override { return int32_t(bytes_.size()); }

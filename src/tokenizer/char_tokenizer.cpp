@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "tokenizer/tokenizer_json.h"
 #include "core/utf8.h"
 
 namespace sllm {
@@ -141,14 +142,16 @@ Json CharTokenizer::to_json() const {
 }
 
 std::unique_ptr<CharTokenizer> CharTokenizer::from_json(const Json& j) {
-  const Json* toks = j.find("tokens");
-  if (!toks || !toks->is_array() || toks->size() == 0)
-    fail(ErrorCode::Format, "char tokenizer \"tokens\" must be a non-empty array of strings");
+  return from_source(JsonTokenizerSource(j));
+}
+
+std::unique_ptr<CharTokenizer> CharTokenizer::from_source(const TokenizerSource& src) {
+  const Json& j = src.object();
+  const int64_t n = src.count("tokens", "char tokenizer");
+  if (n <= 0) fail(ErrorCode::Format, "char tokenizer \"tokens\" must be a non-empty array of strings");
   auto tok = std::unique_ptr<CharTokenizer>(new CharTokenizer());
-  for (auto& t : toks->items()) {
-    if (!t.is_string()) fail(ErrorCode::Format, "char tokenizer \"tokens\" must hold only strings");
-    tok->tokens_.push_back(t.as_string());
-  }
+  tok->tokens_.reserve(size_t(n));
+  src.strings("tokens", "char tokenizer", [&](size_t, std::string&& t) { tok->tokens_.push_back(std::move(t)); });
   tok->index();
   // The special table must agree with the entries' names.
   const Json* sp = j.find("special");

@@ -17,6 +17,7 @@ class CharTokenizer : public Tokenizer {
   // Builds the vocabulary from text. Throws Error(Data) when text is empty.
   static std::unique_ptr<CharTokenizer> train(std::string_view text, const CharTokenizerOptions& opts = {});
   static std::unique_ptr<CharTokenizer> from_json(const Json& j);
+  static std::unique_ptr<CharTokenizer> from_source(const TokenizerSource& src);
 
   std::string type() const override { return "char"; }
   int32_t vocab_size() const override { return int32_t(tokens_.size()); }

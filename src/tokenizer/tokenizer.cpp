@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
 #include "tokenizer/word_tokenizer.h"
@@ -65,15 +66,42 @@ std::string StreamDecoder::flush() {
   return out;
 }
 
-std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) {
+std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) { return from_source(JsonTokenizerSource(j)); }
+
+std::unique_ptr<Tokenizer> Tokenizer::from_source(const TokenizerSource& src) {
+  const Json& j = src.object();
   if (!j.is_object()) fail(ErrorCode::Format, "\"tokenizer\" must be an object");
   const Json* type = j.find("type");
   if (!type || !type->is_string()) fail(ErrorCode::Format, "tokenizer \"type\" must be a string");
   const std::string& t = type->as_string();
-  if (t == "char") return CharTokenizer::from_json(j);
-  if (t == "bpe") return BpeTokenizer::from_json(j);
-  if (t == "word") return WordTokenizer::from_json(j);
+  if (t == "char") return CharTokenizer::from_source(src);
+  if (t == "bpe") return BpeTokenizer::from_source(src);
+  if (t == "word") return WordTokenizer::from_source(src);
   fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\", \"word\" and \"bpe\"");
+}
+
+void fail_not_string_array(const char* key, const std::string& what) {
+  fail(ErrorCode::Format, what + " \"" + key + "\" must be an array of strings");
+}
+void fail_not_string(const char* key, const std::string& what) {
+  fail(ErrorCode::Format, what + " \"" + key + "\" must hold only strings");
+}
+
+int64_t JsonTokenizerSource::count(const char* key, const std::string& what) const {
+  const Json* a = j_.is_object() ? j_.find(key) : nullptr;
+  if (!a) return -1;
+  if (!a->is_array()) fail_not_string_array(key, what);
+  return int64_t(a->size());
+}
+
+void JsonTokenizerSource::strings(const char* key, const std::string& what,
+                                  const std::function<void(size_t, std::string&&)>& f) const {
+  if (count(key, what) < 0) return;
+  const auto& items = j_.find(key)->items();
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_string()) fail_not_string(key, what);
+    f(i, std::string(items[i].as_string()));
+  }
 }
 
 }  // namespace sllm

@@ -12,6 +12,8 @@
 
 namespace sllm {
 
+class TokenizerSource;
+
 // Ids of the special tokens, -1 when the vocabulary lacks one.
 struct SpecialTokens {
   int32_t pad = -1, unk = -1, bos = -1, eos = -1;
@@ -57,6 +59,8 @@ class Tokenizer {
 
   // Restores any tokenizer type from its to_json(); throws Error(Format) naming what is wrong.
   static std::unique_ptr<Tokenizer> from_json(const Json& j);
+  // The same from a source that may stream the big string arrays (tokenizer_json.h).
+  static std::unique_ptr<Tokenizer> from_source(const TokenizerSource& src);
 
  protected:
   SpecialTokens special_;

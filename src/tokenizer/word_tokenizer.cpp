@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/tokenizer_util.h"
 #include "core/utf8.h"
 
@@ -127,16 +128,18 @@ Json WordTokenizer::to_json() const {
 }
 
 std::unique_ptr<WordTokenizer> WordTokenizer::from_json(const Json& j) {
+  return from_source(JsonTokenizerSource(j));
+}
+
+std::unique_ptr<WordTokenizer> WordTokenizer::from_source(const TokenizerSource& src) {
+  const Json& j = src.object();
   if (!j.is_object()) fail(ErrorCode::Format, "word tokenizer must be an object");
   auto tok = std::unique_ptr<WordTokenizer>(new WordTokenizer());
   tok->rule_ = read_pretokenizer(j, "word");
-  const Json* toks = j.find("tokens");
-  if (!toks || !toks->is_array() || toks->size() == 0)
-    fail(ErrorCode::Format, "word tokenizer \"tokens\" must be a non-empty array of strings");
-  for (const Json& t : toks->items()) {
-    if (!t.is_string()) fail(ErrorCode::Format, "word tokenizer \"tokens\" must hold only strings");
-    tok->tokens_.push_back(t.as_string());
-  }
+  const int64_t n = src.count("tokens", "word tokenizer");
+  if (n <= 0) fail(ErrorCode::Format, "word tokenizer \"tokens\" must be a non-empty array of strings");
+  tok->tokens_.reserve(size_t(n));
+  src.strings("tokens", "word tokenizer", [&](size_t, std::string&& t) { tok->tokens_.push_back(std::move(t)); });
   tok->index();
   check_special_table(j, tok->special_, tok->vocab_size(), "word");
   return tok;

@@ -27,6 +27,7 @@ class WordTokenizer : public Tokenizer {
   // hold the special tokens and one word.
   static std::unique_ptr<WordTokenizer> train(std::string_view text, const WordTokenizerOptions& opts = {});
   static std::unique_ptr<WordTokenizer> from_json(const Json& j);
+  static std::unique_ptr<WordTokenizer> from_source(const TokenizerSource& src);
 
   std::string type() const override { return "word"; }
   int32_t vocab_size() const override { return int32_t(tokens_.size()); }

@@ -1,0 +1,155 @@
+// header_reader.cpp: the SLLM header read within a memory budget (see header_reader.h).
+#include "format/header_reader.h"
+
+#include "core/error.h"
+
+namespace sllm {
+
+namespace {
+[[noreturn]] void bad(const std::string& msg) { fail(ErrorCode::Format, "invalid SLLM file: " + msg); }
+[[noreturn]] void bad_json(const Error& e) { bad(std::string("the header is not valid UTF-8 JSON (") + e.what() + ")"); }
+}  // namespace
+
+// The tokenizer member: its object without "tokens" and "merges", which strings() reads from
+// the text one string at a time (each string's memory then belongs to the tokenizer).
+class HeaderReader::Tokenizer final : public TokenizerSource {
+ public:
+  Tokenizer(HeaderReader& h) : h_(h) {
+    JsonReader& r = h.r_;
+    r.seek(h.tokenizer_at_);
+    r.begin_object();
+    obj_ = Json::object();
+    std::string key;
+    while (r.next_member(key)) {
+      if (key == "tokens" || key == "merges") {
+        (key == "tokens" ? tokens_at_ : merges_at_) = r.pos();
+        r.skip();
+      } else {
+        obj_.set(key, r.value());  // keys are unique: the first pass checked
+      }
+    }
+  }
+  const Json& object() const override { return obj_; }
+  int64_t count(const char* key, const std::string& what) const override {
+    size_t at = at_of(key);
+    if (at == kAbsent) return -1;
+    JsonReader& r = h_.r_;
+    r.seek(at);
+    if (r.peek_value() != '[') fail_not_string_array(key, what);
+    return int64_t(r.count_items());  // valid JSON: the first pass checked
+  }
+  void strings(const char* key, const std::string& what,
+               const std::function<void(size_t, std::string&&)>& f) const override {
+    if (count(key, what) < 0) return;
+    JsonReader& r = h_.r_;
+    r.seek(at_of(key));
+    r.begin_array();
+    for (size_t i = 0; r.next_item(); ++i) {
+      if (r.peek_value() != '"') fail_not_string(key, what);
+      size_t before = r.charged();
+      std::string s;
+      try {
+        s = r.string();
+      } catch (const Error& e) {
+        if (e.code() == ErrorCode::Format) throw;
+        bad_json(e);  // over the budget: one string longer than the file allows
+      }
+      r.refund(r.charged() - before);  // the tokenizer keeps it: part of the model, not the header
+      const size_t resume = r.pos();
+      f(i, std::move(s));
+      r.seek(resume);
+    }
+  }
+
+ private:
+  HeaderReader& h_;
+  Json obj_;
+  size_t tokens_at_ = kAbsent, merges_at_ = kAbsent;
+  size_t at_of(const char* key) const { return std::string_view(key) == "tokens" ? tokens_at_ : merges_at_; }
+};
+
+HeaderReader::HeaderReader(std::string_view text, size_t budget) : r_(text, 64, budget) {
+  try {
+    r_.skip();  // the whole header, validated without storing anything
+    r_.end();
+    r_.seek(0);
+    if (r_.peek_value() != '{') bad("the header is not a JSON object");
+    r_.begin_object();
+    std::string key;
+    while (r_.next_member(key)) {
+      size_t* at = key == "model" ? &model_at_ : key == "tokenizer" ? &tokenizer_at_ : key == "tensors" ? &tensors_at_
+                 : key == "training" ? &training_at_ : key == "metadata" ? &metadata_at_ : nullptr;
+      r_.peek_value();
+      if (at) {
+        if (*at != kAbsent) r_.error("duplicate key \"" + key + "\"");
+        *at = r_.pos();
+      }
+      r_.skip();
+    }
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::Format) throw;
+    bad_json(e);
+  }
+  auto kind = [&](size_t at) { return at == kAbsent ? '\0' : (r_.seek(at), r_.peek_value()); };
+  if (kind(model_at_) != '{') bad("the header's \"model\" member is missing or not an object");
+  if (kind(tokenizer_at_) != '{') bad("the header's \"tokenizer\" member is missing or not an object");
+  if (kind(tensors_at_) != '[') bad("the header's \"tensors\" member is missing or not an array");
+  if (training_at_ != kAbsent && kind(training_at_) != '{') bad("the header's \"training\" member is not an object");
+  if (metadata_at_ != kAbsent && kind(metadata_at_) != '{') bad("the header's \"metadata\" member is not an object");
+  if (metadata_at_ != kAbsent) {
+    metadata_ = build(metadata_at_);
+    for (const auto& m : metadata_.members())
+      if (!m.second.is_string()) bad("metadata \"" + m.first + "\" is not a string");
+  }
+  model_ = build(model_at_);
+  if (training_at_ != kAbsent) training_ = build(training_at_);
+}
+
+HeaderReader::~HeaderReader() = default;
+
+Json HeaderReader::build(size_t at) {
+  r_.seek(at);
+  try {
+    return r_.value();
+  } catch (const Error& e) {
+    bad_json(e);  // only the budget can fail here: the text was validated
+  }
+}
+
+size_t HeaderReader::tensor_count() {
+  r_.seek(tensors_at_);
+  return r_.count_items();
+}
+
+void HeaderReader::each_tensor(const std::function<void(size_t, const Json&)>& f) {
+  r_.seek(tensors_at_);
+  r_.begin_array();
+  for (size_t i = 0; r_.next_item(); ++i) {
+    size_t before = r_.charged();
+    Json entry;
+    try {
+      entry = r_.value();
+    } catch (const Error& e) {
+      bad_json(e);
+    }
+    const size_t resume = r_.pos();
+    f(i, entry);
+    entry = Json();
+    r_.refund(r_.charged() - before);
+    r_.seek(resume);
+  }
+}
+
+const TokenizerSource& HeaderReader::tokenizer() {
+  if (!tokenizer_) {
+    try {
+      tokenizer_ = std::make_unique<Tokenizer>(*this);
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::Format) throw;
+      bad_json(e);
+    }
+  }
+  return *tokenizer_;
+}
+
+}  // namespace sllm
