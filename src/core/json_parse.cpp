@@ -110,7 +110,9 @@ void JsonReader::begin_array() { enter('['); }
 bool JsonReader::next_member(std::string& key) {
   if (!next_in('}')) return false;
   if (peek() != '"') error("expected a string key");
+  const size_t before = charged_;
   key = string();
+  charged_ = before;
   skip_ws();
   if (peek() != ':') error("expected ':'");
   ++pos_;

@@ -17,7 +17,8 @@ namespace sllm {
 class JsonReader {
  public:
   static constexpr size_t kUnlimited = SIZE_MAX;
-  // budget: bytes that value(), string() and next_member()'s keys may allocate in all.
+  // budget: bytes that the values value() and string() return may allocate in all (a key from
+  // next_member is not charged: the caller holds one at a time, and it is shorter than the text).
   explicit JsonReader(std::string_view text, int max_depth = 64, size_t budget = kUnlimited);
 
   // The next value's first character after whitespace: '{', '[', '"', 't', 'f', 'n' or '-'/digit.
@@ -37,6 +38,7 @@ class JsonReader {
   void seek(size_t pos) { pos_ = pos; }  // back to a place this reader has been (at depth 0)
   size_t charged() const { return charged_; }  // bytes charged to the budget so far
   void refund(size_t bytes) { charged_ -= bytes; }  // for built values the caller has freed
+  bool over_budget() const { return charged_ > budget_; }  // why the last error was thrown
 
   // Throws Error(InvalidArgument) "invalid JSON at byte N: what".
   [[noreturn]] void error(const std::string& what) const;

@@ -7,11 +7,16 @@ namespace sllm {
 
 namespace {
 [[noreturn]] void bad(const std::string& msg) { fail(ErrorCode::Format, "invalid SLLM file: " + msg); }
-[[noreturn]] void bad_json(const Error& e) { bad(std::string("the header is not valid UTF-8 JSON (") + e.what() + ")"); }
+[[noreturn]] void bad_json(const Error& e, const JsonReader& r) {
+  if (r.over_budget())
+    bad(std::string("the header would take more memory to read than the whole file's size (") + e.what() + ")");
+  bad(std::string("the header is not valid UTF-8 JSON (") + e.what() + ")");
+}
 }  // namespace
 
-// The tokenizer member: its object without "tokens" and "merges", which strings() reads from
-// the text one string at a time (each string's memory then belongs to the tokenizer).
+// The tokenizer member: the small members the tokenizers read, built; "tokens" and "merges",
+// which strings() reads from the text one string at a time (each string's memory then belongs
+// to the tokenizer); anything else skipped.
 class HeaderReader::Tokenizer final : public TokenizerSource {
  public:
   Tokenizer(HeaderReader& h) : h_(h) {
@@ -21,11 +26,17 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
     obj_ = Json::object();
     std::string key;
     while (r.next_member(key)) {
+      r.peek_value();
       if (key == "tokens" || key == "merges") {
-        (key == "tokens" ? tokens_at_ : merges_at_) = r.pos();
+        size_t& at = key == "tokens" ? tokens_at_ : merges_at_;
+        if (at != kAbsent) r.error("duplicate key \"" + key + "\"");
+        at = r.pos();
         r.skip();
+      } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special") {
+        if (obj_.find(key)) r.error("duplicate key \"" + key + "\"");
+        obj_.set(key, r.value());
       } else {
-        obj_.set(key, r.value());  // keys are unique: the first pass checked
+        r.skip();
       }
     }
   }
@@ -52,7 +63,7 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
         s = r.string();
       } catch (const Error& e) {
         if (e.code() == ErrorCode::Format) throw;
-        bad_json(e);  // over the budget: one string longer than the file allows
+        bad_json(e, r);  // over the budget: one string longer than the file allows
       }
       r.refund(r.charged() - before);  // the tokenizer keeps it: part of the model, not the header
       const size_t resume = r.pos();
@@ -88,7 +99,7 @@ HeaderReader::HeaderReader(std::string_view text, size_t budget) : r_(text, 64, 
     }
   } catch (const Error& e) {
     if (e.code() == ErrorCode::Format) throw;
-    bad_json(e);
+    bad_json(e, r_);
   }
   auto kind = [&](size_t at) { return at == kAbsent ? '\0' : (r_.seek(at), r_.peek_value()); };
   if (kind(model_at_) != '{') bad("the header's \"model\" member is missing or not an object");
@@ -112,7 +123,7 @@ Json HeaderReader::build(size_t at) {
   try {
     return r_.value();
   } catch (const Error& e) {
-    bad_json(e);  // only the budget can fail here: the text was validated
+    bad_json(e, r_);  // only the budget can fail here: the text was validated
   }
 }
 
@@ -130,7 +141,7 @@ void HeaderReader::each_tensor(const std::function<void(size_t, const Json&)>& f
     try {
       entry = r_.value();
     } catch (const Error& e) {
-      bad_json(e);
+      bad_json(e, r_);
     }
     const size_t resume = r_.pos();
     f(i, entry);
@@ -146,7 +157,7 @@ const TokenizerSource& HeaderReader::tokenizer() {
       tokenizer_ = std::make_unique<Tokenizer>(*this);
     } catch (const Error& e) {
       if (e.code() == ErrorCode::Format) throw;
-      bad_json(e);
+      bad_json(e, r_);
     }
   }
   return *tokenizer_;

@@ -69,6 +69,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
 
   const int64_t n_merges = src.count("merges", "bpe tokenizer");
   if (n_merges < 0) fail(ErrorCode::Format, "bpe tokenizer \"merges\" must be an array of \"left right\" strings");
+  if (size_t(n_merges) >= V)  // each merge makes a token of its own
+    fail(ErrorCode::Format, "bpe tokenizer has " + std::to_string(n_merges) + " merges but only " + std::to_string(V) + " tokens");
   // Each side of a merge names an ordinary token by its byte-level string: found by its bytes
   // in the ordinary ids sorted by bytes (the lowest id when a token appears twice).
   std::vector<int32_t> by_bytes;
