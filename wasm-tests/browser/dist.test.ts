@@ -1,7 +1,8 @@
 // dist.test.ts: the package's dist/ (unbundled) in Chromium: the SIMD build by default, the
 // scalar build where SIMD is missing or the SIMD build does not compile, a model in IndexedDB
 // across a page reload, and the Worker engine: main-thread responsiveness while it trains,
-// pause/resume/stop and streamed generation.
+// pause/resume/stop and streamed generation; and all of it under a Content-Security-Policy that
+// allows no eval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
 
@@ -202,5 +203,38 @@ describe('the model store at its quota', () => {
     expect(r.reloadedBytes).toBe(before.bytes);
     expect(r.list).toEqual(['quota test']);
     await p.finish();
+  });
+});
+
+describe('a strict Content-Security-Policy', () => {
+  it("trains, generates and stores models without 'unsafe-eval', on the main thread and in a Worker", async () => {
+    // What a careful site sends: no eval, no inline script; WebAssembly compiles under
+    // 'wasm-unsafe-eval', which is the only exception.
+    const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src data:";
+    const strict = await startServer(REPO, { bareImports: true, headers: { 'content-security-policy': csp } });
+    try {
+      const p = await openPage(browser.context, `${strict.url}/wasm-tests/browser/pages/csp.html`, 'csp');
+      const violations: string[] = [];
+      await p.page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+      await p.page.evaluate(() =>
+        document.addEventListener('securitypolicyviolation', (e) =>
+          (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
+        ),
+      );
+      // the policy is in force: the page's own script could not eval
+      expect(await p.page.evaluate(() => (window as unknown as { evalBlocked: boolean }).evalBlocked)).toBe(true);
+      const main = await p.run<Trained>('trainAndGenerate', { steps: 20 });
+      const worker = await p.run<Trained>('trainAndGenerate', { steps: 20, worker: true });
+      expect(main).toMatchObject({ backend: 'simd', steps: 20 });
+      expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.9);
+      expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
+      const saved = await p.run<{ text: string }>('trainAndSave', { name: 'csp', steps: 10, db: 'sllm-csp' });
+      const loaded = await p.run<{ text: string }>('loadAndGenerate', { name: 'csp', worker: true, db: 'sllm-csp' });
+      expect(loaded.text).toBe(saved.text);
+      expect(violations).toEqual([]);
+      await p.finish();
+    } finally {
+      await strict.close();
+    }
   });
 });

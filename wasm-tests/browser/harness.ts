@@ -43,9 +43,13 @@ export interface Server {
 /**
  * Serves root on 127.0.0.1. With bareImports, JavaScript files have their bare `import ... from
  * 'pkg'` rewritten to the package's file under /node_modules/ (what a bundler resolves), so the
- * package's dist/ runs unbundled, in module workers too (which have no import maps).
+ * package's dist/ runs unbundled, in module workers too (which have no import maps). headers
+ * go on every response (e.g. a Content-Security-Policy, which module workers take from theirs).
  */
-export async function startServer(root: string, { bareImports = false } = {}): Promise<Server> {
+export async function startServer(
+  root: string,
+  { bareImports = false, headers = {} as Record<string, string> } = {},
+): Promise<Server> {
   const requests: string[] = [];
   const entries = new Map<string, Promise<string>>();
   const resolve = (name: string) => {
@@ -68,7 +72,7 @@ export async function startServer(root: string, { bareImports = false } = {}): P
         }
         body = text;
       }
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...headers });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });
