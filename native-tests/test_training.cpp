@@ -109,6 +109,23 @@ TEST_CASE("gradient accumulation over micro-batches averages their losses", "[tr
   CHECK(l.back() < l.front());
 }
 
+TEST_CASE("evaluation in pieces gives evaluate()'s numbers bit for bit", "[train]") {
+  std::string text = corpus();
+  auto tok = CharTokenizer::train(text);
+  GPT model(small_model(tok->vocab_size()));
+  TokenDataset data(tok->encode(text), 0.1f);
+  Trainer trainer(model, data, small_training(10));
+  for (int i = 0; i < 3; ++i) trainer.step();
+  const size_t n = trainer.eval_batches();
+  CHECK(n == size_t(trainer.config().eval_batches));
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += trainer.eval_batch(i);
+  EvalResult pieces = trainer.finish_eval(sum), whole = trainer.evaluate();
+  CHECK(pieces.loss == whole.loss);
+  CHECK(pieces.perplexity == whole.perplexity);
+  CHECK_THROWS_AS(trainer.eval_batch(n), Error);
+}
+
 TEST_CASE("early stopping after evaluations without improvement", "[train]") {
   std::string text = corpus();
   auto tok = CharTokenizer::train(text);

@@ -83,6 +83,11 @@ class TrainerHandle {
 
   val step();      // {step, loss, lr, gradNorm, tokens}
   val evaluate();  // {loss, perplexity}
+  // evaluate() in pieces (Trainer::eval_batches/eval_batch/finish_eval), so the main-thread
+  // engine can yield between validation batches.
+  double evalBatchCount();
+  double evalBatch(double i);
+  val finishEval(double sum);
   bool done() const;
   bool earlyStopped() const;
   double steps() const;

@@ -20,14 +20,29 @@ val TrainerHandle::step() {
   });
 }
 
+namespace {
+val eval_result(const EvalResult& r) {
+  val o = val::object();
+  o.set("loss", r.loss);
+  o.set("perplexity", r.perplexity);
+  return o;
+}
+}  // namespace
+
 val TrainerHandle::evaluate() {
-  return guard([&]() -> val {
-    EvalResult r = trainer_->evaluate();
-    val o = val::object();
-    o.set("loss", r.loss);
-    o.set("perplexity", r.perplexity);
-    return o;
+  return guard([&]() -> val { return eval_result(trainer_->evaluate()); });
+}
+double TrainerHandle::evalBatchCount() {
+  return guard([&] { return double(trainer_->eval_batches()); });
+}
+double TrainerHandle::evalBatch(double i) {
+  return guard([&] {
+    if (!(i >= 0)) fail(ErrorCode::InvalidArgument, "evalBatch needs a batch index >= 0");
+    return trainer_->eval_batch(size_t(i));
   });
+}
+val TrainerHandle::finishEval(double sum) {
+  return guard([&]() -> val { return eval_result(trainer_->finish_eval(sum)); });
 }
 
 bool TrainerHandle::done() const {
@@ -96,6 +111,9 @@ EMSCRIPTEN_BINDINGS(sllm_trainer) {
   class_<TrainerHandle>("TrainerHandle")
       .function("step", &TrainerHandle::step)
       .function("evaluate", &TrainerHandle::evaluate)
+      .function("evalBatchCount", &TrainerHandle::evalBatchCount)
+      .function("evalBatch", &TrainerHandle::evalBatch)
+      .function("finishEval", &TrainerHandle::finishEval)
       .function("done", &TrainerHandle::done)
       .function("earlyStopped", &TrainerHandle::earlyStopped)
       .function("steps", &TrainerHandle::steps)

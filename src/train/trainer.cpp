@@ -139,12 +139,27 @@ StepResult Trainer::step() {
 }
 
 EvalResult Trainer::evaluate() {
+  const size_t n = eval_batches();
+  double total = 0.0;
+  for (size_t i = 0; i < n; ++i) total += eval_batch(i);
+  return finish_eval(total);
+}
+
+size_t Trainer::eval_batches() {
   if (cfg_.val_fraction <= 0.0f) fail(ErrorCode::Config, "evaluation needs a validation split (val_fraction > 0)");
   if (val_.empty()) val_ = data_.validation_batches(cfg_.eval_batches, cfg_.batch_size, cfg_.seq_len, 0x5eed);
-  double total = 0.0;
-  for (const auto& b : val_) total += model_.forward(b.x.data(), b.y.data(), b.B, b.T, false);
+  return val_.size();
+}
+
+double Trainer::eval_batch(size_t i) {
+  if (i >= eval_batches()) fail(ErrorCode::InvalidArgument, "validation batch " + std::to_string(i) + " does not exist");
+  const Batch& b = val_[i];
+  return model_.forward(b.x.data(), b.y.data(), b.B, b.T, false);
+}
+
+EvalResult Trainer::finish_eval(double total) {
   EvalResult r;
-  r.loss = float(total / double(val_.size()));
+  r.loss = float(total / double(eval_batches()));
   r.perplexity = std::exp(r.loss);
   if (r.loss < best_val_ - cfg_.early_stop_min_delta) {
     best_val_ = r.loss;

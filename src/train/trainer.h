@@ -58,6 +58,13 @@ class Trainer {
 
   StepResult step();     // throws Error(Training) naming the step if the loss is NaN or infinite
   EvalResult evaluate(); // updates the early-stopping state
+  // evaluate() in pieces, for a caller that must not block for all of it (a browser's main
+  // thread): eval_batches() prepares the fixed validation batches and returns how many there
+  // are; eval_batch(i) is batch i's mean loss; finish_eval(sum of those) gives the result and
+  // updates the early-stopping state. The same numbers as evaluate(), bit for bit.
+  size_t eval_batches();
+  double eval_batch(size_t i);
+  EvalResult finish_eval(double sum);
   bool done() const { return step_ >= cfg_.max_steps || early_stopped_; }
   bool early_stopped() const { return early_stopped_; }
   float best_val_loss() const { return best_val_; }

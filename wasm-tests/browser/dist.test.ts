@@ -141,6 +141,9 @@ describe('the Worker engine', () => {
     // ... but between steps the main-thread engine yields in a way that lets timers run (a
     // scheduler.yield() loop once starved them for the whole run: one heartbeat in 8 steps).
     expect(onMain.heartbeats).toBeGreaterThanOrEqual(onMain.steps / 2);
+    // ... and the end-of-run evaluation yields between validation batches: no stall much longer
+    // than one step (it was one 20-batch call: about 4.5 steps' worth).
+    expect(onMain.maxStallMs).toBeLessThan(onMain.stepMs * 3);
     await p.finish();
   });
 

@@ -137,12 +137,13 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         const t0 = now();
         const r = this.rt.invoke(() => h.step()) as StepResult;
         this.#done = this.rt.invoke(() => h.done());
+        activeMs += now() - t0;
         let evaluated: EvalResult | undefined;
         if (validationSplit > 0 && ((evalInterval > 0 && r.step % evalInterval === 0) || this.#done)) {
-          evaluated = this.rt.invoke(() => h.evaluate()) as EvalResult;
-          this.#done = this.rt.invoke(() => h.done());  // early stopping
+          const e = await this.#evaluate();
+          evaluated = e.result;
+          activeMs += e.ms;
         }
-        activeMs += now() - t0;
         yield this.#progress(r, evaluated, activeMs, r.step - stepsAtStart, r.tokens - tokensAtStart);
         if (this.#done) break;
         await yieldToEventLoop();
@@ -167,10 +168,31 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
   }
 
   async evaluate(): Promise<EvalResult> {
+    return (await this.#evaluate()).result;
+  }
+
+  /** One validation batch per wasm call, yielding in between, so a page is never blocked for a
+   *  whole evaluation; ms is the time spent computing. Updates early stopping. */
+  async #evaluate(): Promise<{ result: EvalResult; ms: number }> {
     const h = this.handle;
-    const r = this.rt.invoke(() => h.evaluate()) as EvalResult;
-    this.#done = this.rt.invoke(() => h.done());
-    return r;
+    let ms = 0;
+    const timed = <T>(f: () => T): T => {
+      const t0 = now();
+      try {
+        return this.rt.invoke(f) as T;
+      } finally {
+        ms += now() - t0;
+      }
+    };
+    const n = timed(() => h.evalBatchCount());
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) await yieldToEventLoop();
+      sum += timed(() => this.handle.evalBatch(i));
+    }
+    const result = timed(() => this.handle.finishEval(sum)) as EvalResult;
+    this.#done = this.rt.invoke(() => this.handle.done());
+    return { result, ms };
   }
 
   async saveCheckpoint(options: CheckpointSaveOptions = {}): Promise<Uint8Array> {
