@@ -82,9 +82,8 @@ class TrainerHandle {
   const TokenDataset& data() const { return *data_; }
 
   val step();      // {step, loss, lr, gradNorm, tokens}
-  val evaluate();  // {loss, perplexity}
-  // evaluate() in pieces (Trainer::eval_batches/eval_batch/finish_eval), so the main-thread
-  // engine can yield between validation batches.
+  // Evaluation in pieces (Trainer::eval_batches/eval_batch/finish_eval), so the main-thread
+  // engine can yield between validation batches; finishEval gives {loss, perplexity}.
   double evalBatchCount();
   double evalBatch(double i);
   val finishEval(double sum);

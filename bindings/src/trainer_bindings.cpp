@@ -20,18 +20,6 @@ val TrainerHandle::step() {
   });
 }
 
-namespace {
-val eval_result(const EvalResult& r) {
-  val o = val::object();
-  o.set("loss", r.loss);
-  o.set("perplexity", r.perplexity);
-  return o;
-}
-}  // namespace
-
-val TrainerHandle::evaluate() {
-  return guard([&]() -> val { return eval_result(trainer_->evaluate()); });
-}
 double TrainerHandle::evalBatchCount() {
   return guard([&] { return double(trainer_->eval_batches()); });
 }
@@ -42,7 +30,13 @@ double TrainerHandle::evalBatch(double i) {
   });
 }
 val TrainerHandle::finishEval(double sum) {
-  return guard([&]() -> val { return eval_result(trainer_->finish_eval(sum)); });
+  return guard([&]() -> val {
+    EvalResult r = trainer_->finish_eval(sum);
+    val o = val::object();
+    o.set("loss", r.loss);
+    o.set("perplexity", r.perplexity);
+    return o;
+  });
 }
 
 bool TrainerHandle::done() const {
@@ -110,7 +104,6 @@ EMSCRIPTEN_BINDINGS(sllm_trainer) {
   using sllm::bind::TrainerHandle;
   class_<TrainerHandle>("TrainerHandle")
       .function("step", &TrainerHandle::step)
-      .function("evaluate", &TrainerHandle::evaluate)
       .function("evalBatchCount", &TrainerHandle::evalBatchCount)
       .function("evalBatch", &TrainerHandle::evalBatch)
       .function("finishEval", &TrainerHandle::finishEval)

@@ -44,10 +44,12 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
   int64_t count(const char* key, const std::string& what) const override {
     size_t at = at_of(key);
     if (at == kAbsent) return -1;
+    int64_t& n = counts_[std::string_view(key) == "tokens" ? 0 : 1];
+    if (n >= 0) return n;  // counted before: counting walks the whole array
     JsonReader& r = h_.r_;
     r.seek(at);
     if (r.peek_value() != '[') fail_not_string_array(key, what);
-    return int64_t(r.count_items());  // valid JSON: the first pass checked
+    return n = int64_t(r.count_items());  // valid JSON: the first pass checked
   }
   void strings(const char* key, const std::string& what,
                const std::function<void(size_t, std::string&&)>& f) const override {
@@ -76,6 +78,7 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
   HeaderReader& h_;
   Json obj_;
   size_t tokens_at_ = kAbsent, merges_at_ = kAbsent;
+  mutable int64_t counts_[2] = {-1, -1};  // of "tokens" and "merges", once counted
   size_t at_of(const char* key) const { return std::string_view(key) == "tokens" ? tokens_at_ : merges_at_; }
 };
 

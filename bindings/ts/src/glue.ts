@@ -41,7 +41,6 @@ export interface StepResult {
 
 export interface TrainerHandle extends EmbindHandle {
   step(): StepResult | undefined;
-  evaluate(): { loss: number; perplexity: number } | undefined;
   evalBatchCount(): number;
   evalBatch(i: number): number;
   finishEval(sum: number): { loss: number; perplexity: number } | undefined;

@@ -174,7 +174,6 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
   /** One validation batch per wasm call, yielding in between, so a page is never blocked for a
    *  whole evaluation; ms is the time spent computing. Updates early stopping. */
   async #evaluate(): Promise<{ result: EvalResult; ms: number }> {
-    const h = this.handle;
     let ms = 0;
     const timed = <T>(f: () => T): T => {
       const t0 = now();
@@ -184,7 +183,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         ms += now() - t0;
       }
     };
-    const n = timed(() => h.evalBatchCount());
+    const n = timed(() => this.handle.evalBatchCount());
     let sum = 0;
     for (let i = 0; i < n; i++) {
       if (i > 0) await yieldToEventLoop();
