@@ -12,6 +12,16 @@ namespace {
     bad(std::string("the header would take more memory to read than the whole file's size (") + e.what() + ")");
   bad(std::string("the header is not valid UTF-8 JSON (") + e.what() + ")");
 }
+// Runs f, which reads with r: its JSON errors (bad text, or over the budget) become format errors.
+template <typename F>
+auto reading(const JsonReader& r, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::Format) throw;
+    bad_json(e, r);
+  }
+}
 }  // namespace
 
 // The tokenizer member: the small members the tokenizers read, built; "tokens" and "merges",
@@ -60,13 +70,7 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
     for (size_t i = 0; r.next_item(); ++i) {
       if (r.peek_value() != '"') fail_not_string(key, what);
       size_t before = r.charged();
-      std::string s;
-      try {
-        s = r.string();
-      } catch (const Error& e) {
-        if (e.code() == ErrorCode::Format) throw;
-        bad_json(e, r);  // over the budget: one string longer than the file allows
-      }
+      std::string s = reading(r, [&] { return r.string(); });  // over the budget: too long for the file
       r.refund(r.charged() - before);  // the tokenizer keeps it: part of the model, not the header
       const size_t resume = r.pos();
       f(i, std::move(s));
@@ -83,7 +87,7 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
 };
 
 HeaderReader::HeaderReader(std::string_view text, size_t budget) : r_(text, 64, budget) {
-  try {
+  reading(r_, [&] {
     r_.skip();  // the whole header, validated without storing anything
     r_.end();
     r_.seek(0);
@@ -100,10 +104,7 @@ HeaderReader::HeaderReader(std::string_view text, size_t budget) : r_(text, 64, 
       }
       r_.skip();
     }
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::Format) throw;
-    bad_json(e, r_);
-  }
+  });
   auto kind = [&](size_t at) { return at == kAbsent ? '\0' : (r_.seek(at), r_.peek_value()); };
   if (kind(model_at_) != '{') bad("the header's \"model\" member is missing or not an object");
   if (kind(tokenizer_at_) != '{') bad("the header's \"tokenizer\" member is missing or not an object");
@@ -123,11 +124,7 @@ HeaderReader::~HeaderReader() = default;
 
 Json HeaderReader::build(size_t at) {
   r_.seek(at);
-  try {
-    return r_.value();
-  } catch (const Error& e) {
-    bad_json(e, r_);  // only the budget can fail here: the text was validated
-  }
+  return reading(r_, [&] { return r_.value(); });  // only the budget can fail: the text was validated
 }
 
 size_t HeaderReader::tensor_count() {
@@ -140,12 +137,7 @@ void HeaderReader::each_tensor(const std::function<void(size_t, const Json&)>& f
   r_.begin_array();
   for (size_t i = 0; r_.next_item(); ++i) {
     size_t before = r_.charged();
-    Json entry;
-    try {
-      entry = r_.value();
-    } catch (const Error& e) {
-      bad_json(e, r_);
-    }
+    Json entry = reading(r_, [&] { return r_.value(); });
     const size_t resume = r_.pos();
     f(i, entry);
     entry = Json();
@@ -156,12 +148,7 @@ void HeaderReader::each_tensor(const std::function<void(size_t, const Json&)>& f
 
 const TokenizerSource& HeaderReader::tokenizer() {
   if (!tokenizer_) {
-    try {
-      tokenizer_ = std::make_unique<Tokenizer>(*this);
-    } catch (const Error& e) {
-      if (e.code() == ErrorCode::Format) throw;
-      bad_json(e, r_);
-    }
+    tokenizer_ = reading(r_, [&] { return std::make_unique<Tokenizer>(*this); });
   }
   return *tokenizer_;
 }
