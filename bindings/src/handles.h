@@ -120,7 +120,6 @@ class SessionHandle {
 
   std::string next();  // the text of the next token (may be "" mid-character); "" when done
   bool done() const { return gen_.done(); }
-  int tokensGenerated() const { return gen_.tokens_generated(); }
 
  private:
   std::shared_ptr<Model> model_;             // kept alive for gen_

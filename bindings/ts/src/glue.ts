@@ -67,7 +67,6 @@ export interface TrainerHandle extends EmbindHandle {
 export interface SessionHandle extends EmbindHandle {
   next(): string;
   done(): boolean;
-  tokensGenerated(): number;
 }
 
 export interface PendingError {
