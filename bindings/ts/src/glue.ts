@@ -61,6 +61,19 @@ export interface SessionHandle extends EmbindHandle {
   tokensGenerated(): number;
 }
 
+export interface ChatSessionHandle extends EmbindHandle {
+  prefill(ids: ArrayLike<number>): number;
+  begin(optionsJson: string): void;
+  sample(): number;
+  piece(id: number): string;
+  flush(): string;
+  append(id: number): void;
+  length(): number;
+  capacity(): number;
+  positionsComputed(): number;
+  clear(): void;
+}
+
 export interface PendingError {
   code: string;
   message: string;
@@ -83,6 +96,7 @@ export interface SllmModule {
   createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
   generateReference(model: ModelHandle, prompt: string, optionsJson: string): string;
   loadFile(bytes: Uint8Array): ModelHandle | null;
+  createChatSession(model: ModelHandle): ChatSessionHandle | null;
   buildInfo(): { simd: boolean; format: boolean };
   memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
   debugThrow(kind: string): void;

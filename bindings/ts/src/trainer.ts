@@ -135,6 +135,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         if (this.#stopRequested || this.disposed) break;
         throwIfAborted(signal, 'training');
         const t0 = now();
+        this.model.weightsChanged();  // (before: a failed step may have changed them too)
         const r = this.rt.invoke(() => h.step()) as StepResult;
         this.#done = this.rt.invoke(() => h.done());
         activeMs += now() - t0;
@@ -160,6 +161,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     if (this.#running)
       throw new SllmInvalidArgumentError('this trainer is inside run(); stop() it before calling step() directly');
     const t0 = now();
+    this.model.weightsChanged();
     const r = this.rt.invoke(() => h.step()) as StepResult;
     this.#done = this.rt.invoke(() => h.done());
     const ms = now() - t0;
