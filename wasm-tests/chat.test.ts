@@ -21,7 +21,7 @@ import {
   type Tokenizer,
 } from '../dist/index.js';
 import type { WasmModel } from '../dist/model.js';
-import { CHAT_TEMPLATE, chatCorpus, exchange, trainChatModel } from './chat-model.js';
+import { CHAT_TEMPLATE, chatCorpus, exchange, trainChatModel } from './chat-model.mjs';
 import { expectError } from './helpers.js';
 import { nodeWorker } from './node-worker.js';
 

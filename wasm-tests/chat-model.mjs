@@ -1,9 +1,9 @@
-// chat-model.ts: a tiny chat model for the chat API's tests, trained here in a few seconds.
+// chat-model.mjs: a tiny chat model for the chat API's tests, trained here in a few seconds.
 // Conversations of the made-up corpus ("Ada sees Bo." answered with "Bo sees Ada.") are
 // rendered with a Zephyr-style template that ends each turn with the eos token, encoded with
 // special tokens, and trained on; the saved file carries the template as its chat_template
-// metadata, so every engine that loads it gets it as model.chatTemplate.
-import type { Engine } from '../dist/index.js';
+// metadata, so every engine that loads it gets it as model.chatTemplate. Plain JavaScript (types
+// in chat-model.d.mts) so that the demo's browser test (web/tests/chat.e2e.mjs) uses it too.
 
 /** Zephyr-style: `<|role|>\n{content}{eos}\n` per message, then `<|assistant|>\n`. */
 export const CHAT_TEMPLATE =
@@ -14,15 +14,15 @@ const NAMES = ['Ada', 'Bo', 'Cy', 'Di'];
 const VERBS = ['sees', 'likes', 'finds', 'helps'];
 
 /** The i-th question of the corpus and its answer. */
-export function exchange(i: number): { question: string; answer: string } {
-  const a = NAMES[i % 4]!, b = NAMES[(i >> 2) % 4]!, v = VERBS[(i >> 4) % 4]!;
+export function exchange(i) {
+  const a = NAMES[i % 4], b = NAMES[(i >> 2) % 4], v = VERBS[(i >> 4) % 4];
   return { question: `${a} ${v} ${b}.`, answer: `${b} ${v} ${a}.` };
 }
 
 /** The training text: conversations of one to three exchanges, with [EOS] ending each turn. */
-export function chatCorpus(conversations = 600): string {
+export function chatCorpus(conversations = 600) {
   let seed = 7;
-  const next = (n: number) => {
+  const next = (n) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return (seed >>> 16) % n;
   };
@@ -37,10 +37,10 @@ export function chatCorpus(conversations = 600): string {
   return s;
 }
 
-export const CHAT_CONFIG = { contextLength: 192, dim: 48, layers: 2, heads: 2, ffnDim: 128 } as const;
+export const CHAT_CONFIG = { contextLength: 192, dim: 48, layers: 2, heads: 2, ffnDim: 128 };
 
 /** Trains the chat model on engine and returns its SLLM file (with the template as metadata). */
-export async function trainChatModel(engine: Engine, steps = 250): Promise<Uint8Array> {
+export async function trainChatModel(engine, steps = 250) {
   const corpus = chatCorpus();
   const tokenizer = await engine.createTokenizer({ type: 'char', text: corpus.replaceAll('[EOS]', ''), specials: ['eos'] });
   const model = await engine.createModel({ tokenizer, config: CHAT_CONFIG });
