@@ -40,7 +40,7 @@ export interface StepResult {
 }
 
 export interface TrainerHandle extends EmbindHandle {
-  step(): StepResult | undefined;
+  trainStep(): StepResult | undefined;
   evalBatchCount(): number;
   evalBatch(i: number): number;
   finishEval(sum: number): { loss: number; perplexity: number } | undefined;

@@ -136,7 +136,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         throwIfAborted(signal, 'training');
         const t0 = now();
         this.model.weightsChanged();  // (before: a failed step may have changed them too)
-        const r = this.rt.invoke(() => h.step()) as StepResult;
+        const r = this.rt.invoke(() => h.trainStep()) as StepResult;
         this.#done = this.rt.invoke(() => h.done());
         activeMs += now() - t0;
         let evaluated: EvalResult | undefined;
@@ -162,7 +162,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
       throw new SllmInvalidArgumentError('this trainer is inside run(); stop() it before calling step() directly');
     const t0 = now();
     this.model.weightsChanged();
-    const r = this.rt.invoke(() => h.step()) as StepResult;
+    const r = this.rt.invoke(() => h.trainStep()) as StepResult;
     this.#done = this.rt.invoke(() => h.done());
     const ms = now() - t0;
     return this.#progress(r, undefined, ms, 1, this.config.batchSize * this.config.sequenceLength *
