@@ -129,7 +129,7 @@ describe.each([
     expect(r.usage.completion_tokens).toBe(cut.length + stop.length);
   });
 
-  it('a follow-up turn reuses the cached conversation and answers as a cold run', async () => {
+  it('a follow-up turn, a regenerated reply and an edited message reuse the cached prefix and answer as a cold run', async () => {
     await engine.resetChat('chat-tiny');
     const t1 = await engine.chat.completions.create({ messages: [user(q1)], temperature: 0 });
     expect(t1.usage.prompt_tokens_details.cached_tokens).toBe(0);
@@ -144,6 +144,23 @@ describe.each([
       // positions the core computed: the new prompt tokens, then one per reply token but the last
       expect(session.positionsComputed - before!).toBe(t2.usage.prompt_tokens - cached + t2.usage.completion_tokens - 1);
     }
+    // the same request again (a regenerated reply): all but the prompt's last token come from the cache
+    const again = await engine.chat.completions.create({ messages: turn2, temperature: 0 });
+    expect(again.usage.prompt_tokens_details.cached_tokens).toBe(t2.usage.prompt_tokens - 1);
+    expect(again.choices[0]!.message.content).toBe(t2.choices[0]!.message.content);
+    // an edited last message: the prefix both prompts share comes from the cache
+    const edited = [...turn2.slice(0, 2), user(exchange(41).question)];
+    const ids = async (m: typeof turn2) =>
+      tokenizer.encode(renderChatTemplate(CHAT_TEMPLATE, m as never, { eos_token: '[EOS]', add_generation_prompt: true }), { allowSpecial: true });
+    const [a, b] = [await ids(turn2), await ids(edited)];
+    let shared = 0;
+    while (a[shared] === b[shared]) shared++;
+    const e = await engine.chat.completions.create({ messages: edited, temperature: 0 });
+    expect(e.usage.prompt_tokens_details.cached_tokens).toBe(shared);
+    expect(shared).toBeGreaterThan(cached);
+    await engine.resetChat();
+    const coldEdited = await engine.chat.completions.create({ messages: edited, temperature: 0 });
+    expect(coldEdited.choices[0]!.message.content).toBe(e.choices[0]!.message.content);
     await engine.resetChat();
     const cold = await engine.chat.completions.create({ messages: turn2, temperature: 0 });
     expect(cold.usage.prompt_tokens_details.cached_tokens).toBe(0);

@@ -17,7 +17,7 @@ namespace {
 
 class ChatSessionHandle {
  public:
-  ChatSessionHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok)
+  ChatSessionHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok)
       : model_(std::move(model)), tok_(std::move(tok)), session_(*model_) {}
 
   // Holds exactly ids; returns the positions computed (the rest came from the cache).
@@ -28,7 +28,7 @@ class ChatSessionHandle {
   // Starts a reply: sampling options ({temperature, top_k, top_p, seed}) and a fresh decoder.
   void begin(const std::string& options_json) {
     guard([&] {
-      SampleOptions o = sample_options_from_json(parse_options(options_json, "sampling options"));
+      SampleOptions o = SampleOptions::from_json(parse_options(options_json, "sampling options"));
       opts_ = o;
       rng_.reseed(o.seed);
       decoder_.emplace(*tok_);
@@ -68,7 +68,7 @@ class ChatSessionHandle {
     return *decoder_;
   }
 
-  std::shared_ptr<GPT> model_;            // kept alive for session_
+  std::shared_ptr<Model> model_;            // kept alive for session_
   std::shared_ptr<const Tokenizer> tok_;  // kept alive for decoder_
   ChatSession session_;
   std::optional<StreamDecoder> decoder_;  // one per reply (begin)

@@ -8,20 +8,22 @@
 #include <memory>
 #include <vector>
 
-#include "generate/generator.h"
-#include "model/gpt.h"
+#include "generate/decoder.h"
+#include "model/model.h"
 
 namespace sllm {
 
 class ChatSession {
  public:
   // The model must outlive the session.
-  explicit ChatSession(const GPT& model);
+  explicit ChatSession(const Model& model);
 
   // Makes the cache hold exactly ids (1 to capacity() tokens, each in the vocabulary) and
   // returns how many positions were computed: the tokens after the longest prefix shared with
-  // tokens() (0 when ids equal tokens(): the last logits are kept). Throws Error(InvalidArgument) for an empty, too long or out-of-vocabulary prompt; the
-  // session is then empty.
+  // tokens() (0 when ids equal tokens(): the last logits are kept; at least the last token
+  // otherwise, for its logits). Throws Error(InvalidArgument) for an empty, too long or
+  // out-of-vocabulary prompt, leaving the session as it was; a failure while computing
+  // empties it.
   int prefill(const std::vector<int32_t>& ids);
 
   // Computes one more position (a sampled token), for the next token's logits. Throws
@@ -34,7 +36,7 @@ class ChatSession {
   // The tokens whose positions the cache holds, in order.
   const std::vector<int32_t>& tokens() const { return tokens_; }
   bool empty() const { return tokens_.empty(); }
-  int capacity() const { return capacity_; }
+  int capacity() const { return decoder_.capacity(); }
 
   // Positions computed since construction (prefill and append), for tests and statistics.
   int64_t positions_computed() const { return computed_; }
@@ -43,10 +45,9 @@ class ChatSession {
   void clear();
 
  private:
-  void feed(int32_t id);
-  const GPT& model_;
-  int capacity_;
-  KVCache cache_;
+  void keep_logits(const float* logits);
+  const Model& model_;
+  Decoder decoder_;
   std::vector<int32_t> tokens_;
   std::vector<float> logits_;  // a copy, so they stay valid whatever the cache does
   int64_t computed_ = 0;
