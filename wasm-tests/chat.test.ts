@@ -130,7 +130,7 @@ describe.each([
   });
 
   it('a follow-up turn, a regenerated reply and an edited message reuse the cached prefix and answer as a cold run', async () => {
-    await engine.resetChat('chat-tiny');
+    await engine.resetChat(false, 'chat-tiny');  // WebLLM's signature
     const t1 = await engine.chat.completions.create({ messages: [user(q1)], temperature: 0 });
     expect(t1.usage.prompt_tokens_details.cached_tokens).toBe(0);
     const turn2 = [user(q1), { role: 'assistant', content: t1.choices[0]!.message.content } as const, user(exchange(22).question)];

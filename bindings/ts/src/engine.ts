@@ -61,8 +61,8 @@ class MainThreadEngine implements Engine {
     this.#rt = rt;
   }
 
-  async resetChat(model?: string | Model): Promise<void> {
-    await this.#models.resolve(model).model.resetChat();
+  async resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    await this.#models.resolveReset(model, modelId).model.resetChat();
   }
 
   get backend(): Backend {

@@ -65,8 +65,8 @@ class WorkerEngine implements Engine {
       unregisterModel: this.unregisterModel, registeredModels: this.registeredModels } = api);
   }
 
-  resetChat(model?: string | Model): Promise<void> {
-    const m = this.#models.resolve(model).model;
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    const m = this.#models.resolveReset(model, modelId).model;
     return m.call((r) => r.resetChat(m.id));
   }
 

@@ -51,6 +51,11 @@ export class ModelRegistry<M extends Model> {
     return ids.length ? `registered models: ${ids.map((i) => JSON.stringify(i)).join(', ')}` : 'no model is registered';
   }
 
+  /** The target of resetChat(model) or of WebLLM's resetChat(keepStats, modelId). */
+  resolveReset(model: ModelSelector | boolean | undefined, modelId: string | undefined): ChatTarget<M> {
+    return this.resolve(typeof model === 'boolean' ? modelId : model);
+  }
+
   /** The target of a request's `model` field. */
   resolve(selector: ModelSelector | null | undefined): ChatTarget<M> {
     let target: ChatTarget<M>;

@@ -121,6 +121,9 @@ export interface Engine extends SllmResource {
   unregisterModel(id: string): boolean;
   /** The registered ids. */
   registeredModels(): string[];
-  /** Forgets a model's cached conversation (the next request computes its whole prompt). */
-  resetChat(model?: string | Model): Promise<void>;
+  /**
+   * Forgets a model's cached conversation (the next request computes its whole prompt); `model`
+   * as a request's. WebLLM's form, `resetChat(keepStats, modelId)`, works too.
+   */
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void>;
 }
