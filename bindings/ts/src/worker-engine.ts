@@ -17,6 +17,8 @@ import { ModelRegistry } from './chat/registry.js';
 import { workerBackend } from './chat/worker-backend.js';
 import { ownsBuffer, type WasmFile, type WorkerInit } from './worker-protocol.js';
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   Backend,
   Chat,
   Completions,
@@ -92,6 +94,10 @@ class WorkerEngine implements Engine {
 
   memoryStats(): Promise<MemoryStats> {
     return this.#conn.call((r) => r.memoryStats());
+  }
+
+  estimateMemory(options: EstimateOptions): Promise<MemoryEstimate> {
+    return this.#conn.call((r) => r.estimateMemory(options));
   }
 
   async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {

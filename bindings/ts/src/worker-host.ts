@@ -24,6 +24,8 @@ import {
 } from './worker-protocol.js';
 import type { CompletionJob } from './chat/request.js';
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   CheckpointSaveOptions,
   EncodeOptions,
   Engine,
@@ -117,6 +119,10 @@ export class WorkerHost implements WorkerHostApi {
 
   memoryStats() {
     return this.#e.memoryStats();
+  }
+
+  estimateMemory(options: EstimateOptions) {
+    return this.#e.estimateMemory(options);
   }
 
   async createTokenizer(

@@ -7,6 +7,8 @@
 import type { CompletionEvent } from './chat/api.js';
 import type { CompletionJob } from './chat/request.js';
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   Backend,
   CheckpointInfo,
   CheckpointSaveOptions,
@@ -95,6 +97,7 @@ export interface WorkerHostApi {
   init(init: WorkerInit): Promise<Backend>;
   listPresets(): Promise<PresetInfo[]>;
   memoryStats(): Promise<MemoryStats>;
+  estimateMemory(options: EstimateOptions): Promise<MemoryEstimate>;
 
   createTokenizer(
     id: number,
