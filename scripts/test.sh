@@ -3,7 +3,8 @@
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
 # Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), the package in
-# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/).
+# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/:
+# the whole page, then its chat view).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -40,4 +41,6 @@ summary build/vitest-results.json vitest
 summary build/vitest-browser-results.json "vitest (Chromium)"
 echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
 node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
+echo "== the demo's chat view end to end in Chromium (web/tests/chat.e2e.mjs; screenshots in web/tests/artifacts/chat/)"
+node web/tests/chat.e2e.mjs --no-build || status=1
 exit "$status"

@@ -103,7 +103,7 @@ it('is bundled by Vite with both .wasm files and the worker', async () => {
 
 it('trains and generates in Chromium, on the main thread and in a Worker, and stores models', async () => {
   const p = await openPage(browser!.context, `${server!.url}/`, 'vite-app');
-  const main = await p.run<{ backend: string; firstLoss: number; lastLoss: number; text: string }>('trainAndGenerate', {
+  const main = await p.run<{ backend: string; firstLoss: number; lastLoss: number; text: string; chatText: string }>('trainAndGenerate', {
     steps: 30,
   });
   const worker = await p.run<{ backend: string; lastLoss: number; text: string }>('trainAndGenerate', {
@@ -118,7 +118,8 @@ it('trains and generates in Chromium, on the main thread and in a Worker, and st
   expect(main.backend).toBe('simd');
   expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.8);
   expect(main.text.length).toBeGreaterThan(20);
-  expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
+  expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text, chatText: main.chatText });
+  expect(main.chatText).toBe(main.text.slice(0, 20));  // the chat API and its template engine, bundled
   expect(scalar.backend).toBe('scalar');
   const saved = await p.run<{ text: string }>('trainAndSave', { name: 'bundled' });
   await p.page.reload();

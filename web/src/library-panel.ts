@@ -124,6 +124,7 @@ export class LibraryPanel {
       created: new Date().toISOString(),
       ...(current.model.preset ? { preset: current.model.preset } : {}),
       ...(corpus ? { corpus: corpus.key, corpusLabel: corpus.label } : {}),
+      ...(this.app.chatTemplate ? { chat_template: this.app.chatTemplate } : {}),
     };
     this.app.setBusy('saving');
     try {

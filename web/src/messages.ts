@@ -41,6 +41,8 @@ export function describeError(e: unknown, action: string): string {
       return `The WebAssembly engine could not be loaded${detail}. Reload the page; a current browser is needed.`;
     case 'SllmDisposedError':
       return `${action} failed: the model was replaced or freed in the meantime. Try again.`;
+    case 'SllmRequestError':
+      return `${action} failed: ${err.message ?? 'the request was refused'}.`;
     case 'AbortError':
       return `${action} was cancelled.`;
     default:

@@ -13,8 +13,13 @@ import { modelConfigFromJson, modelConfigToJson, presetTrainingFromJson, trainOp
 import { Runtime } from './runtime.js';
 import { WasmTokenizer } from './tokenizer.js';
 import { WasmTrainer } from './trainer.js';
+import { CompletionsApi } from './chat/api.js';
+import { localBackend } from './chat/local.js';
+import { ModelRegistry } from './chat/registry.js';
 import type {
   Backend,
+  Chat,
+  Completions,
   Engine,
   EstimateOptions,
   MemoryEstimate,
@@ -46,9 +51,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 
 class MainThreadEngine implements Engine {
   readonly #rt: Runtime;
+  readonly #models = new ModelRegistry<WasmModel>((m, what) => this.#model(m, what));
+  readonly #api = new CompletionsApi(this.#models, localBackend);
+  readonly chat: Chat = this.#api.chat;
+  readonly completions: Completions = this.#api.completions;
+  readonly registerModel = this.#api.registerModel;
+  readonly unregisterModel = this.#api.unregisterModel;
+  readonly registeredModels = this.#api.registeredModels;
 
   constructor(rt: Runtime) {
     this.#rt = rt;
+  }
+
+  async resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    await this.#models.resolveReset(model, modelId).model.resetChat();
   }
 
   get backend(): Backend {
@@ -187,8 +203,8 @@ class MainThreadEngine implements Engine {
       h.delete();
       throw e;
     }
-    const model = new WasmModel(this.#rt, h, tokenizer);
     const header = JSON.parse(this.#rt.invoke(() => h.headerJson())) as Record<string, unknown>;
+    const model = new WasmModel(this.#rt, h, tokenizer, header);
     return loadedModel(model, tokenizer, header);
   }
 

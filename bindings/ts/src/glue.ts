@@ -69,6 +69,19 @@ export interface SessionHandle extends EmbindHandle {
   done(): boolean;
 }
 
+export interface ChatSessionHandle extends EmbindHandle {
+  prefill(ids: ArrayLike<number>): number;
+  begin(optionsJson: string): void;
+  sample(): number;
+  piece(id: number): string;
+  flush(): string;
+  append(id: number): void;
+  length(): number;
+  capacity(): number;
+  positionsComputed(): number;
+  clear(): void;
+}
+
 export interface PendingError {
   code: string;
   message: string;
@@ -92,6 +105,7 @@ export interface SllmModule {
   resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
   createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
   loadFile(bytes: Uint8Array): ModelHandle | null;
+  createChatSession(model: ModelHandle): ChatSessionHandle | null;
   buildInfo(): { simd: boolean; format: boolean };
   memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
   debugThrow(kind: string): void;

@@ -1,10 +1,13 @@
 // model.ts (internal): the main-thread Model over a C++ ModelHandle: generation (streamed one
-// token per wasm call, yielding to the event loop every few milliseconds) and saving.
+// token per wasm call, yielding to the event loop every few milliseconds), saving, and the
+// conversation cache of the chat API (chat/session.ts), which it owns.
 
 import { wellFormed } from './text.js';
 import { joinPieces } from './engine-common.js';
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
+import { WasmChatSession } from './chat/session.js';
+import { modelChatTemplate } from './chat/template.js';
 import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
@@ -38,8 +41,11 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   readonly tokenizer: WasmTokenizer;
   readonly metadata: Readonly<Record<string, string>>;
   readonly checkpoint: CheckpointInfo | undefined;
+  readonly chatTemplate: string | undefined;
+  #chat: WasmChatSession | undefined;
 
-  constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer) {
+  /** @param header - the file's JSON header, for a loaded model (its tokenizer may hold a chat template). */
+  constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer, header?: Record<string, unknown>) {
     super(rt, handle, 'model');
     this.tokenizer = tokenizer;
     this.config = Object.freeze(modelConfigFromJson(rt.invoke(() => handle.configJson())));
@@ -55,6 +61,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
           config: Object.freeze(trainConfigFromJson(cp.config as Record<string, unknown>)),
         })
       : undefined;
+    this.chatTemplate = modelChatTemplate(this.metadata, header);
   }
 
   /** @internal */
@@ -89,6 +96,38 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     } finally {
       session.dispose();
     }
+  }
+
+  /** @internal The model's conversation cache for the chat API, made on first use. */
+  chatSession(): WasmChatSession {
+    if (!this.#chat || this.#chat.disposed) {
+      const h = this.handle;
+      this.#chat = new WasmChatSession(this.rt, this.rt.create((m) => m.createChatSession(h)));
+    }
+    return this.#chat;
+  }
+
+  /** @internal Forgets the cached conversation (after the request in progress, if any). */
+  async resetChat(): Promise<void> {
+    const session = this.#chat;
+    if (!session || session.disposed) return;
+    const release = await session.acquire();
+    try {
+      if (!session.disposed) session.clear();
+    } finally {
+      release();
+    }
+  }
+
+  /** @internal The weights changed (a training step): cached conversations are out of date. */
+  weightsChanged(): void {
+    this.#chat?.markStale();
+  }
+
+  override dispose(): void {
+    this.#chat?.dispose();
+    this.#chat = undefined;
+    super.dispose();
   }
 
   async save(options: SaveOptions = {}): Promise<Uint8Array> {

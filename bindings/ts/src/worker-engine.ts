@@ -12,11 +12,16 @@ import { SllmInternalError, SllmInvalidArgumentError, SllmLoadError } from './er
 import { simdSupported } from './loader.js';
 import { Connection, type Handle, type WorkerLike } from './worker-connection.js';
 import { WorkerModel, WorkerTokenizer, WorkerTrainer } from './worker-handles.js';
+import { CompletionsApi } from './chat/api.js';
+import { ModelRegistry } from './chat/registry.js';
+import { workerBackend } from './chat/worker-backend.js';
 import { ownsBuffer, type WasmFile, type WorkerInit } from './worker-protocol.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
   Backend,
+  Chat,
+  Completions,
   Engine,
   EngineOptions,
   LoadedModel,
@@ -47,10 +52,24 @@ export interface WorkerEngineOptions extends EngineOptions {
 class WorkerEngine implements Engine {
   readonly #conn: Connection;
   readonly backend: Backend;
+  readonly #models = new ModelRegistry<WorkerModel>((m, what) => this.#mine(m, WorkerModel, what, 'model'));
+  readonly chat: Chat;
+  readonly completions: Completions;
+  readonly registerModel: Engine['registerModel'];
+  readonly unregisterModel: Engine['unregisterModel'];
+  readonly registeredModels: Engine['registeredModels'];
 
   constructor(conn: Connection, backend: Backend) {
     this.#conn = conn;
     this.backend = backend;
+    const api = new CompletionsApi(this.#models, workerBackend(conn));
+    ({ chat: this.chat, completions: this.completions, registerModel: this.registerModel,
+      unregisterModel: this.unregisterModel, registeredModels: this.registeredModels } = api);
+  }
+
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    const m = this.#models.resolveReset(model, modelId).model;
+    return m.call((r) => r.resetChat(m.id));
   }
 
   get disposed(): boolean {

@@ -68,6 +68,7 @@ export class WorkerModel extends Handle implements Model {
   readonly tokenizer: WorkerTokenizer;
   readonly metadata: Readonly<Record<string, string>>;
   readonly checkpoint: CheckpointInfo | undefined;
+  readonly chatTemplate: string | undefined;
 
   constructor(conn: Connection, id: number, facts: ModelFacts, tokenizer: WorkerTokenizer) {
     super(conn, id, 'model');
@@ -78,6 +79,7 @@ export class WorkerModel extends Handle implements Model {
     this.metadata = Object.freeze(facts.metadata);
     const cp = facts.checkpoint;
     this.checkpoint = cp && Object.freeze({ ...cp, config: Object.freeze(cp.config) });
+    this.chatTemplate = facts.chatTemplate;
   }
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {

@@ -7,9 +7,12 @@
 
 import { transfer } from 'comlink';
 import { createEngine } from './engine.js';
+import { pullCompletionOp, startCompletionOp, type CompletionOp } from './chat/worker-ops.js';
+import type { WasmModel } from './model.js';
 import { AbortError, SllmDisposedError, SllmInvalidArgumentError } from './errors.js';
 import {
   ownsBuffer,
+  type CompletionPull,
   type LoadedFacts,
   type ModelFacts,
   type RunPull,
@@ -19,6 +22,7 @@ import {
   type WorkerHostApi,
   type WorkerInit,
 } from './worker-protocol.js';
+import type { CompletionJob } from './chat/request.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
@@ -66,6 +70,7 @@ const modelFacts = (m: Model): ModelFacts => ({
   preset: m.preset,
   metadata: { ...m.metadata },
   checkpoint: m.checkpoint && { ...m.checkpoint, config: { ...m.checkpoint.config } },
+  chatTemplate: m.chatTemplate,
 });
 
 const trainerFacts = (t: Trainer): TrainerFacts => ({
@@ -206,6 +211,29 @@ export class WorkerHost implements WorkerHostApi {
       throw e;
     }
     return { done: false, pieces };
+  }
+
+  async startCompletion(opId: number, modelId: number, job: CompletionJob): Promise<void> {
+    this.#ops.set(opId, await startCompletionOp(this.#get<Model>(modelId, 'model'), job));
+  }
+
+  async pullCompletion(opId: number): Promise<CompletionPull> {
+    const op = this.#op(opId);
+    try {
+      const r = await pullCompletionOp(op as CompletionOp);
+      if (r.done) {
+        this.#ops.delete(opId);
+        await op.iterator.return?.();
+      }
+      return r;
+    } catch (e) {
+      this.#ops.delete(opId);
+      throw e;
+    }
+  }
+
+  async resetChat(modelId: number): Promise<void> {
+    await this.#get<WasmModel>(modelId, 'model').resetChat();
   }
 
   startRun(opId: number, trainerId: number): void {

@@ -4,6 +4,8 @@
 // main-thread engine's objects under those numbers. Objects cross as their immutable facts;
 // streams (training runs, generation) are pulled one answer at a time.
 
+import type { CompletionEvent } from './chat/api.js';
+import type { CompletionJob } from './chat/request.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
@@ -55,6 +57,7 @@ export interface ModelFacts {
   preset: string | undefined;
   metadata: Record<string, string>;
   checkpoint: CheckpointInfo | undefined;
+  chatTemplate: string | undefined;
 }
 
 export interface TrainerFacts {
@@ -81,6 +84,12 @@ export interface RunPull {
 export interface StreamPull {
   done: boolean;
   pieces: string[];
+}
+
+/** One answer of a chat or text completion: the events of one time slice. */
+export interface CompletionPull {
+  done: boolean;
+  events: CompletionEvent[];
 }
 
 /** The worker's API. Every method is called through Comlink, so returns a Promise on the main thread. */
@@ -111,6 +120,12 @@ export interface WorkerHostApi {
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
+
+  /** Prepares a completion (request errors reject here); its events are pulled with pullCompletion. */
+  startCompletion(opId: number, modelId: number, job: CompletionJob): Promise<void>;
+  pullCompletion(opId: number): Promise<CompletionPull>;
+  /** Forgets a model's cached conversation. */
+  resetChat(modelId: number): Promise<void>;
 
   startRun(opId: number, trainerId: number): void;
   pullRun(opId: number): Promise<RunPull>;

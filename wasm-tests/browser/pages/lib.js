@@ -53,6 +53,13 @@ export async function trainAndGenerate(sllm, { worker = false, backend, steps = 
       last = p;
     }
     const text = await model.generate('Ada ', { maxTokens: 60, temperature: 0 });
+    // The start of the same continuation through the chat API (its Jinja template renders the
+    // prompt 'Ada '; 20 tokens, well inside the context, which a chat reply does not slide past).
+    const chat = await engine.chat.completions.create({
+      model, messages: [{ role: 'user', content: 'Ada' }], chat_template: '{% for m in messages %}{{ m.content }} {% endfor %}',
+      temperature: 0, max_tokens: 20,
+    });
+    const chatText = chat.choices[0].message.content;
     show(`${worker ? 'worker' : 'main'} ${engine.backend}: loss ${losses[0].toFixed(3)} -> ${last.loss.toFixed(3)}, ` +
       `${Math.round(last.tokensPerSecond)} tokens/s; "${text.replace(/\n/g, ' ')}"`);
     return {
@@ -63,6 +70,7 @@ export async function trainAndGenerate(sllm, { worker = false, backend, steps = 
       lastLoss: last.loss,
       tokensPerSecond: last.tokensPerSecond,
       text,
+      chatText,
     };
   } finally {
     engine.dispose();

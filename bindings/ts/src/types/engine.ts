@@ -7,6 +7,7 @@ import '../disposable.js';
 import type { CheckpointInfo, Trainer, TrainerOptions, TrainingData } from './training.js';
 import type { Model, ModelOptions, PresetInfo } from './model.js';
 import type { Tokenizer, TokenizerJSON, TokenizerOptions } from './tokenizer.js';
+import type { Chat, Completions, RegisterModelOptions } from './chat.js';
 
 /** Something that holds WebAssembly memory until disposed. */
 export interface SllmResource {
@@ -141,6 +142,30 @@ export interface Engine extends SllmResource {
   loadModel(bytes: Uint8Array, options?: LoadModelOptions): Promise<LoadedModel>;
   /** WebAssembly memory use. */
   memoryStats(): Promise<MemoryStats>;
+
+  /**
+   * The OpenAI-style chat API: `engine.chat.completions.create({ model, messages, stream, ... })`
+   * renders the conversation with the model's chat template and answers with a ChatCompletion
+   * or, with `stream: true`, an async iterable of chunks. A follow-up turn reuses the cached
+   * conversation. Bad requests reject with SllmRequestError. See docs/package.md.
+   */
+  readonly chat: Chat;
+  /** The OpenAI-style completion of a plain prompt: `engine.completions.create({ model, prompt, ... })`. */
+  readonly completions: Completions;
+  /**
+   * Names a model for the chat API's `model` field (replacing an earlier model of that id), with
+   * a chat template to use instead of the model's own. A request may also pass the Model object.
+   */
+  registerModel(id: string, model: Model, options?: RegisterModelOptions): void;
+  /** Removes an id; false when it was not registered. */
+  unregisterModel(id: string): boolean;
+  /** The registered ids. */
+  registeredModels(): string[];
+  /**
+   * Forgets a model's cached conversation (the next request computes its whole prompt); `model`
+   * as a request's. WebLLM's form, `resetChat(keepStats, modelId)`, works too.
+   */
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void>;
   /**
    * Parameters and memory of a model before it exists (for a settings page): weights,
    * gradients, optimizer state and activations of training, weights, KV cache and scratch of

@@ -76,6 +76,12 @@ export interface Model extends SllmResource {
   readonly metadata: Readonly<Record<string, string>>;
   /** Training state when loaded from a checkpoint (resume with {@link Engine.resumeTrainer}). */
   readonly checkpoint: CheckpointInfo | undefined;
+  /**
+   * The model's own Jinja chat template, from its file: the metadata `chat_template`, else the
+   * tokenizer's `chat_template` (GGUF and Hugging Face imports keep theirs there). Undefined for
+   * a model without one (the chat API then uses its default; see docs/package.md).
+   */
+  readonly chatTemplate: string | undefined;
   /** Generates text after `prompt` (an empty prompt starts from [BOS] or a newline). */
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   /** Streams generated text as it comes, in pieces of whole characters. Break out of the loop to stop. */
