@@ -1,12 +1,27 @@
 // gguf_test_util.h: builds GGUF files byte by byte for the reader's tests (as ggml's test-gguf
 // does): a Spec holds every field of a small file, a test breaks one and builds it.
 #pragma once
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace sllm::test {
+
+// Runs f, which must throw Error(Format) with needle in its message.
+template <typename F>
+void expect_format_error(F&& f, const std::string& needle) {
+  try {
+    f();
+    FAIL("accepted; expected an error containing: " << needle);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::Format);
+    CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains(needle));
+  }
+}
 
 struct Bytes {
   std::vector<uint8_t> b;
