@@ -83,6 +83,12 @@ TEST_CASE("gguf tokenizer: char vocabularies leave as one spm piece per characte
     CHECK(w.file.string("tokenizer.ggml.model") == "llama");
     CHECK(!w.file.boolean("tokenizer.ggml.add_space_prefix"));
     CHECK(w.file.string("tokenizer.chat_template") == "{{ messages }}");
+    if (specials) {  // llama.cpp knows an end token by its text: [EOS] leaves as GPT-2's, comes back as [EOS]
+      CHECK(w.file.string("sllm.tokenizer.eos_text") == "[EOS]");
+      w.file.each_string("tokenizer.ggml.tokens", [&](size_t i, std::string_view t) {
+        if (int32_t(i) == chars->special().eos) CHECK(t == "<|endoftext|>");
+      });
+    }
     same_tokenizer(*chars, *read_gguf_tokenizer(w.file));
   }
 }

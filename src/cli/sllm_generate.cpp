@@ -1,11 +1,11 @@
-// sllm_generate.cpp: loads a saved model (SLLM file, any dtype) and samples text from it,
+// sllm_generate.cpp: loads a saved model (SLLM or GGUF file, any dtype) and samples text from it,
 // streaming it to stdout as it is generated.
 #include <cstdio>
 
 #include "cli/args.h"
 #include "cli/files.h"
 #include "core/error.h"
-#include "format/sllm_file.h"
+#include "format/gguf_model.h"
 #include "generate/generator.h"
 
 using namespace sllm;
@@ -13,7 +13,7 @@ using namespace sllm;
 namespace {
 const char* kUsage = R"(usage: sllm-generate --model FILE [options]
 
-Samples text from a saved SLLM model or checkpoint.
+Samples text from a saved SLLM model or checkpoint, or a GGUF model.
 
   --prompt TEXT      text to continue (default: a newline)
   --tokens N         how many tokens to generate (default 300)
@@ -22,19 +22,21 @@ Samples text from a saved SLLM model or checkpoint.
   --top-p X          nucleus sampling threshold (default 1)
   --seed N           random seed (default 42)
   --info             print the file's model, tokenizer and metadata summary first
+  --ids              print the prompt's and the generated token ids as one JSON line instead of
+                     text (generation does not stop at [EOS]), for comparing with other runtimes
 )";
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "info"});
+  cli::Args args(argc, argv, {"help", "info", "ids"});
   if (args.has("help") || !args.has("model")) {
     std::fputs(kUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
-  args.reject_unknown({"help", "info", "model", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"});
+  args.reject_unknown({"help", "info", "ids", "model", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"});
   try {
     const std::string bytes = cli::read_file(args.str("model"));
-    LoadedFile f = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    LoadedFile f = load_any(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",
@@ -50,6 +52,17 @@ int main(int argc, char** argv) {
     so.top_p = float(args.number("top-p", 1.0));
     so.seed = uint64_t(args.integer("seed", 42));
     const std::string prompt = args.str("prompt", "\n");
+    if (args.has("ids")) {
+      so.stop_at_eos = false;
+      const std::vector<int32_t> ids = f.tokenizer->encode(prompt);
+      Json out = Json::object(), p = Json::array(), g = Json::array();
+      for (int32_t id : ids) p.push(id);
+      for (int32_t id : generate_ids(*f.model, ids, so)) g.push(id);
+      out.set("prompt", std::move(p));
+      out.set("generated", std::move(g));
+      std::printf("%s\n", out.dump().c_str());
+      return 0;
+    }
     std::fputs(prompt.c_str(), stdout);
     generate_text(*f.model, *f.tokenizer, prompt, so, [](const std::string& piece) {
       std::fputs(piece.c_str(), stdout);

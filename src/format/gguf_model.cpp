@@ -130,6 +130,30 @@ LoadedFile load_gguf(const uint8_t* data, size_t size) {
   return out;
 }
 
+Json gguf_summary(const uint8_t* data, size_t size) {
+  GgufFile f = GgufFile::parse(data, size);
+  auto tok = read_gguf_tokenizer(f);
+  Json j = Json::object();
+  j.set("format", "gguf");
+  j.set("version", f.version());
+  j.set("architecture", std::string(f.string("general.architecture")));
+  j.set("model", read_gguf_hparams(f, tok->vocab_size()).to_json());
+  Json tensors = Json::array();
+  for (const GgufTensorInfo& t : f.tensors()) {
+    const GgmlTypeInfo* info = ggml_type_info(t.type);
+    Json e = Json::object(), shape = Json::array();
+    e.set("name", std::string(t.name));
+    e.set("type", info ? info->name : "?");
+    for (int64_t d : t.shape()) shape.push(d);
+    e.set("shape", std::move(shape));
+    e.set("nbytes", t.nbytes);
+    if (t.name == "blk.0.ffn_up.weight") j.set("file_type", info ? info->name : "?");
+    tensors.push(std::move(e));
+  }
+  j.set("tensors", std::move(tensors));
+  return j;
+}
+
 LoadedFile load_any(const uint8_t* data, size_t size) {
   return is_gguf(data, size) ? load_gguf(data, size) : load_file(data, size);
 }

@@ -23,6 +23,11 @@ std::vector<uint8_t> save_gguf(const GPT& model, const Tokenizer& tok, const Sav
 // unsupported. Memory: besides what it returns, about the size of the file's metadata index.
 LoadedFile load_gguf(const uint8_t* data, size_t size);
 
+// What loadModel reports of a GGUF file in place of an SLLM header: {"format": "gguf",
+// "version", "architecture", "file_type" (the matrices' ggml type), "model" (the sllm config),
+// "tensors": [{"name", "type", "shape", "nbytes"}]}. Throws Error(Format) as load_gguf.
+Json gguf_summary(const uint8_t* data, size_t size);
+
 // True when the bytes start with GGUF's magic.
 bool is_gguf(const uint8_t* data, size_t size);
 

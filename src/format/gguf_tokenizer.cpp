@@ -26,6 +26,23 @@ const PreName kPreNames[] = {{"gpt2", {"gpt-2", nullptr, nullptr}}, {"llama3", {
 const char* const kSpecialKeys[4][2] = {{"pad", "tokenizer.ggml.padding_token_id"}, {"unk", "tokenizer.ggml.unknown_token_id"},
                                         {"bos", "tokenizer.ggml.bos_token_id"}, {"eos", "tokenizer.ggml.eos_token_id"}};
 
+// llama.cpp ends generation at tokens with these texts, and warns when the eos token is not one
+// of them (llama-vocab.cpp). sllm's "[EOS]" is written as "<|endoftext|>" (GPT-2's), its text
+// kept in kEosTextKey so that import restores it.
+const char* const kEogTexts[] = {"<|endoftext|>", "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+                                 "<|end_of_text|>", "<EOT>", "<|eom_id|>"};
+constexpr const char* kEosTextKey = "sllm.tokenizer.eos_text";
+
+void rename_eos(GgufWriter& w, std::vector<std::string>& tokens, int32_t eos) {
+  if (eos < 0) return;
+  for (const char* t : kEogTexts)
+    if (tokens[size_t(eos)] == t) return;
+  for (const std::string& t : tokens)
+    if (t == kEogTexts[0]) return;  // the name is taken: keep the text, llama.cpp warns
+  w.add_string(kEosTextKey, tokens[size_t(eos)]);
+  tokens[size_t(eos)] = kEogTexts[0];
+}
+
 void write_specials(GgufWriter& w, const SpecialTokens& s) {
   const int32_t ids[4] = {s.pad, s.unk, s.bos, s.eos};
   for (int k = 0; k < 4; ++k)
@@ -41,7 +58,9 @@ std::vector<std::string> strings_of(const Json& a) {
 
 void write_spm(GgufWriter& w, const SpmVocab& v) {
   w.add_string("tokenizer.ggml.model", "llama");
-  w.add_strings("tokenizer.ggml.tokens", v.tokens);
+  std::vector<std::string> tokens = v.tokens;
+  rename_eos(w, tokens, v.special.eos);
+  w.add_strings("tokenizer.ggml.tokens", tokens);
   w.add_f32s("tokenizer.ggml.scores", v.scores);
   w.add_i32s("tokenizer.ggml.token_type", v.types);
   write_specials(w, v.special);
@@ -61,7 +80,9 @@ void write_bpe(GgufWriter& w, const Tokenizer& tok) {
   for (const Json& id : j.get("specials", Json::Type::Array).items()) types[size_t(id.as_number())] = kControl;
   w.add_string("tokenizer.ggml.model", "gpt2");
   w.add_string("tokenizer.ggml.pre", pre);
-  w.add_strings("tokenizer.ggml.tokens", strings_of(j.get("tokens", Json::Type::Array)));
+  std::vector<std::string> tokens = strings_of(j.get("tokens", Json::Type::Array));
+  rename_eos(w, tokens, tok.special().eos);
+  w.add_strings("tokenizer.ggml.tokens", tokens);
   w.add_i32s("tokenizer.ggml.token_type", types);
   w.add_strings("tokenizer.ggml.merges", strings_of(j.get("merges", Json::Type::Array)));
   write_specials(w, tok.special());
@@ -101,7 +122,9 @@ namespace {
 // the file's arrays; the small members (type, pretokenizer, specials, flags) built in object().
 class GgufTokenizerSource final : public TokenizerSource {
  public:
-  GgufTokenizerSource(const GgufFile& f, Json obj) : f_(f), obj_(std::move(obj)) {}
+  // eos_text: the text of token eos in sllm, when the file renamed it (kEosTextKey).
+  GgufTokenizerSource(const GgufFile& f, Json obj, int32_t eos, std::string eos_text)
+      : f_(f), obj_(std::move(obj)), eos_(eos), eos_text_(std::move(eos_text)) {}
   const Json& object() const override { return obj_; }
   int64_t count(const char* key, const std::string&) const override {
     const char* k = gguf_key(key);
@@ -109,7 +132,9 @@ class GgufTokenizerSource final : public TokenizerSource {
   }
   void strings(const char* key, const std::string&, const std::function<void(size_t, std::string&&)>& fn) const override {
     if (const char* k = gguf_key(key); k && f_.find(k))
-      f_.each_string(k, [&](size_t i, std::string_view s) { fn(i, std::string(s)); });
+      f_.each_string(k, [&](size_t i, std::string_view s) {
+        fn(i, std::string(int32_t(i) == eos_ && !eos_text_.empty() && std::string_view(key) == "tokens" ? eos_text_ : s));
+      });
   }
   bool numbers(const char* key, const std::string&, const std::function<void(size_t, double)>& fn) const override {
     const char* k = gguf_key(key);
@@ -127,6 +152,8 @@ class GgufTokenizerSource final : public TokenizerSource {
  private:
   const GgufFile& f_;
   Json obj_;
+  int32_t eos_;
+  std::string eos_text_;
   static const char* gguf_key(std::string_view key) {
     if (key == "tokens") return "tokenizer.ggml.tokens";
     if (key == "merges") return "tokenizer.ggml.merges";
@@ -151,13 +178,15 @@ bool flag(const GgufFile& f, const char* key, bool dflt) { return f.find(key) ? 
 
 // The char form (char_as_spm.h) read back as a char tokenizer: no merges possible, no prefix,
 // no byte tokens, every normal token one character, specials under their char-tokenizer names.
-std::unique_ptr<Tokenizer> as_char(const GgufFile& f, const std::vector<int32_t>& types, const SpecialTokens& s) {
+std::unique_ptr<Tokenizer> as_char(const GgufFile& f, const std::vector<int32_t>& types, const SpecialTokens& s,
+                                   const std::string& eos_text) {
   if (flag(f, "tokenizer.ggml.add_space_prefix", true) || flag(f, "tokenizer.ggml.add_bos_token", true)) return nullptr;
   bool ok = true;
   if (f.find("tokenizer.ggml.scores")) f.each_number("tokenizer.ggml.scores", [&](size_t, double x) { ok = ok && x == 0; });
   Json tokens = Json::array();
   f.each_string("tokenizer.ggml.tokens", [&](size_t i, std::string_view t) {
     if (!ok) return;
+    if (int32_t(i) == s.eos && !eos_text.empty()) t = eos_text;
     const int32_t id = int32_t(i);
     const char* name = id == s.pad ? kPadToken : id == s.unk ? kUnkToken : id == s.bos ? kBosToken : id == s.eos ? kEosToken : nullptr;
     size_t at = 0;
@@ -194,6 +223,8 @@ std::unique_ptr<Tokenizer> read_gguf_tokenizer(const GgufFile& f) {
       if (id >= V) bad("\"" + std::string(kSpecialKeys[k][1]) + "\" " + std::to_string(id) + " is not a token id");
       *slots[k] = int32_t(id);
     }
+  std::string eos_text;
+  if (f.find(kEosTextKey) && s.eos >= 0) eos_text = std::string(f.string(kEosTextKey));
   Json obj = Json::object();
   std::unique_ptr<Tokenizer> tok;
   if (model == "llama") {
@@ -201,7 +232,7 @@ std::unique_ptr<Tokenizer> read_gguf_tokenizer(const GgufFile& f) {
     if (!f.find("tokenizer.ggml.unknown_token_id") && V > 0 && types[0] == 2) s.unk = 0;
     if (!f.find("tokenizer.ggml.bos_token_id") && V > 1 && types[1] == kControl) s.bos = 1;
     if (!f.find("tokenizer.ggml.eos_token_id") && V > 2 && types[2] == kControl) s.eos = 2;
-    tok = as_char(f, types, s);
+    tok = as_char(f, types, s, eos_text);
     if (!tok) {
       bool byte_tokens = false;
       for (int32_t t : types) byte_tokens = byte_tokens || t == 6;
@@ -210,7 +241,7 @@ std::unique_ptr<Tokenizer> read_gguf_tokenizer(const GgufFile& f) {
       obj.set("add_space_prefix", flag(f, "tokenizer.ggml.add_space_prefix", true));
       obj.set("add_bos", flag(f, "tokenizer.ggml.add_bos_token", true));
       obj.set("special", s.to_json());
-      tok = Tokenizer::from_source(GgufTokenizerSource(f, std::move(obj)));
+      tok = Tokenizer::from_source(GgufTokenizerSource(f, std::move(obj), s.eos, eos_text));
     }
   } else if (model == "gpt2") {
     if (!f.find("tokenizer.ggml.pre"))
@@ -233,7 +264,7 @@ std::unique_ptr<Tokenizer> read_gguf_tokenizer(const GgufFile& f) {
     obj.set("specials", std::move(specials));
     obj.set("special", s.to_json());
     if (flag(f, "tokenizer.ggml.add_bos_token", false)) obj.set("add_bos", true);
-    tok = Tokenizer::from_source(GgufTokenizerSource(f, std::move(obj)));
+    tok = Tokenizer::from_source(GgufTokenizerSource(f, std::move(obj), s.eos, eos_text));
   } else {
     bad("\"tokenizer.ggml.model\" is \"" + model + "\"; this build reads \"gpt2\" (byte-level BPE) and \"llama\" (SentencePiece)");
   }
