@@ -6,11 +6,13 @@ tokenizer encodes as llama.cpp does. Run once by hand (not part of npm test or C
      with Debian's python3-sentencepiece, and appends one user-defined token;
   2. writes it as a vocabulary-only GGUF (tokenizer.ggml.model = "llama") with gguf-py;
   3. tokenizes the adversarial table (native-tests/data/tokenizer_cases.json), extra SentencePiece
-     cases and a tinyshakespeare excerpt with llama.cpp's own llama-tokenize;
+     cases and a tinyshakespeare excerpt with llama.cpp itself (llama_tokenize, through
+     llama_tool.cpp beside this script);
   4. writes the vocabulary (SLLM "spm" form) and llama.cpp's ids as the fixture.
 
-Usage: make_spm_fixture.py LLAMA_CPP_DIR (a llama.cpp checkout with gguf-py/ and a CPU build of
-llama-tokenize in build/bin/). Neither llama.cpp nor its outputs other than the ids are committed.
+Usage: make_spm_fixture.py LLAMA_CPP_DIR LLAMA_TOOL (a llama.cpp checkout with gguf-py/, and
+llama_tool.cpp compiled against its CPU build). Neither llama.cpp nor its outputs other than the
+ids are committed.
 """
 import json
 import os
@@ -20,8 +22,8 @@ import tempfile
 
 import sentencepiece as spm
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-llama = sys.argv[1]
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+llama, tool = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(llama, "gguf-py"))
 import gguf  # noqa: E402
 
@@ -66,8 +68,7 @@ w.close()
 def llama_ids(text, parse_special):
     f = os.path.join(work, "text.txt")
     open(f, "wb").write(text.encode("utf-8"))
-    args = [os.path.join(llama, "build", "bin", "llama-tokenize"), "-m", path, "-f", f, "--ids", "--no-bos",
-            "--no-escape", "--log-disable"] + ([] if parse_special else ["--no-parse-special"])
+    args = [tool, "tokenize", path, f] + (["special"] if parse_special else [])
     out = subprocess.run(args, check=True, capture_output=True).stdout.decode()
     return json.loads(out.strip().splitlines()[-1])
 
@@ -87,7 +88,7 @@ for name, text in texts[-4:]:
 excerpt = corpus[:3000]
 fixture = {
     "about": "SentencePiece BPE vocabulary (python3-sentencepiece, tinyshakespeare, byte fallback) and the ids "
-             "llama.cpp's llama-tokenize gives (no BOS). Made by scripts/make_spm_fixture.py.",
+             "llama.cpp's llama_tokenize gives (no BOS). Made by scripts/make_spm_fixture.py.",
     "tokenizer": {"type": "spm", "tokens": tokens, "scores": scores, "token_types": types, "byte_fallback": True,
                   "add_space_prefix": True, "add_bos": True,
                   "special": {"unk": sp.unk_id(), "bos": sp.bos_id(), "eos": sp.eos_id()}},
