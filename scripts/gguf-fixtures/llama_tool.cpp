@@ -2,7 +2,7 @@
 // public C API (llama.h). Not part of the build: compile it by hand against a llama.cpp build:
 //   g++ -O2 -std=c++17 llama_tool.cpp -I LLAMA/include -I LLAMA/ggml/include -L LLAMA/build/bin -lllama -lggml -lggml-base
 //   llama_tool tokenize MODEL.gguf TEXT_FILE [special]   -> [ids] (no BOS)
-//   llama_tool logits MODEL.gguf ID ID ...               -> [[logits of position 0], ...]
+//   llama_tool logits MODEL.gguf ID ID ...               -> [[logits of position 0], ...] (f32 KV cache)
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   cp.n_ctx = 0;  // the model's
   cp.n_batch = cp.n_ubatch = uint32_t(ids.size());
   cp.n_threads = cp.n_threads_batch = 1;
+  cp.type_k = cp.type_v = GGML_TYPE_F32;  // an f32 KV cache (the default f16 one rounds keys and values)
+  cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
   llama_context* ctx = llama_init_from_model(model, cp);
   llama_batch batch = llama_batch_init(int32_t(ids.size()), 0, 1);
   for (size_t i = 0; i < ids.size(); ++i) {
