@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     }
     ModelConfig cfg = preset("small");
     cfg.vocab_size = tok->vocab_size();
-    GPT model(cfg);
+    std::unique_ptr<Model> owner = Model::create(cfg);
+    const Model& model = *owner;
     std::printf("small preset, %s tokenizer of %d tokens: %zu parameters\n", kind, tok->vocab_size(), model.num_params());
     std::printf("%-6s %11s %11s %8s %10s %10s %10s %10s\n", "dtype", "GGUF bytes", "SLLM bytes", "ratio", "export ms",
                 "import ms", "SLLM save", "SLLM load");

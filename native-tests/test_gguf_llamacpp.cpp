@@ -82,6 +82,24 @@ TEST_CASE("gguf from llama.cpp: gpt2 files in f32, bf16, q8_0 and q4_0 give llam
   CHECK(compare("tiny-gpt2-q4_0.gguf", "logits").worst <= 0.2);
 }
 
+TEST_CASE("gguf from llama.cpp: a llama file (GQA, untied, SentencePiece) gives llama.cpp's logits", "[gguf][llamacpp]") {
+  Diff exact = compare("tiny-llama-f32.gguf", "exact");
+  CHECK(exact.worst <= 2e-5 * exact.scale);
+  CHECK(exact.argmax_differs == 0);
+  Diff d = compare("tiny-llama-f32.gguf", "logits");  // no GELU table here: llama.cpp is exact too
+  CHECK(d.worst <= 2e-5 * d.scale);
+  CHECK(d.argmax_differs == 0);
+  const std::string bytes = test::read_text_file(std::string(SLLM_SOURCE_DIR) + "/native-tests/fixtures/gguf/tiny-llama-f32.gguf");
+  LoadedFile f = load_gguf(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const ModelConfig& c = f.model->config();
+  CHECK(c.arch == "llama");
+  CHECK(c.heads == 4);
+  CHECK(c.kv_heads == 2);
+  CHECK(!c.tie_embeddings);
+  CHECK(f.tokenizer->type() == "spm");
+  CHECK(f.tokenizer->special().bos == 1);
+}
+
 TEST_CASE("gguf from llama.cpp: its BPE vocabulary reads as sllm's byte-level BPE", "[gguf][llamacpp]") {
   const std::string bytes = test::read_text_file(std::string(SLLM_SOURCE_DIR) + "/native-tests/fixtures/gguf/tiny-gpt2-f32.gguf");
   LoadedFile f = load_gguf(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

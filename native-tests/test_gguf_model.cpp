@@ -115,8 +115,8 @@ TEST_CASE("gguf model: an imported model fine-tunes, saves, reloads and exports 
   ModelConfig c = preset("tiny");
   c.vocab_size = tok->vocab_size();
   c.context_length = 32;
-  GPT model(c);
-  const std::vector<uint8_t> g = save_gguf(model, *tok);
+  std::unique_ptr<Model> model = Model::create(c);
+  const std::vector<uint8_t> g = save_gguf(*model, *tok);
   LoadedFile imported = load_gguf(g.data(), g.size());
   TokenDataset data(imported.tokenizer->encode(text), 0.1f);
   TrainConfig tc;

@@ -56,7 +56,7 @@ ModelHandle* load_file_bytes(const val& u8) {
     std::vector<uint8_t> bytes = to_bytes(u8);
     const bool gguf = is_gguf(bytes.data(), bytes.size());
     LoadedFile f = load_any(bytes.data(), bytes.size());
-    auto h = std::make_unique<ModelHandle>(std::shared_ptr<GPT>(std::move(f.model)),
+    auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
     h->header_json = gguf ? gguf_summary(bytes.data(), bytes.size()).dump() : std::string(header_text(bytes.data(), bytes.size()));

@@ -14,7 +14,7 @@ Run once by hand (not part of npm test or CI):
     "llama", byte fallback) trained with python3-sentencepiece;
   - logits.json: for each file, a token sequence and llama.cpp's logits at every position
     (llama_decode through llama_tool.cpp, compiled against the same llama.cpp, with an f32 KV
-    cache); for the gpt2 files also "exact": the same logits from a float64 numpy forward pass
+    cache); for every file also "exact": the same logits from a float64 numpy forward pass
     of the file's weights (as gguf-py dequantizes them), which tells llama.cpp's own rounding
     (its GELU goes through an f16 table; bf16/q8_0/q4_0 matmuls round the activations too)
     apart from the importer's.
@@ -232,6 +232,47 @@ def gpt2_exact(path, ids):
     return [[float(f"{v:.6g}") for v in row] for row in x @ W["token_embd.weight"].T]
 
 
+def llama_exact(path, ids, H=4, KV=2, theta=10000.0, eps=1e-5):
+    """Llama's forward pass in float64: RMSNorm, RoPE on adjacent pairs (llama.cpp's for LLM_ARCH_LLAMA),
+    grouped-query attention, SwiGLU, untied output."""
+    r = gguf.GGUFReader(path)
+    W = {t.name: gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float64).reshape([int(x) for x in reversed(t.shape)])
+         for t in r.tensors}
+    C = W["token_embd.weight"].shape[1]
+    T, hd = len(ids), C // H
+    rms = lambda x, w: x / np.sqrt((x ** 2).mean(-1, keepdims=True) + eps) * w  # noqa: E731
+    inv = theta ** (-np.arange(0, hd, 2) / hd)
+    ang = np.arange(T)[:, None] * inv[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+
+    def rope(x):  # (T, heads, hd), pairs (2i, 2i+1)
+        a, b = x[..., 0::2], x[..., 1::2]
+        out = np.empty_like(x)
+        out[..., 0::2] = a * cos[:, None, :] - b * sin[:, None, :]
+        out[..., 1::2] = a * sin[:, None, :] + b * cos[:, None, :]
+        return out
+
+    x = W["token_embd.weight"][ids]
+    for i in range(2):
+        p = f"blk.{i}."
+        h = rms(x, W[p + "attn_norm.weight"])
+        q = rope((h @ W[p + "attn_q.weight"].T).reshape(T, H, hd))
+        k = rope((h @ W[p + "attn_k.weight"].T).reshape(T, KV, hd))
+        v = (h @ W[p + "attn_v.weight"].T).reshape(T, KV, hd)
+        att = np.zeros((T, H, hd))
+        for j in range(H):
+            kv = j // (H // KV)
+            a = q[:, j] @ k[:, kv].T / np.sqrt(hd) + np.triu(np.full((T, T), -np.inf), 1)
+            a = np.exp(a - a.max(-1, keepdims=True))
+            att[:, j] = (a / a.sum(-1, keepdims=True)) @ v[:, kv]
+        x = x + att.reshape(T, C) @ W[p + "attn_output.weight"].T
+        h = rms(x, W[p + "ffn_norm.weight"])
+        g = h @ W[p + "ffn_gate.weight"].T
+        x = x + ((g / (1 + np.exp(-g))) * (h @ W[p + "ffn_up.weight"].T)) @ W[p + "ffn_down.weight"].T
+    x = rms(x, W["output_norm.weight"])
+    return [[float(f"{v:.6g}") for v in row] for row in x @ W["output.weight"].T]
+
+
 def logits(path, ids):
     out = subprocess.run([tool, "logits", path] + [str(i) for i in ids], check=True, capture_output=True).stdout
     return [[float(f"{x:.6g}") for x in row] for row in json.loads(out)]
@@ -251,7 +292,8 @@ llama_ids = [1, 300, 45, 270, 3, 100, 310, 259]
 for q in (Q.F32,):
     name = f"tiny-llama-{q.name.lower()}.gguf"
     llama_file(q, os.path.join(out_dir, name), vocab)
-    fixture["files"][name] = {"tokens": llama_ids, "logits": logits(os.path.join(out_dir, name), llama_ids)}
+    fixture["files"][name] = {"tokens": llama_ids, "logits": logits(os.path.join(out_dir, name), llama_ids),
+                              "exact": llama_exact(os.path.join(out_dir, name), llama_ids)}
 with open(os.path.join(out_dir, "logits.json"), "w") as f:
     json.dump(fixture, f, separators=(",", ":"))
 for name in sorted(os.listdir(out_dir)):

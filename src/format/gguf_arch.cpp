@@ -67,6 +67,10 @@ void write_gguf_hparams(GgufWriter& w, const ModelConfig& cfg) {
   w.add_u32(a + ".attention.head_count_kv", uint32_t(cfg.kv_heads));
   if (cfg.arch == "gpt") {
     w.add_f32(a + ".attention.layer_norm_epsilon", cfg.norm_eps);
+  } else {
+    w.add_f32(a + ".attention.layer_norm_rms_epsilon", cfg.norm_eps);
+    w.add_f32(a + ".rope.freq_base", cfg.rope_theta);
+    w.add_u32(a + ".rope.dimension_count", uint32_t(cfg.head_dim()));
   }
 }
 
@@ -75,6 +79,8 @@ ModelConfig read_gguf_hparams(const GgufFile& f, int vocab_size) {
   ModelConfig c;
   if (arch == "gpt2")
     c.arch = "gpt";
+  else if (arch == "llama")
+    c.arch = "llama";
   else
     bad("the architecture is \"" + arch + "\"" + kSuggest);
   auto count = [&](const std::string& key, uint64_t hi) {
@@ -91,11 +97,31 @@ ModelConfig read_gguf_hparams(const GgufFile& f, int vocab_size) {
   c.kv_heads = f.find(arch + ".attention.head_count_kv") ? count("attention.head_count_kv", 1 << 16) : c.heads;
   if (f.find(arch + ".vocab_size") && f.uint(arch + ".vocab_size") != uint64_t(vocab_size))
     bad("\"" + arch + ".vocab_size\" does not match the " + std::to_string(vocab_size) + " tokens of the vocabulary");
-  const std::string eps_key = arch + ".attention.layer_norm_epsilon";
+  const std::string eps_key = arch + (c.arch == "gpt" ? ".attention.layer_norm_epsilon" : ".attention.layer_norm_rms_epsilon");
   const double eps = f.number(eps_key);
   if (!(eps > 0) || !std::isfinite(float(eps))) bad("\"" + eps_key + "\" must be a positive number");
   c.norm_eps = float(eps);
   c.tie_embeddings = f.find_tensor("output.weight") == nullptr;
+  if (c.arch == "llama") {
+    const std::string base = arch + ".rope.freq_base";
+    if (f.find(base)) {
+      const double theta = f.number(base);
+      if (!(theta > 0) || !std::isfinite(float(theta))) bad("\"" + base + "\" must be a positive number");
+      c.rope_theta = float(theta);
+    }
+    // The rotation covers each whole head, without scaling: other variants compute otherwise.
+    const std::string dims = arch + ".rope.dimension_count";
+    if (f.find(dims) && c.heads > 0 && f.uint(dims) != uint64_t(c.dim / c.heads))
+      bad("\"" + dims + "\" is " + std::to_string(f.uint(dims)) + "; this build rotates whole heads of " +
+          std::to_string(c.dim / c.heads));
+    for (const char* key : {".rope.scaling.type", ".rope.scaling.factor"})
+      if (const GgufKV* k = f.find(arch + key)) {
+        const bool none = k->type == GgufType::String ? f.string(k->key) == "none"
+                                                      : k->type != GgufType::Array && f.number(k->key) == 1.0;
+        if (!none) bad("\"" + arch + key + "\" asks for RoPE scaling, which this build does not implement");
+      }
+    if (f.find_tensor("rope_freqs.weight")) bad("tensor \"rope_freqs.weight\" (Llama 3.1's RoPE frequencies) is not supported");
+  }
   try {
     c.validate();
   } catch (const Error& e) {

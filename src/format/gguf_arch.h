@@ -8,7 +8,7 @@
 
 #include "format/gguf_reader.h"
 #include "format/gguf_writer.h"
-#include "model/gpt.h"
+#include "model/model.h"
 
 namespace sllm {
 

@@ -11,6 +11,7 @@
 #include "format/gguf_tokenizer.h"
 #include "format/gguf_writer.h"
 #include "format/weight_dtype.h"
+#include "model/architecture.h"
 
 namespace sllm {
 
@@ -46,7 +47,7 @@ void decode_bf16(const uint8_t* src, size_t n, float* dst) {
 
 bool is_gguf(const uint8_t* data, size_t size) { return size >= 4 && std::memcmp(data, "GGUF", 4) == 0; }
 
-std::vector<uint8_t> save_gguf(const GPT& model, const Tokenizer& tok, const SaveOptions& opts) {
+std::vector<uint8_t> save_gguf(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
   const ModelConfig& cfg = model.config();
   if (tok.vocab_size() != cfg.vocab_size)
     fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
@@ -86,7 +87,7 @@ LoadedFile load_gguf(const uint8_t* data, size_t size) {
   if (emb && head && emb->type == head->type && emb->nbytes == head->nbytes && emb->shape() == head->shape() &&
       std::memcmp(f.tensor_data(*emb), f.tensor_data(*head), size_t(emb->nbytes)) == 0)
     cfg.tie_embeddings = true;
-  std::vector<ParamTensor> layout = gpt_tensor_layout(cfg);
+  std::vector<ParamTensor> layout = build_layout(cfg);
   const std::vector<GgufTensorPlan> plan = gguf_tensor_plan(layout, cfg);
   // Every tensor the model calls for, in a type this build reads, before anything is allocated.
   std::vector<const GgufTensorInfo*> found;
@@ -110,7 +111,7 @@ LoadedFile load_gguf(const uint8_t* data, size_t size) {
       for (const GgufTensorPlan& p : plan) known = known || p.name == t.name;
       if (!known) bad("tensor \"" + std::string(t.name) + "\" is not part of the " + std::string(f.string("general.architecture")) + " model this build reads");
     }
-  out.model = std::make_unique<GPT>(cfg, std::move(layout));
+  out.model = Model::create(cfg, std::move(layout));
   float* params = out.model->params();
   for (size_t i = 0; i < plan.size(); ++i) {
     const uint8_t* src = f.tensor_data(*found[i]);

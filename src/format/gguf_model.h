@@ -17,7 +17,7 @@ namespace sllm {
 // The GGUF file of model and tok (opts.weights is the dtype of the matrices, opts.metadata's
 // "name" and "description" become general.name and general.description). Throws
 // Error(InvalidArgument) for a tokenizer GGUF cannot express (the word tokenizer).
-std::vector<uint8_t> save_gguf(const GPT& model, const Tokenizer& tok, const SaveOptions& opts = {});
+std::vector<uint8_t> save_gguf(const Model& model, const Tokenizer& tok, const SaveOptions& opts = {});
 
 // Parses, validates and imports a GGUF file. Throws Error(Format) naming what is wrong or
 // unsupported. Memory: besides what it returns, about the size of the file's metadata index.

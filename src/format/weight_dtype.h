@@ -2,7 +2,7 @@
 // SLLM and GGUF writers (docs/sllm-format.md explains the choice).
 #pragma once
 #include "format/dtype.h"
-#include "model/gpt.h"
+#include "model/layout.h"
 
 namespace sllm {
 
