@@ -16,6 +16,7 @@
 #include "format_util.h"
 #include "gguf_test_util.h"
 #include "test_util.h"
+#include "tokenizer_test_util.h"
 #include "train/trainer.h"
 
 using namespace sllm;
@@ -40,11 +41,26 @@ std::map<std::string, std::vector<uint8_t>> sllm_tensors(const std::vector<uint8
   return out;
 }
 
+// A small random model of either architecture (llama with grouped-query attention).
+SmallModel small(const std::string& arch, bool tied, int dim = 32) {
+  SmallModel m = small_model(tied, dim);
+  if (arch == "gpt") return m;
+  ModelConfig c = m.model->config();
+  c.arch = "llama";
+  c.heads = 4;
+  c.kv_heads = 2;
+  c.rope_theta = 5000.0f;
+  m.model = Model::create(c);
+  Rng rng(9);
+  for (size_t i = 0; i < m.model->num_params(); ++i) m.model->params()[i] += 0.05f * rng.normal();
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("gguf model: f32 round trip is bit-identical, with llama.cpp's gpt2 keys and fused qkv", "[gguf][model]") {
   for (bool tied : {true, false}) {
-    SmallModel m = small_model(tied);
+    SmallModel m = small("gpt", tied);
     SaveOptions o;
     o.metadata.set("name", "tiny test");
     o.metadata.set("description", "made by a test");
@@ -78,10 +94,33 @@ TEST_CASE("gguf model: f32 round trip is bit-identical, with llama.cpp's gpt2 ke
   }
 }
 
+TEST_CASE("gguf model: llama round trips bit-identical, with llama.cpp's llama keys", "[gguf][model]") {
+  for (bool tied : {true, false}) {
+    SmallModel m = small("llama", tied);
+    std::vector<uint8_t> g = save_gguf(*m.model, *m.tok);
+    GgufFile f = GgufFile::parse(g.data(), g.size());
+    CHECK(f.string("general.architecture") == "llama");
+    CHECK(f.uint("llama.attention.head_count") == 4);
+    CHECK(f.uint("llama.attention.head_count_kv") == 2);
+    CHECK(f.uint("llama.rope.dimension_count") == 8);
+    CHECK(float(f.number("llama.rope.freq_base")) == 5000.0f);
+    CHECK(float(f.number("llama.attention.layer_norm_rms_epsilon")) == 1e-5f);
+    CHECK(f.find_tensor("blk.0.attn_q.weight") != nullptr);  // llama.cpp reads llama's q, k, v apart
+    CHECK(f.find_tensor("blk.0.ffn_gate.weight") != nullptr);
+    CHECK((f.find_tensor("output.weight") == nullptr) == tied);
+    LoadedFile back = load_gguf(g.data(), g.size());
+    CHECK(back.model->config().to_json().dump() == m.model->config().to_json().dump());
+    REQUIRE(back.model->num_params() == m.model->num_params());
+    CHECK(std::memcmp(back.model->params(), m.model->params(), m.model->num_params() * 4) == 0);
+    CHECK(save_model(*back.model, *back.tokenizer) == save_model(*m.model, *m.tok));
+  }
+}
+
 TEST_CASE("gguf model: q8_0, q4_0 and f16 keep the SLLM file's blocks both ways", "[gguf][model]") {
-  SmallModel m = small_model(false, 64);
+  for (const char* arch : {"gpt", "llama"})
   for (DType d : {DType::F16, DType::Q8_0, DType::Q4_0}) {
-    INFO(dtype_name(d));
+    SmallModel m = small(arch, false, 64);
+    INFO(arch << " " << dtype_name(d));
     SaveOptions o;
     o.weights = d;
     const std::vector<uint8_t> sllm = save_model(*m.model, *m.tok, o);
@@ -93,7 +132,7 @@ TEST_CASE("gguf model: q8_0, q4_0 and f16 keep the SLLM file's blocks both ways"
       std::string gname = name;
       size_t skip = 0;
       for (const char* part : {"attn_q.", "attn_k.", "attn_v."})
-        if (size_t at = name.find(part); at != std::string::npos) {
+        if (size_t at = name.find(part); at != std::string::npos && std::string(arch) == "gpt") {
           gname = name.substr(0, at) + "attn_qkv." + name.substr(at + 7);
           skip = part[5] == 'q' ? 0 : part[5] == 'k' ? 1 : 2;
         }
@@ -141,8 +180,34 @@ TEST_CASE("gguf model: an imported model fine-tunes, saves, reloads and exports 
   CHECK(std::memcmp(last.model->params(), imported.model->params(), imported.model->num_params() * 4) == 0);
 }
 
+TEST_CASE("gguf model: a llama.cpp-written llama file fine-tunes here and goes back to GGUF", "[gguf][model]") {
+  const std::string bytes = read_text_file(std::string(SLLM_SOURCE_DIR) + "/native-tests/fixtures/gguf/tiny-llama-f32.gguf");
+  REQUIRE(!bytes.empty());
+  LoadedFile f = load_gguf(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const std::string text = shakespeare().substr(0, 100000);
+  TokenDataset data(f.tokenizer->encode(text), 0.1f);
+  TrainConfig tc;
+  tc.batch_size = 8;
+  tc.seq_len = f.model->config().context_length;
+  tc.max_steps = 50;
+  tc.eval_batches = 8;
+  tc.schedule.lr = 3e-3f;
+  tc.schedule.warmup_steps = 5;
+  tc.schedule.decay_steps = 50;
+  Trainer trainer(*f.model, data, tc);
+  const float before = trainer.evaluate().loss;
+  while (!trainer.done()) trainer.step();
+  const float after = trainer.evaluate().loss;
+  INFO("validation loss " << before << " -> " << after);
+  CHECK(after < before - 0.3f);
+  const std::vector<uint8_t> g = save_gguf(*f.model, *f.tokenizer, SaveOptions{});
+  LoadedFile again = load_gguf(g.data(), g.size());
+  CHECK(std::memcmp(again.model->params(), f.model->params(), f.model->num_params() * 4) == 0);
+  CHECK(again.tokenizer->json().dump() == f.tokenizer->json().dump());
+}
+
 TEST_CASE("gguf model: what sllm cannot import is an error naming it", "[gguf][model][hostile]") {
-  SmallModel m = small_model();
+  SmallModel m = small("gpt", true);
   const std::vector<uint8_t> good = save_gguf(*m.model, *m.tok);
   REQUIRE_NOTHROW(load_gguf(good.data(), good.size()));
   // Edit one string in place: same length keeps every offset.
