@@ -9,11 +9,12 @@ function show(line) {
 }
 
 /**
- * Loads /path (a GGUF file), tokenizes texts (no BOS, special tokens not parsed) and generates
- * `steps` tokens greedily after `prompt` (token ids). Returns the ids, the greedy tokens and
- * llama.cpp's warning and error log lines.
+ * Loads /path (a GGUF file), tokenizes texts (no BOS, special tokens not parsed) and, after
+ * `prompt` (token ids), takes llama.cpp's most likely token at each of `forced.length` steps,
+ * feeding `forced[i]` (sllm's greedy tokens) as the next input, so every position is judged on the
+ * same history. Returns the ids, llama.cpp's picks and its warning and error log lines.
  */
-export async function run(wllama, { path, texts, prompt, steps, nCtx }) {
+export async function run(wllama, { path, texts, prompt, forced, nCtx }) {
   const warnings = [];
   const logger = {
     debug: () => {},
@@ -28,10 +29,10 @@ export async function run(wllama, { path, texts, prompt, steps, nCtx }) {
   for (const t of texts) ids.push(await w.tokenize(t, false));
   const generated = [];
   await w.decode(prompt, {});
-  for (let i = 0; i < steps; i++) {
+  for (let i = 0; i < forced.length; i++) {
     const [top] = await w.getLogits(1);
     generated.push(top.token);
-    if (i + 1 < steps) await w.decode([top.token], {});
+    if (i + 1 < forced.length) await w.decode([forced[i]], {});
   }
   await w.exit();
   show(`${path}: ${generated.length} tokens`);
