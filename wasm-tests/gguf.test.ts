@@ -2,11 +2,14 @@
 // a Node worker thread): model.toGguf() in each dtype, engine.loadModel() of GGUF bytes (the same
 // model back: config, greedy text, and the same SLLM file when saved again), the header that
 // describes a GGUF file, and the errors: a word tokenizer cannot be exported, a damaged or
-// unsupported file is an SllmFormatError naming what is wrong.
+// unsupported file is an SllmFormatError naming what is wrong; the model store keeps SLLM files
+// (a GGUF model is stored as model.save()'s bytes).
+import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEngine,
   createWorkerEngine,
+  openModelStore,
   SllmFormatError,
   SllmInvalidArgumentError,
   type Engine,
@@ -73,5 +76,22 @@ describe.each(makers)('GGUF in the package (%s)', (_, make) => {
     wrongArch.set(new TextEncoder().encode('bert'), at);
     await expectError(e.loadModel(wrongArch), SllmFormatError, /the architecture is "bert".*llama-quantize/);
     await expectError(model.toGguf({ dtype: 'q2_k' as never }), SllmInvalidArgumentError, /dtype/);
+  });
+});
+
+describe('the model store and GGUF', () => {
+  it('keeps an imported GGUF model as an SLLM file, and says so when given GGUF bytes', async () => {
+    const e = await createEngine();
+    engines.push(e);
+    const tokenizer = await e.createTokenizer({ type: 'char', text: TEXT, specials: ['eos'] });
+    const gguf = await (await e.createModel({ tokenizer, config: SMALL })).toGguf({ dtype: 'q8_0' });
+    const store = await openModelStore({ name: `gguf-test-${Math.random()}` });
+    await expectError(store.save('raw', gguf), SllmFormatError, /GGUF file; the store keeps SLLM files: .*model\.save\(\)/);
+    const { model } = await e.loadModel(gguf);
+    const info = await store.save('imported', await model.save({ dtype: 'q8_0' }));
+    expect(info).toMatchObject({ kind: 'model', dtype: 'q8_0', arch: { arch: 'gpt' } });
+    const again = await e.loadModel(await store.load('imported'));
+    expect(await again.model.toGguf({ dtype: 'q8_0' })).toEqual(gguf);
+    store.close();
   });
 });
