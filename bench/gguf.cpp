@@ -9,27 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "bench_util.h"
 #include "format/gguf_model.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
 
 using namespace sllm;
-using clk = std::chrono::steady_clock;
 
-namespace {
-
-template <typename F>
-double best_ms(F&& f, int reps = 5) {
-  double best = 1e30;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = clk::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(clk::now() - t0).count());
-  }
-  return best;
-}
-
-}  // namespace
+using sllm::bench::best_ms;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
