@@ -100,6 +100,9 @@ export class LibraryPanel {
       await this.#delete(info.name);
     });
     const nameCell = h('td', { className: 'name' }, info.name);
+    const gguf = act('GGUF', 'download-gguf', () => this.#downloadGguf(info), true);
+    gguf.title = 'Download as .gguf, for llama.cpp, Ollama or LM Studio';
+    gguf.setAttribute('aria-label', `Download ${info.name} as GGUF, for llama.cpp`);
     const rename = act('Rename', 'rename', async () => this.#startRename(nameCell, info.name));
     return h('tr', { 'data-name': info.name },
       nameCell,
@@ -109,7 +112,7 @@ export class LibraryPanel {
       h('td', { className: 'actions' },
         act('Load', 'load', () => this.#load(info.name)), rename,
         act('Download', 'download', () => this.#download(info.name), false),
-        act('GGUF', 'download-gguf', () => this.#downloadGguf(info), true), del));
+        gguf, del));
   }
 
   async #save(): Promise<void> {
