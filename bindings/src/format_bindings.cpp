@@ -1,9 +1,10 @@
-// format_bindings.cpp: SLLM files for JavaScript: saving a model (any weight dtype) or a
-// training checkpoint to bytes, loading either from bytes, and resuming training from a
-// loaded checkpoint.
+// format_bindings.cpp: model files for JavaScript: saving a model (any weight dtype) as SLLM or
+// GGUF, or a training checkpoint, to bytes; loading an SLLM or GGUF file from bytes; and
+// resuming training from a loaded checkpoint.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
+#include "format/gguf_model.h"
 #include "handles.h"
 
 namespace sllm::bind {
@@ -34,6 +35,13 @@ val ModelHandle::save(const std::string& options_json) const {
   });
 }
 
+val ModelHandle::toGguf(const std::string& options_json) const {
+  return guard([&]() -> val {
+    Json j = parse_options(options_json, "GGUF options");
+    return to_uint8array(save_gguf(*model_, *tok_, save_options_from_json(j)));
+  });
+}
+
 val TrainerHandle::saveCheckpoint(const std::string& options_json) {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "save options");
@@ -46,11 +54,12 @@ namespace {
 ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
     std::vector<uint8_t> bytes = to_bytes(u8);
-    LoadedFile f = load_file(bytes.data(), bytes.size());
+    const bool gguf = is_gguf(bytes.data(), bytes.size());
+    LoadedFile f = load_any(bytes.data(), bytes.size());
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
-    h->header_json = std::string(header_text(bytes.data(), bytes.size()));
+    h->header_json = gguf ? gguf_summary(bytes.data(), bytes.size()).dump() : std::string(header_text(bytes.data(), bytes.size()));
     h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
     return h.release();
   });

@@ -55,6 +55,7 @@ class ModelHandle {
   std::string preset() const;
   TokenizerHandle* tokenizer() const;  // a new handle on the same tokenizer
   val save(const std::string& options_json) const;  // Uint8Array (format_bindings.cpp)
+  val toGguf(const std::string& options_json) const;  // Uint8Array: the model as a GGUF file
 
   // Filled by loadFile (format_bindings.cpp).
   Json metadata = Json::object();

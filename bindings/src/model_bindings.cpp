@@ -156,6 +156,7 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("preset", &ModelHandle::preset)
       .function("tokenizer", &ModelHandle::tokenizer, allow_raw_pointers())
       .function("save", &ModelHandle::save)
+      .function("toGguf", &ModelHandle::toGguf)
       .function("isCheckpoint", &ModelHandle::isCheckpoint)
       .function("checkpointJson", &ModelHandle::checkpointJson)
       .function("metadataJson", &ModelHandle::metadataJson)

@@ -33,7 +33,7 @@ std::string TokenizerHandle::specialJson() const {
   return guard([&] { return tok_->special().to_json().dump(); });
 }
 std::string TokenizerHandle::toJson() const {
-  return guard([&] { return tok_->to_json().dump(); });
+  return guard([&] { return tok_->json().dump(); });
 }
 
 namespace {

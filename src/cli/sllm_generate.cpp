@@ -1,4 +1,4 @@
-// sllm_generate.cpp: loads a saved model (SLLM file, any dtype) and samples text from it,
+// sllm_generate.cpp: loads a saved model (SLLM or GGUF file, any dtype) and samples text from it,
 // streaming it to stdout as it is generated.
 #include <cstdio>
 
@@ -6,7 +6,7 @@
 #include "cli/files.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
-#include "format/sllm_file.h"
+#include "format/gguf_model.h"
 #include "generate/generator.h"
 
 using namespace sllm;
@@ -24,16 +24,18 @@ SampleOptions tool_defaults() {
 std::string usage() {
   return std::string(R"(usage: sllm-generate --model FILE [options]
 
-Samples text from a saved SLLM model or checkpoint (either architecture).
+Samples text from a saved SLLM model or checkpoint, or a GGUF model (either architecture).
 
   --prompt TEXT        text to continue (default: a newline)
   --info               print the file's model, tokenizer and metadata summary first
+  --ids                print the prompt's and the generated token ids as one JSON line instead
+                       of text (generation does not stop at [EOS]), to compare with other runtimes
 )") + cli::flags_help(SampleOptions::options(), tool_defaults());
 }
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> known = {"help", "info", "model", "prompt"}, switches = {"help", "info"};
+  std::vector<std::string> known = {"help", "info", "ids", "model", "prompt"}, switches = {"help", "info", "ids"};
   cli::add_flags(SampleOptions::options(), known, switches);
   cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("model")) {
@@ -43,7 +45,7 @@ int main(int argc, char** argv) {
   args.reject_unknown(known);
   try {
     const std::string bytes = cli::read_file(args.str("model"));
-    LoadedFile f = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    LoadedFile f = load_any(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",
@@ -56,6 +58,17 @@ int main(int argc, char** argv) {
     SampleOptions::options().read(cli::given_flags(SampleOptions::options(), args, so), so, ErrorCode::InvalidArgument);
     so.validate();
     const std::string prompt = args.str("prompt", "\n");
+    if (args.has("ids")) {
+      so.stop_at_eos = false;
+      const std::vector<int32_t> ids = f.tokenizer->encode(prompt);
+      Json out = Json::object(), p = Json::array(), g = Json::array();
+      for (int32_t id : ids) p.push(id);
+      for (int32_t id : generate_ids(*f.model, ids, so)) g.push(id);
+      out.set("prompt", std::move(p));
+      out.set("generated", std::move(g));
+      std::printf("%s\n", out.dump().c_str());
+      return 0;
+    }
     std::fputs(prompt.c_str(), stdout);
     generate_text(*f.model, *f.tokenizer, prompt, so, [](const std::string& piece) {
       std::fputs(piece.c_str(), stdout);

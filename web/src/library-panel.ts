@@ -1,7 +1,8 @@
 // library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
 // training checkpoint to IndexedDB under a name; list what is saved with size and date, and
-// load, rename, delete or download each; open a .sllm file (checked by the engine before it
-// is stored, so a bad file changes nothing); show storage use and ask for persistence.
+// load, rename, delete or download each (as .sllm, or as .gguf for llama.cpp and Ollama); open
+// a .sllm or .gguf file (checked by the engine before it is stored, so a bad file changes
+// nothing; a GGUF file is stored as SLLM); show storage use and ask for persistence.
 
 import type { LoadedModel, WeightDType } from 'sllm';
 import type { App } from './app.js';
@@ -10,7 +11,10 @@ import type { SavedModelInfo } from './platform.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
 
 /** A file name for a saved model: its name without characters file systems refuse. */
-const fileName = (name: string) => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.sllm`;
+const fileName = (name: string, ext = 'sllm') => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.${ext}`;
+/** The SLLM dtype closest to a GGUF file's matrices (bf16 has none: f32 keeps it exactly). */
+const dtypeOf = (fileType: unknown): WeightDType =>
+  fileType === 'f16' || fileType === 'q8_0' || fileType === 'q4_0' ? fileType : 'f32';
 const dateText = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export class LibraryPanel {
@@ -96,6 +100,9 @@ export class LibraryPanel {
       await this.#delete(info.name);
     });
     const nameCell = h('td', { className: 'name' }, info.name);
+    const gguf = act('GGUF', 'download-gguf', () => this.#downloadGguf(info), true);
+    gguf.title = 'Download as .gguf, for llama.cpp, Ollama or LM Studio';
+    gguf.setAttribute('aria-label', `Download ${info.name} as GGUF, for llama.cpp`);
     const rename = act('Rename', 'rename', async () => this.#startRename(nameCell, info.name));
     return h('tr', { 'data-name': info.name },
       nameCell,
@@ -104,7 +111,8 @@ export class LibraryPanel {
       h('td', {}, dateText(info.savedAt)),
       h('td', { className: 'actions' },
         act('Load', 'load', () => this.#load(info.name)), rename,
-        act('Download', 'download', () => this.#download(info.name), false), del));
+        act('Download', 'download', () => this.#download(info.name), false),
+        gguf, del));
   }
 
   async #save(): Promise<void> {
@@ -144,11 +152,17 @@ export class LibraryPanel {
     }
   }
 
-  #use(loaded: LoadedModel, name: string): void {
+  #use(loaded: LoadedModel, name: string, fileBytes?: number): void {
     this.app.setCurrent({ model: loaded.model, name, resumable: loaded.isCheckpoint });
     const m = loaded.model;
-    const what = loaded.isCheckpoint ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}` : 'model';
-    setModelStatus(`"${name}": ${what}, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`);
+    const gguf = loaded.header.format === 'gguf';
+    const what = loaded.isCheckpoint
+      ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}`
+      : gguf
+        ? `GGUF model (llama.cpp architecture ${String(loaded.header.architecture)}, ${String(loaded.header.file_type ?? 'f32')})`
+        : 'model';
+    const size = fileBytes !== undefined ? `, ${formatBytes(fileBytes)}` : '';
+    setModelStatus(`"${name}": ${what}${size}, ${m.config.arch} architecture, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`);
     announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
   }
 
@@ -218,20 +232,51 @@ export class LibraryPanel {
     }
   }
 
-  /** Checks and loads a .sllm file first; only a file the engine accepts is added to the list. */
+  /** A saved model as a GGUF file (its dtype; a checkpoint's model in f32), for llama.cpp or Ollama. */
+  async #downloadGguf(info: SavedModelInfo): Promise<void> {
+    const store = this.app.store;
+    if (!store || !this.app.idle) return;
+    clearError();
+    this.app.setBusy('converting to GGUF');
+    try {
+      const { model, tokenizer } = await this.app.engine.loadModel(await store.load(info.name));
+      try {
+        const dtype = info.kind === 'checkpoint' ? 'f32' : dtypeOf(info.dtype);
+        const bytes = await model.toGguf({ dtype, metadata: { name: info.name } });
+        download(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), fileName(info.name, 'gguf'));
+        announce(`Downloading ${fileName(info.name, 'gguf')} (${formatBytes(bytes.length)}, for llama.cpp, Ollama or LM Studio).`);
+      } finally {
+        model.dispose();
+        tokenizer.dispose();
+      }
+    } catch (e) {
+      showError(e, `Converting "${info.name}" to GGUF`);
+    } finally {
+      this.app.setBusy(undefined);
+    }
+  }
+
+  /** Checks and loads a .sllm or .gguf file first; only a file the engine accepts is added to the list. */
   async #open(f: File): Promise<void> {
     if (!this.app.idle) return;
     clearError();
     this.app.setBusy('opening a file');
     try {
       const loaded = await this.app.engine.loadModel(new Uint8Array(await f.arrayBuffer()));
-      const base = f.name.replace(/\.sllm$/i, '') || 'uploaded';
+      const gguf = loaded.header.format === 'gguf';
+      const base = f.name.replace(/\.(sllm|gguf)$/i, '') || 'uploaded';
       let name = base;
       for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
-      this.#use(loaded, name);
+      this.#use(loaded, name, f.size);
       if (this.app.store) {
         try {
-          await this.app.store.importBlob(f, name);
+          // The store keeps SLLM files: a GGUF model is saved as one, in the dtype of its matrices.
+          if (gguf) {
+            const metadata = { ...loaded.metadata, name, source: f.name };
+            await this.app.store.save(name, await loaded.model.save({ dtype: dtypeOf(loaded.header.file_type), metadata }), { metadata });
+          } else {
+            await this.app.store.importBlob(f, name);
+          }
         } catch (e) {
           showError(e, `Loaded "${name}", but storing it`);
         }

@@ -17,7 +17,7 @@ export function describeError(e: unknown, action: string): string {
   const detail = err.message ? ` (${err.message.replace(/\.$/, '')})` : '';
   switch (err.name) {
     case 'SllmFormatError':
-      return `${action} failed: this is not a valid .sllm model file${detail}. Nothing was changed.`;
+      return `${action} failed: this is not a model file sllm can read (.sllm, or a .gguf of architecture gpt2 or llama)${detail}. Nothing was changed.`;
     case 'SllmQuotaError': {
       const need = err.needed !== undefined ? ` It needs ${formatBytes(err.needed)}` : '';
       const have = err.available !== undefined ? `, ${formatBytes(err.available)} is available` : '';

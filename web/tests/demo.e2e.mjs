@@ -1,7 +1,7 @@
 // demo.e2e.mjs: the demo page's end-to-end test in Debian's Chromium (playwright-core), acting
 // as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
 // pause, resume and stop, talk to the model, save it (and a checkpoint) to IndexedDB, reload,
-// load it, download the .sllm file and open it again (same text at temperature 0), reject
+// load it, download the .sllm and .gguf files and open them again (same text at temperature 0), reject
 // corrupt and foreign files without touching what is saved, resume the checkpoint, and check
 // the phone layout. Fails on any console error or warning and on main-thread stalls of 100 ms
 // or more, and on axe-core's WCAG 2.1 A/AA violations. Screenshots of each stage go to
@@ -115,6 +115,14 @@ try {
   await page.setInputFiles('#model-file', file);
   await s.until('the opened file is listed', () => !!document.querySelector('tr[data-name="demo model (2)"]'), 20_000);
   s.check((await s.generate()) === textA, 'the model opened from the .sllm file generates different text');
+  // ... and as GGUF (for llama.cpp and Ollama), opened again: stored as SLLM, the same text.
+  const gguf = await s.download('demo model', 'download-gguf');
+  s.check(gguf.endsWith('.gguf') && (await readFile(gguf)).subarray(0, 4).toString() === 'GGUF', `the GGUF download is not a GGUF file: ${gguf}`);
+  await page.setInputFiles('#model-file', gguf);
+  await s.until('the opened GGUF file is listed', () => !!document.querySelector('tr[data-name="demo model (3)"]'), 20_000);
+  const ggufStatus = await page.textContent('#status-model');
+  s.check(/GGUF model \(llama\.cpp architecture gpt2/.test(ggufStatus), `the GGUF model's status does not say what it is: ${ggufStatus}`);
+  s.check((await s.generate()) === textA, 'the model opened from the .gguf file generates different text');
   const namesBefore = await s.savedNames();
   await s.shot('06-uploaded');
   timings.reloadDownloadUpload = secs();
@@ -134,7 +142,7 @@ try {
     await s.until(`the format error for ${f.name}`, () => !document.querySelector('#alert').hidden, 20_000);
     const msg = await page.textContent('#alert-text');
     log(`${f.name}: ${msg}`);
-    s.check(/not a valid \.sllm model file/.test(msg), `no format error for ${f.name}: ${msg}`);
+    s.check(/not a model file sllm can read/.test(msg), `no format error for ${f.name}: ${msg}`);
     s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesBefore), `${f.name} changed the saved list`);
     s.check((await page.textContent('#status-model')) === modelBefore, `${f.name} replaced the current model`);
   }

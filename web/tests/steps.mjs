@@ -117,11 +117,11 @@ export function makeSteps(page, artifacts, log) {
       await page.click(`tr[data-name="${name}"] button[data-action="load"]`);
       await s.until(`"${name}" loaded`, (n) => document.querySelector('#status-model').textContent.startsWith(`"${n}"`), 20_000, name);
     },
-    /** Downloads a saved model; returns the file's path in the artifacts. */
-    async download(name) {
+    /** Downloads a saved model (as .sllm, or as .gguf with action 'download-gguf'); returns the file's path in the artifacts. */
+    async download(name, action = 'download') {
       const [dl] = await Promise.all([
         page.waitForEvent('download', { timeout: 20_000 }),
-        page.click(`tr[data-name="${name}"] button[data-action="download"]`),
+        page.click(`tr[data-name="${name}"] button[data-action="${action}"]`),
       ]);
       const path = `${artifacts}${dl.suggestedFilename()}`;
       await dl.saveAs(path);

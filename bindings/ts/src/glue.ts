@@ -25,6 +25,7 @@ export interface ModelHandle extends EmbindHandle {
   preset(): string;
   tokenizer(): TokenizerHandle | null;
   save(optionsJson: string): Uint8Array | undefined;
+  toGguf(optionsJson: string): Uint8Array | undefined;
   isCheckpoint(): boolean;
   checkpointJson(): string;
   metadataJson(): string;

@@ -131,11 +131,22 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   }
 
   async save(options: SaveOptions = {}): Promise<Uint8Array> {
-    const { dtype, metadata, ...rest } = options;
-    const unknown = Object.keys(rest);
-    if (unknown.length) throw new SllmInvalidArgumentError(`unknown save option "${unknown[0]}"; use dtype, metadata`);
-    const json = JSON.stringify({ dtype, metadata: checkMetadata(metadata, 'save') });
+    const json = saveOptionsJson(options, 'save');
     const h = this.handle;
     return this.rt.invoke(() => h.save(json)) as Uint8Array;
   }
+
+  async toGguf(options: SaveOptions = {}): Promise<Uint8Array> {
+    const json = saveOptionsJson(options, 'toGguf');
+    const h = this.handle;
+    return this.rt.invoke(() => h.toGguf(json)) as Uint8Array;
+  }
+}
+
+/** The checked options of save() and toGguf() as the core reads them. */
+function saveOptionsJson(options: SaveOptions, what: string): string {
+  const { dtype, metadata, ...rest } = options;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new SllmInvalidArgumentError(`unknown ${what} option "${unknown[0]}"; use dtype, metadata`);
+  return JSON.stringify({ dtype, metadata: checkMetadata(metadata, what) });
 }

@@ -104,6 +104,10 @@ export class WorkerModel extends Handle implements Model {
   save(options?: SaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.save(this.id, options));
   }
+
+  toGguf(options?: SaveOptions): Promise<Uint8Array> {
+    return this.call((r) => r.toGguf(this.id, options));
+  }
 }
 
 export class WorkerTrainer extends Handle implements Trainer {

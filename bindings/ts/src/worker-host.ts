@@ -186,6 +186,10 @@ export class WorkerHost implements WorkerHostApi {
     return owned(await this.#get<Model>(id, 'model').save(options));
   }
 
+  async toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {
+    return owned(await this.#get<Model>(id, 'model').toGguf(options));
+  }
+
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void {
     const model = this.#get<Model>(modelId, 'model');
     const controller = new AbortController();

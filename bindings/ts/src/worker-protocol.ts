@@ -118,6 +118,7 @@ export interface WorkerHostApi {
   serialize(id: number): Promise<TokenizerJSON>;
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
 

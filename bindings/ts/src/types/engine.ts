@@ -111,7 +111,11 @@ export interface LoadedModel {
   isCheckpoint: boolean;
   /** The checkpoint's training state, when isCheckpoint. */
   checkpoint: CheckpointInfo | undefined;
-  /** The file's whole JSON header (format version, model, tokenizer, tensor table, ...), for inspection. */
+  /**
+   * The file's whole JSON header (format version, model, tokenizer, tensor table, ...), for
+   * inspection. For a GGUF file: `{ format: 'gguf', version, architecture, file_type, model,
+   * tensors: [{ name, type, shape, nbytes }] }`.
+   */
   header: Record<string, unknown>;
 }
 

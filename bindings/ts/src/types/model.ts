@@ -88,4 +88,11 @@ export interface Model extends SllmResource {
   stream(prompt: string, options?: GenerateOptions): AsyncIterableIterator<string>;
   /** The model as an SLLM file. */
   save(options?: SaveOptions): Promise<Uint8Array>;
+  /**
+   * The model as a GGUF file for llama.cpp, Ollama, LM Studio or wllama (architecture `gpt` as
+   * llama.cpp's `gpt2`, `llama` as `llama`), with the same dtype rules as {@link Model.save};
+   * `metadata.name` and `metadata.description` become `general.name`/`general.description`.
+   * Throws SllmInvalidArgumentError for a word tokenizer, which GGUF cannot express.
+   */
+  toGguf(options?: SaveOptions): Promise<Uint8Array>;
 }
