@@ -42,7 +42,8 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
         if (at != kAbsent) r.error("duplicate key \"" + key + "\"");
         at = r.pos();
         r.skip();
-      } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special") {
+      } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special" ||
+                 key == "add_bos") {
         if (obj_.find(key)) r.error("duplicate key \"" + key + "\"");
         obj_.set(key, r.value());
       } else {

@@ -4,7 +4,8 @@
 //                        (as in encoder.json), special tokens as their own text
 //    "merges": [...],    "left right" in rank order, both as token strings (as in vocab.bpe)
 //    "specials": [...],  ids of all special tokens, ascending
-//    "special": {...}}   the named ones: bos, eos, pad, unk (each also in "specials")
+//    "special": {...},   the named ones: bos, eos, pad, unk (each also in "specials")
+//    "add_bos": true}    optional (written only when set): encodings start with bos
 // from_json reads untrusted files, so every rule index() checks is a Format error here too.
 #include <algorithm>
 
@@ -32,6 +33,7 @@ Json BpeTokenizer::to_json() const {
   for (int32_t id : special_ids_) specials.push(id);
   j.set("specials", std::move(specials));
   j.set("special", special_.to_json());
+  if (add_bos_) j.set("add_bos", true);
   return j;
 }
 
@@ -108,6 +110,12 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
   for (auto [name, id] : named)
     if (id >= 0 && !tok->special_flag_[id])
       fail(ErrorCode::Format, std::string("bpe tokenizer special \"") + name + "\" is not one of the \"specials\"");
+  if (const Json* ab = j.find("add_bos")) {
+    if (!ab->is_bool()) fail(ErrorCode::Format, "bpe tokenizer \"add_bos\" must be true or false");
+    if (ab->as_bool() && tok->special_.bos < 0)
+      fail(ErrorCode::Format, "bpe tokenizer \"add_bos\" is true but \"special\" names no bos token");
+    tok->add_bos_ = ab->as_bool();
+  }
   tok->index();
   return tok;
 }

@@ -15,7 +15,6 @@
 namespace sllm {
 
 namespace {
-constexpr size_t kMaxVocab = size_t(1) << 24;
 constexpr size_t kMaxCached = 256;   // longer pieces are not cached
 
 // A token string for an error message, shortened at a character boundary.
@@ -29,8 +28,8 @@ std::string quoted(const std::string& display) {
 
 void BpeTokenizer::index() {
   const size_t V = bytes_.size();
-  if (V == 0 || V > kMaxVocab)
-    fail(ErrorCode::Format, "bpe tokenizer must have between 1 and " + std::to_string(kMaxVocab) + " tokens");
+  if (V == 0 || V > kMaxVocabIds)
+    fail(ErrorCode::Format, "bpe tokenizer must have between 1 and " + std::to_string(kMaxVocabIds) + " tokens");
   if (special_flag_.size() != V) fail(ErrorCode::Internal, "bpe tokenizer special flags out of step");
   rank_.assign(V, -1);
   std::fill(std::begin(byte_id_), std::end(byte_id_), -1);
@@ -114,14 +113,27 @@ void BpeTokenizer::set_cache_limit(size_t pieces) {
   cache_.clear();
 }
 
+void BpeTokenizer::set_add_bos(bool on) {
+  if (on && special_.bos < 0)
+    fail(ErrorCode::InvalidArgument, "add_bos needs a bos special token, and this vocabulary has none");
+  add_bos_ = on;
+}
+
 std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool allow_special) const {
   if (!utf8_valid(text)) return encode(sanitize_utf8(text), allow_special);
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 8);
+  if (add_bos_) out.push_back(special_.bos);
   if (!allow_special || special_match_.empty()) {
     encode_ordinary(text, out);
     return out;
   }
+  encode_with_specials(text, out);
+  if (add_bos_ && out.size() > 1 && out[1] == special_.bos) out.erase(out.begin());  // the text brought its own
+  return out;
+}
+
+void BpeTokenizer::encode_with_specials(std::string_view text, std::vector<int32_t>& out) const {
   // Leftmost special occurrence first; on equal starts the longest string wins.
   const size_t k = special_match_.size();
   std::vector<size_t> next(k);
@@ -134,7 +146,7 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool allow_spec
     }
     if (best == std::string_view::npos) {
       encode_ordinary(text.substr(pos), out);
-      return out;
+      return;
     }
     encode_ordinary(text.substr(pos, best - pos), out);
     out.push_back(special_match_[which].second);

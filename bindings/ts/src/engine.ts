@@ -98,6 +98,12 @@ class MainThreadEngine implements Engine {
         throw new SllmInvalidArgumentError('a gpt2 tokenizer needs the contents of encoder.json and vocab.bpe as strings');
       return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadGpt2Tokenizer(wellFormed(encoderJson), wellFormed(vocabBpe))));
     }
+    if (options.type === 'tiktoken') {
+      const { ranks, specialTokens, pretokenizer, eos, bos, addBos } = options;
+      if (typeof ranks !== 'string') throw new SllmInvalidArgumentError('a tiktoken tokenizer needs the ranks file as a string');
+      const json = JSON.stringify({ specials: specialTokens ?? {}, pretokenizer, eos, bos, add_bos: addBos });
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadTiktokenTokenizer(wellFormed(ranks), json)));
+    }
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
     const vocabSize = 'vocabSize' in options ? options.vocabSize : undefined;

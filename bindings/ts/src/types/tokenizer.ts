@@ -50,7 +50,29 @@ export type TokenizerOptions =
       encoderJson: string;
       /** The contents of GPT-2's `vocab.bpe`. */
       vocabBpe: string;
+    }
+  | {
+      /**
+       * A tiktoken ranks file: one "base64(token bytes) rank" line per token, as OpenAI's
+       * `cl100k_base.tiktoken` or Llama 3's original `tokenizer.model`. Ids equal the ranks.
+       */
+      type: 'tiktoken';
+      /** The ranks file's contents. */
+      ranks: string;
+      /** Special tokens by string, at ids after the ranks (unused ids between become placeholders). */
+      specialTokens?: Record<string, number>;
+      /** The split rule: `gpt2` (default) or `llama3` (cl100k_base's regex, as Llama 3 uses). */
+      pretokenizer?: PretokenizerName;
+      /** The special token that is eos (default `<|endoftext|>` when present). */
+      eos?: string;
+      /** The special token that is bos. */
+      bos?: string;
+      /** Start every encoding with bos (Llama 3 style). Default false. */
+      addBos?: boolean;
     };
+
+/** The pre-tokenizer rules of byte-level BPE: GPT-2's regex, or cl100k_base's (Llama 3). */
+export type PretokenizerName = 'gpt2' | 'llama3';
 
 /** A tokenizer in its SLLM-file JSON form (from {@link Tokenizer.serialize}); store it as JSON. */
 export interface TokenizerJSON {
