@@ -43,6 +43,16 @@ TEST_CASE("llama3 pre-tokenizer handles hand-picked edge cases", "[llama3]") {
   CHECK_FALSE(parse_pretokenizer_name("llama-bpe", r));
 }
 
+TEST_CASE("smollm pre-tokenizer (digits alone, then gpt2) matches the JS regexes on every case", "[llama3]") {
+  for (const auto& c : test::tokenizer_cases()) {
+    INFO("case: " << c.name);
+    CHECK(pretokenize(c.text, PretokenizerRule::Smollm) == c.smollm_pieces);
+    for (const auto& p : c.smollm_pieces) CHECK(piece_end(PretokenizerRule::Smollm, p, 0) == p.size());
+  }
+  using V = std::vector<std::string>;
+  CHECK(pretokenize("x 2024 ab12  ", PretokenizerRule::Smollm) == V{"x", " ", "2", "0", "2", "4", " ab", "1", "2", "  "});
+}
+
 TEST_CASE("llama3 pre-tokenizer pieces concatenate back to the corpus", "[llama3]") {
   const std::string& text = test::shakespeare();
   std::string joined;

@@ -31,6 +31,7 @@ struct TokenizerCase {
   std::vector<int32_t> gpt2;        // GPT-2 ids, from gpt-tokenizer
   std::vector<std::string> llama3_pieces;  // Llama 3 pre-tokenizer pieces, from js-tiktoken's regex
   std::vector<int32_t> cl100k;             // cl100k_base ids, from js-tiktoken
+  std::vector<std::string> smollm_pieces;  // SmolLM pre-tokenizer pieces (digits alone, then gpt2)
 };
 
 inline const std::vector<TokenizerCase>& tokenizer_cases() {
@@ -46,6 +47,7 @@ inline const std::vector<TokenizerCase>& tokenizer_cases() {
       for (const Json& id : c.get("gpt2", Json::Type::Array).items()) tc.gpt2.push_back(int32_t(id.as_number()));
       for (const Json& p : c.get("llama3_pieces", Json::Type::Array).items()) tc.llama3_pieces.push_back(p.as_string());
       for (const Json& id : c.get("cl100k", Json::Type::Array).items()) tc.cl100k.push_back(int32_t(id.as_number()));
+      for (const Json& p : c.get("smollm_pieces", Json::Type::Array).items()) tc.smollm_pieces.push_back(p.as_string());
       out.push_back(std::move(tc));
     }
     return out;

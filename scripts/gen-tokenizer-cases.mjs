@@ -6,7 +6,8 @@
 // tokens recognized; their ids come from js-tiktoken, because gpt-tokenizer 4.0.0 finds a
 // special token only at the very start of the text or right after another one. Each case also
 // has the Llama 3 pre-tokenizer `llama3_pieces` (js-tiktoken's cl100k_base split regex, which
-// Llama 3 uses) and js-tiktoken's cl100k_base ids `cl100k`.
+// Llama 3 uses) and js-tiktoken's cl100k_base ids `cl100k`, and the SmolLM pre-tokenizer's
+// `smollm_pieces`.
 //
 // Usage: node scripts/gen-tokenizer-cases.mjs   (needs the npm packages gpt-tokenizer and
 // js-tiktoken resolvable, e.g. NODE_PATH=/path/to/node_modules). The output escapes all
@@ -112,10 +113,13 @@ const out = cases.map(([name, text, allowSpecial]) => {
   c.gpt2 = allowSpecial ? ref : encode(text, { disallowedSpecial: new Set() });
   if (JSON.stringify(ref) !== JSON.stringify(c.gpt2)) throw new Error(`js-tiktoken and gpt-tokenizer differ on "${name}"`);
   c.llama3_pieces = text.match(SPLIT_LLAMA3) ?? [];
+  // SmolLM: each \p{N} character alone, GPT-2's regex on the text between (Hugging Face's
+  // Digits(individual_digits) then ByteLevel(use_regex)).
+  c.smollm_pieces = text.split(/(\p{N})/u).flatMap((s, i) => (i % 2 ? [s] : s.match(SPLIT) ?? []));
   c.cl100k = cl100k.encode(text, allowSpecial ? 'all' : [], []);
   return c;
 });
 const lines = out.map((c) => '    ' + escapeNonAscii(JSON.stringify(c)));
-const doc = `{\n  "about": "Adversarial tokenizer cases; pieces and gpt2 ids from gpt-tokenizer r50k_base (js-tiktoken gpt2 where allow_special); llama3_pieces and cl100k ids from js-tiktoken cl100k_base. Regenerate with scripts/gen-tokenizer-cases.mjs.",\n  "cases": [\n${lines.join(',\n')}\n  ]\n}\n`;
+const doc = `{\n  "about": "Adversarial tokenizer cases; pieces and gpt2 ids from gpt-tokenizer r50k_base (js-tiktoken gpt2 where allow_special); llama3_pieces and cl100k ids from js-tiktoken cl100k_base; smollm_pieces: digits alone, then the gpt2 regex. Regenerate with scripts/gen-tokenizer-cases.mjs.",\n  "cases": [\n${lines.join(',\n')}\n  ]\n}\n`;
 writeFileSync(new URL('../native-tests/data/tokenizer_cases.json', import.meta.url), doc);
 console.log(`wrote ${out.length} cases`);

@@ -7,6 +7,7 @@
 #include "handles.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/hf_tokenizer.h"
 #include "tokenizer/word_tokenizer.h"
 
 namespace sllm::bind {
@@ -33,7 +34,7 @@ std::string TokenizerHandle::specialJson() const {
   return guard([&] { return tok_->special().to_json().dump(); });
 }
 std::string TokenizerHandle::toJson() const {
-  return guard([&] { return tok_->to_json().dump(); });
+  return guard([&] { return tok_->json().dump(); });
 }
 
 namespace {
@@ -146,6 +147,15 @@ TokenizerHandle* load_tiktoken_tokenizer(const std::string& ranks, const std::st
   });
 }
 
+// Hugging Face's tokenizer.json with (when config is not empty) tokenizer_config.json.
+TokenizerHandle* load_hf_tokenizer(const std::string& tokenizer_json, const std::string& config) {
+  return guard([&] {
+    HfTokenizerConfig cfg;
+    if (!config.empty()) cfg = parse_tokenizer_config(config);
+    return new TokenizerHandle(tokenizer_from_hf(tokenizer_json, config.empty() ? nullptr : &cfg));
+  });
+}
+
 TokenizerHandle* tokenizer_from_json(const std::string& json) {
   return guard([&] { return new TokenizerHandle(Tokenizer::from_json(Json::parse(json))); });
 }
@@ -170,4 +180,5 @@ EMSCRIPTEN_BINDINGS(sllm_tokenizer) {
   function("tokenizerFromJson", &sllm::bind::tokenizer_from_json, allow_raw_pointers());
   function("loadGpt2Tokenizer", &sllm::bind::load_gpt2_tokenizer, allow_raw_pointers());
   function("loadTiktokenTokenizer", &sllm::bind::load_tiktoken_tokenizer, allow_raw_pointers());
+  function("loadHfTokenizer", &sllm::bind::load_hf_tokenizer, allow_raw_pointers());
 }

@@ -77,13 +77,7 @@ class Parser {
       bad(std::string("the header is not valid UTF-8 JSON (") + e.what() + ")");
     }
   }
-  // Charged values are freed before the next one is read.
-  Json value() {
-    size_t before = r_.charged();
-    Json v = r_.value();
-    r_.refund(r_.charged() - before);
-    return v;
-  }
+  Json value() { return r_.entry_value(); }  // freed before the next one is read
 
   void read_metadata(StHeader& h) {
     if (r_.peek_value() != '{') bad("\"__metadata__\" must be an object of strings");

@@ -18,9 +18,7 @@ std::vector<std::pair<std::string, std::string>> read_index(const ByteSource& sr
   const std::string text = src.read_all(kSafetensorsIndex, 64u << 20);
   Json j;
   try {
-    JsonReader r(text, 64, text.size() * 16 + 65536);
-    j = r.value();
-    r.end();
+    j = JsonReader::parse_bounded(text);
   } catch (const Error& e) {
     bad_index(std::string("not valid UTF-8 JSON (") + e.what() + ")");
   }

@@ -82,7 +82,7 @@ Json base_header(const GPT& model, const Tokenizer& tok, const SaveOptions& opts
                                          std::to_string(model.config().vocab_size) + ")");
   Json h = Json::object();
   h.set("model", model.config().to_json());
-  h.set("tokenizer", tok.to_json());
+  h.set("tokenizer", tok.json());
   if (!opts.metadata.is_object()) fail(ErrorCode::InvalidArgument, "metadata must be an object of strings");
   for (const auto& m : opts.metadata.members())
     if (!m.second.is_string()) fail(ErrorCode::InvalidArgument, "metadata \"" + m.first + "\" must be a string");

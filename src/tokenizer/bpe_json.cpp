@@ -5,7 +5,8 @@
 //    "merges": [...],    "left right" in rank order, both as token strings (as in vocab.bpe)
 //    "specials": [...],  ids of all special tokens, ascending
 //    "special": {...},   the named ones: bos, eos, pad, unk (each also in "specials")
-//    "add_bos": true}    optional (written only when set): encodings start with bos
+//    "add_bos": true,    optional (written only when set): encodings start with bos
+//    "merge_rule": "hf"} optional (written only when not "tiktoken"): see BpeMergeRule
 // from_json reads untrusted files, so every rule index() checks is a Format error here too.
 #include <algorithm>
 
@@ -34,6 +35,7 @@ Json BpeTokenizer::to_json() const {
   j.set("specials", std::move(specials));
   j.set("special", special_.to_json());
   if (add_bos_) j.set("add_bos", true);
+  if (merge_rule_ != BpeMergeRule::Tiktoken) j.set("merge_rule", merge_rule_name(merge_rule_));
   return j;
 }
 
@@ -44,6 +46,9 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
   if (!j.is_object()) fail(ErrorCode::Format, "bpe tokenizer must be an object");
   auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
   tok->rule_ = read_pretokenizer(j, "bpe");
+  if (const Json* mr = j.find("merge_rule"))
+    if (!mr->is_string() || !parse_merge_rule(mr->as_string(), tok->merge_rule_))
+      fail(ErrorCode::Format, "bpe tokenizer \"merge_rule\" must be \"tiktoken\", \"hf\" or \"hf_ignore_merges\"");
 
   const int64_t n = src.count("tokens", "bpe tokenizer");
   if (n <= 0) fail(ErrorCode::Format, "bpe tokenizer \"tokens\" must be a non-empty array of strings");
@@ -71,7 +76,10 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
 
   const int64_t n_merges = src.count("merges", "bpe tokenizer");
   if (n_merges < 0) fail(ErrorCode::Format, "bpe tokenizer \"merges\" must be an array of \"left right\" strings");
-  if (size_t(n_merges) >= V)  // each merge makes a token of its own
+  // tiktoken's rule: each merge makes a token of its own; Hugging Face's: each token has at
+  // most one merge per split point.
+  const size_t max_merges = tok->merge_rule_ == BpeMergeRule::Tiktoken ? V - 1 : V * (kMaxTokenBytes - 1);
+  if (size_t(n_merges) > max_merges)
     fail(ErrorCode::Format, "bpe tokenizer has " + std::to_string(n_merges) + " merges but only " + std::to_string(V) + " tokens");
   // Each side of a merge names an ordinary token by its byte-level string: found by its bytes
   // in the ordinary ids sorted by bytes (the lowest id when a token appears twice).

@@ -56,7 +56,7 @@ void for_each_line(std::string_view text, F&& f) {
 
 void BpeTokenizer::fill_unused_ids(std::vector<std::string>& bytes, std::vector<uint8_t>& special_flag, size_t from) {
   for (size_t id = from; id < bytes.size(); ++id)
-    if (!special_flag[id]) {
+    if (!special_flag[id] && bytes[id].empty()) {
       special_flag[id] = 1;
       bytes[id] = "[PAD" + std::to_string(id) + "]";
     }

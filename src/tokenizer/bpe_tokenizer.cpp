@@ -72,40 +72,86 @@ void BpeTokenizer::index() {
       fail(ErrorCode::Format, "bpe vocabulary has two tokens shown as " + quoted(it.first->first) + " (ids " +
                                   std::to_string(it.first->second) + " and " + std::to_string(id) + ")");
   }
+  // Hugging Face's rule: each listed merge is a pair of its own (its parts need only exist);
+  // tiktoken's: each token is made by one merge, from parts made before it.
+  const bool hf = merge_rule_ != BpeMergeRule::Tiktoken;
   std::vector<int32_t> made(merges_.size());
   for (size_t r = 0; r < merges_.size(); ++r) {
     auto [a, b] = merges_[r];
     const std::string where = "bpe merge " + std::to_string(r);
     if (a < 0 || b < 0 || size_t(a) >= V || size_t(b) >= V) fail(ErrorCode::Format, where + " refers to a token id outside the vocabulary");
     if (special_flag_[a] || special_flag_[b]) fail(ErrorCode::Format, where + " uses a special token");
-    for (int32_t part : {a, b})
-      if (bytes_[part].size() > 1 && rank_[part] < 0)
-        fail(ErrorCode::Format, where + " uses " + quoted(byte_level_encode(bytes_[part])) + " before a merge makes it");
+    if (!hf)
+      for (int32_t part : {a, b})
+        if (bytes_[part].size() > 1 && rank_[part] < 0)
+          fail(ErrorCode::Format, where + " uses " + quoted(byte_level_encode(bytes_[part])) + " before a merge makes it");
     std::string cat = bytes_[a] + bytes_[b];
     size_t n;
     const int32_t* t = vocab_.find(cat, hash_bytes(cat.data(), cat.size()), n);
     if (!t) fail(ErrorCode::Format, where + " makes " + quoted(byte_level_encode(cat)) + ", which is not in the vocabulary");
-    if (rank_[*t] >= 0)
+    if (rank_[*t] >= 0 && !hf)
       fail(ErrorCode::Format, where + " makes " + quoted(byte_level_encode(cat)) + ", already made by merge " + std::to_string(rank_[*t]));
-    rank_[*t] = int32_t(r);
+    if (rank_[*t] < 0) rank_[*t] = int32_t(r);
     made[r] = *t;
+    if (hf && !pairs_.insert(a, b, int32_t(r), *t))
+      fail(ErrorCode::Format, where + " repeats an earlier merge of " + quoted(byte_level_encode(bytes_[a])) + " and " +
+                                  quoted(byte_level_encode(bytes_[b])));
   }
-  for (size_t id = 0; id < V; ++id)
-    if (!special_flag_[id] && bytes_[id].size() > 1 && rank_[id] < 0)
-      fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " " + quoted(byte_level_encode(bytes_[id])) + " is made by no merge");
-  // tiktoken semantics: any split of a token into two tokens merges into it at its rank.
-  for (size_t r = 0; r < made.size(); ++r) {
-    const std::string& t = bytes_[made[r]];
-    for (size_t s = 1; s < t.size(); ++s) {
-      size_t n;
-      const int32_t* left = vocab_.find(std::string_view(t).substr(0, s), hash_bytes(t.data(), s), n);
-      if (!left) continue;
-      const int32_t* right = vocab_.find(std::string_view(t).substr(s), hash_bytes(t.data() + s, t.size() - s), n);
-      if (right) pairs_.insert(*left, *right, int32_t(r), made[r]);
+  if (!hf) {
+    for (size_t id = 0; id < V; ++id)
+      if (!special_flag_[id] && bytes_[id].size() > 1 && rank_[id] < 0)
+        fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " " + quoted(byte_level_encode(bytes_[id])) + " is made by no merge");
+    // tiktoken semantics: any split of a token into two tokens merges into it at its rank.
+    for (size_t r = 0; r < made.size(); ++r) {
+      const std::string& t = bytes_[made[r]];
+      for (size_t s = 1; s < t.size(); ++s) {
+        size_t n;
+        const int32_t* left = vocab_.find(std::string_view(t).substr(0, s), hash_bytes(t.data(), s), n);
+        if (!left) continue;
+        const int32_t* right = vocab_.find(std::string_view(t).substr(s), hash_bytes(t.data() + s, t.size() - s), n);
+        if (right) pairs_.insert(*left, *right, int32_t(r), made[r]);
+      }
     }
   }
   std::stable_sort(special_match_.begin(), special_match_.end(),
                    [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+}
+
+namespace {
+constexpr std::pair<BpeMergeRule, const char*> kMergeRules[] = {
+    {BpeMergeRule::Tiktoken, "tiktoken"}, {BpeMergeRule::Hf, "hf"}, {BpeMergeRule::HfIgnoreMerges, "hf_ignore_merges"}};
+}  // namespace
+
+const char* merge_rule_name(BpeMergeRule r) {
+  for (const auto& [rule, name] : kMergeRules)
+    if (rule == r) return name;
+  return "tiktoken";
+}
+
+bool parse_merge_rule(std::string_view name, BpeMergeRule& out) {
+  for (const auto& [rule, n] : kMergeRules)
+    if (name == n) {
+      out = rule;
+      return true;
+    }
+  return false;
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::from_parts(Parts p) {
+  auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
+  if (p.special_flag.size() != p.bytes.size()) fail(ErrorCode::Internal, "bpe parts out of step");
+  tok->bytes_ = std::move(p.bytes);
+  tok->special_flag_ = std::move(p.special_flag);
+  tok->merges_ = std::move(p.merges);
+  tok->special_ = p.special;
+  for (int32_t id : {p.special.pad, p.special.unk, p.special.bos, p.special.eos})
+    if (id >= 0 && (size_t(id) >= tok->bytes_.size() || !tok->special_flag_[size_t(id)]))
+      fail(ErrorCode::Format, "bpe special token id " + std::to_string(id) + " is not one of the special tokens");
+  tok->rule_ = p.rule;
+  tok->merge_rule_ = p.merge_rule;
+  tok->index();
+  tok->set_add_bos(p.add_bos);
+  return tok;
 }
 
 void BpeTokenizer::set_cache_limit(size_t pieces) {
@@ -166,10 +212,11 @@ void BpeTokenizer::encode_piece(std::string_view piece, std::vector<int32_t>& ou
   }
   const uint64_t h = hash_bytes(piece.data(), n);
   size_t k;
-  if (const int32_t* id = vocab_.find(piece, h, k)) {
-    out.push_back(*id);
-    return;
-  }
+  if (merge_rule_ != BpeMergeRule::Hf)
+    if (const int32_t* id = vocab_.find(piece, h, k)) {
+      out.push_back(*id);
+      return;
+    }
   const bool cacheable = cache_limit_ > 0 && n <= kMaxCached;
   if (cacheable)
     if (const int32_t* ids = cache_.find(piece, h, k)) {

@@ -2,11 +2,15 @@
 // rule (GPT-2's regex), each piece is taken as UTF-8 bytes and merged by rank, so any text
 // round-trips exactly and [UNK] is never produced.
 //
-// Encoding follows tiktoken's definition, which gpt-tokenizer and js-tiktoken share: a piece
-// that is itself a vocabulary entry is that one token; otherwise, starting from single bytes,
-// the adjacent pair whose concatenation is the vocabulary entry of lowest rank is merged,
-// leftmost first on equal ranks, until no adjacent pair concatenates to an entry. A token's
-// rank is the index of the merge that made it (so GPT-2's ranks equal its ids).
+// Encoding follows one of three merge rules (BpeMergeRule), the first tiktoken's definition,
+// which gpt-tokenizer and js-tiktoken share: a piece that is itself a vocabulary entry is that
+// one token; otherwise, starting from single bytes, the adjacent pair whose concatenation is
+// the vocabulary entry of lowest rank is merged, leftmost first on equal ranks, until no
+// adjacent pair concatenates to an entry. A token's rank is the index of the merge that made it
+// (so GPT-2's ranks equal its ids). The other two are Hugging Face's BPE model (and llama.cpp's):
+// only the listed merges apply, the one listed first (then the leftmost) merging first, so
+// several merges may make the same token; with ignore_merges, a piece that is a vocabulary
+// entry is looked up first, as tiktoken does.
 //
 // add_bos (Llama 3 style): encode() starts every encoding with the bos special token, as
 // Hugging Face's tokenizer(text) does with its BOS-adding post-processor, whether or not
@@ -25,6 +29,12 @@
 #include "tokenizer/tokenizer.h"
 
 namespace sllm {
+
+// tiktoken's rule (the default), Hugging Face's BPE without and with ignore_merges. Named in
+// SLLM files as "tiktoken", "hf" and "hf_ignore_merges" (the bpe member "merge_rule").
+enum class BpeMergeRule : uint8_t { Tiktoken, Hf, HfIgnoreMerges };
+const char* merge_rule_name(BpeMergeRule r);
+bool parse_merge_rule(std::string_view name, BpeMergeRule& out);
 
 struct BpeTrainOptions {
   int32_t vocab_size = 8000;  // specials + 256 bytes + merges
@@ -65,7 +75,7 @@ class BpeTokenizer : public Tokenizer {
                                                      std::string_view eos_name = "<|endoftext|>",
                                                      std::string_view bos_name = "");
 
-  // Ids from `from` on that are neither ordinary tokens nor specials become placeholder special
+  // Ids from `from` on that are neither ordinary tokens (non-empty bytes) nor specials become placeholder special
   // tokens "[PAD<id>]" (as llama.cpp's converter names them): never produced by encoding text
   // (unless allow_special text holds that exact string) and decoded as nothing.
   static void fill_unused_ids(std::vector<std::string>& bytes, std::vector<uint8_t>& special_flag, size_t from);
@@ -93,6 +103,21 @@ class BpeTokenizer : public Tokenizer {
   // Throws Error(InvalidArgument) when on is true and the vocabulary has no bos token.
   void set_add_bos(bool on);
   void set_pretokenizer(PretokenizerRule rule) { rule_ = rule; clear_cache(); }
+  BpeMergeRule merge_rule() const { return merge_rule_; }
+
+  // A vocabulary given as Hugging Face's BPE model holds it: ordinary tokens by bytes (empty
+  // for ids that are specials), specials by their text, merges as token-id pairs in list order.
+  // Validates everything index() does; throws Error(Format) naming the problem.
+  struct Parts {
+    std::vector<std::string> bytes;            // (V)
+    std::vector<uint8_t> special_flag;         // (V)
+    std::vector<std::pair<int32_t, int32_t>> merges;
+    SpecialTokens special;
+    PretokenizerRule rule = PretokenizerRule::Gpt2;
+    BpeMergeRule merge_rule = BpeMergeRule::Hf;
+    bool add_bos = false;
+  };
+  static std::unique_ptr<BpeTokenizer> from_parts(Parts parts);
 
   // The per-piece cache (piece bytes -> ids) is cleared whenever it holds more than this many
   // pieces; 0 turns it off. The cache makes encode() unsafe to call from two threads at once.
@@ -110,12 +135,13 @@ class BpeTokenizer : public Tokenizer {
 
   PretokenizerRule rule_ = PretokenizerRule::Gpt2;
   bool add_bos_ = false;
+  BpeMergeRule merge_rule_ = BpeMergeRule::Tiktoken;
   std::vector<std::string> bytes_;                    // (V) raw bytes; a special's own string
   std::vector<uint8_t> special_flag_;                 // (V)
   std::vector<std::pair<int32_t, int32_t>> merges_;   // in rank order
   std::vector<int32_t> special_ids_;                  // ascending
   // Built by index():
-  std::vector<int32_t> rank_;                         // (V) merge index, -1 for bytes and specials
+  std::vector<int32_t> rank_;                         // (V) first merge making it, -1 for bytes, specials, unmade
   int32_t byte_id_[256] = {};
   BytesTable vocab_;                                  // ordinary tokens' bytes -> id
   PairTable pairs_;                                   // (left, right) -> (rank, id) of their concatenation

@@ -23,6 +23,7 @@ namespace {
 constexpr std::pair<PretokenizerRule, const char*> kRuleNames[] = {
     {PretokenizerRule::Gpt2, "gpt2"},
     {PretokenizerRule::Llama3, "llama3"},
+    {PretokenizerRule::Smollm, "smollm"},
 };
 }  // namespace
 
@@ -79,6 +80,17 @@ size_t gpt2_piece_end(std::string_view text, size_t pos) {
   }
   if (j == n) return n;  // (?!\S) holds at the end of the text
   return last > pos ? last : j;
+}
+
+size_t digit_split_end(std::string_view text, size_t pos, bool& number) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t len;
+  number = class_at(p + pos, len) == UnicodeClass::Number;
+  if (number) return pos + len;
+  for (size_t j = pos + len; j < n; j += len)
+    if (class_at(p + j, len) == UnicodeClass::Number) return j;
+  return n;
 }
 
 std::vector<std::string> pretokenize(std::string_view text, PretokenizerRule rule) {

@@ -68,12 +68,25 @@ std::string StreamDecoder::flush() {
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) { return from_source(JsonTokenizerSource(j)); }
 
+Json Tokenizer::json() const {
+  Json j = to_json();
+  if (!chat_template_.empty()) j.set("chat_template", chat_template_);
+  return j;
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::from_source(const TokenizerSource& src) {
   const Json& j = src.object();
   if (!j.is_object()) fail(ErrorCode::Format, "\"tokenizer\" must be an object");
   const Json* type = j.find("type");
   if (!type || !type->is_string()) fail(ErrorCode::Format, "tokenizer \"type\" must be a string");
-  const std::string& t = type->as_string();
+  const Json* tmpl = j.find("chat_template");
+  if (tmpl && !tmpl->is_string()) fail(ErrorCode::Format, "tokenizer \"chat_template\" must be a string");
+  std::unique_ptr<Tokenizer> tok = of_type(type->as_string(), src);
+  if (tmpl) tok->set_chat_template(tmpl->as_string());
+  return tok;
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::of_type(const std::string& t, const TokenizerSource& src) {
   if (t == "char") return CharTokenizer::from_source(src);
   if (t == "bpe") return BpeTokenizer::from_source(src);
   if (t == "word") return WordTokenizer::from_source(src);

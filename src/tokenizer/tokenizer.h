@@ -56,6 +56,12 @@ class Tokenizer {
 
   // The SLLM file's `tokenizer` member: enough to reproduce encode and decode exactly.
   virtual Json to_json() const = 0;
+  // to_json() with the chat template beside "type" when there is one: what files store.
+  Json json() const;
+
+  // The model's chat template (Jinja, as GGUF's tokenizer.chat_template), empty when none.
+  const std::string& chat_template() const { return chat_template_; }
+  void set_chat_template(std::string t) { chat_template_ = std::move(t); }
 
   // Restores any tokenizer type from its to_json(); throws Error(Format) naming what is wrong.
   static std::unique_ptr<Tokenizer> from_json(const Json& j);
@@ -63,7 +69,10 @@ class Tokenizer {
   static std::unique_ptr<Tokenizer> from_source(const TokenizerSource& src);
 
  protected:
+  static std::unique_ptr<Tokenizer> of_type(const std::string& type, const TokenizerSource& src);
+
   SpecialTokens special_;
+  std::string chat_template_;
 };
 
 // Turns a stream of ids into text pieces that are always complete UTF-8: a character split

@@ -104,6 +104,13 @@ class MainThreadEngine implements Engine {
       const json = JSON.stringify({ specials: specialTokens ?? {}, pretokenizer, eos, bos, add_bos: addBos });
       return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadTiktokenTokenizer(wellFormed(ranks), json)));
     }
+    if (options.type === 'huggingface') {
+      const { tokenizerJson, tokenizerConfig } = options;
+      if (typeof tokenizerJson !== 'string' || (tokenizerConfig !== undefined && typeof tokenizerConfig !== 'string'))
+        throw new SllmInvalidArgumentError('a huggingface tokenizer needs tokenizer.json (and tokenizer_config.json) as strings');
+      const cfg = wellFormed(tokenizerConfig ?? '');
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadHfTokenizer(wellFormed(tokenizerJson), cfg)));
+    }
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
     const vocabSize = 'vocabSize' in options ? options.vocabSize : undefined;

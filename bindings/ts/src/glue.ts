@@ -76,6 +76,7 @@ export interface SllmModule {
   tokenizerFromJson(json: string): TokenizerHandle | null;
   loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
   loadTiktokenTokenizer(ranks: string, optionsJson: string): TokenizerHandle | null;
+  loadHfTokenizer(tokenizerJson: string, configJson: string): TokenizerHandle | null;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):

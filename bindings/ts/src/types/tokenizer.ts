@@ -69,6 +69,19 @@ export type TokenizerOptions =
       bos?: string;
       /** Start every encoding with bos (Llama 3 style). Default false. */
       addBos?: boolean;
+    }
+  | {
+      /**
+       * A Hugging Face tokenizer: byte-level BPE as GPT-2, SmolLM and Llama 3 use (and the forms
+       * `toHuggingFace` writes for char and word tokenizers). Encodings equal Hugging Face's
+       * (with `allowSpecial`, its default); a tokenizer.json sllm cannot reproduce exactly is
+       * refused with SllmFormatError saying why.
+       */
+      type: 'huggingface';
+      /** The contents of `tokenizer.json`. */
+      tokenizerJson: string;
+      /** The contents of `tokenizer_config.json` (special token names, chat template), if any. */
+      tokenizerConfig?: string;
     };
 
 /** The pre-tokenizer rules of byte-level BPE: GPT-2's regex, or cl100k_base's (Llama 3). */
