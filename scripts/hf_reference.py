@@ -25,9 +25,9 @@ Two commands (run with Debian's python3: /usr/bin/python3):
       transformer.* names, lm_head.weight stored), llama (F32, grouped-query attention, untied,
       rope_theta 500000) and llama-bf16 (BF16, tied, vocabulary padded past the tokenizer's).
 
-  hf_reference.py check DIR        the way back: loads the Hugging Face folder DIR that sllm
+  hf_reference.py check DIR...     the way back: loads each Hugging Face folder DIR that sllm
       exported, runs its forward here on the batch in DIR/sllm_logits.json ({"tokens": [[...]],
-      "logits": [...]}) and compares with the logits sllm computed. Exits 1 when
+      "logits": [...]}) and compares with the logits sllm computed. Exits 1 when any has
       max|diff| / max|logit| > 1e-4.
 """
 import json
@@ -400,7 +400,7 @@ if __name__ == "__main__":
     if cmd == "fixtures":
         make_fixtures(sys.argv[2] if len(sys.argv) > 2 else
                       os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "native-tests", "fixtures", "hf"))
-    elif cmd == "check" and len(sys.argv) == 3:
-        sys.exit(check(sys.argv[2]))
+    elif cmd == "check" and len(sys.argv) >= 3:
+        sys.exit(max(check(d) for d in sys.argv[2:]))
     else:
         sys.exit(__doc__)

@@ -10,6 +10,7 @@
 // caller (hf_model.h), so a checkpoint is never copied whole.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,16 +54,20 @@ StHeader parse_safetensors_header(std::string_view json, uint64_t data_bytes, co
 // naming the dtype for the others.
 void st_to_f32(StType t, const uint8_t* src, size_t n, float* dst);
 
-// One tensor to write: f32 values converted to dtype (F32, F16 or BF16).
+// One tensor to write: f32 values converted to dtype (F32, F16 or BF16), either given (data) or
+// made on demand into a scratch buffer of numel floats (fill), so a converted model is never
+// held twice.
 struct StOut {
   std::string name;
   StType dtype = StType::F32;
   std::vector<int64_t> shape;
   const float* data = nullptr;  // numel values, row-major
+  std::function<void(float*)> fill;  // used when data is null
 };
 
 // A whole safetensors file: the header (padded with spaces to a multiple of 8 bytes, as the
-// reference writer does), then the tensors in the given order, back to back.
+// reference writer does), then the tensors in the given order, back to back. Memory: the file
+// plus one scratch tensor.
 std::vector<uint8_t> write_safetensors(const std::vector<StOut>& tensors,
                                        const std::vector<std::pair<std::string, std::string>>& metadata = {});
 

@@ -64,15 +64,27 @@ std::vector<uint8_t> write_safetensors(const std::vector<StOut>& tensors,
   for (int i = 0; i < 8; ++i) out[size_t(i)] = uint8_t(n >> (8 * i));
   std::memcpy(out.data() + 8, text.data(), text.size());
   uint8_t* p = out.data() + 8 + text.size();
+  std::vector<float> scratch;
   for (const StOut& t : tensors) {
     uint64_t numel = 1;
     for (int64_t d : t.shape) numel *= uint64_t(d);
+    const float* values = t.data;
+    if (!values) {
+      if (t.dtype == StType::F32 && reinterpret_cast<uintptr_t>(p) % alignof(float) == 0) {  // made in place
+        t.fill(reinterpret_cast<float*>(p));
+        p += numel * 4;
+        continue;
+      }
+      scratch.resize(size_t(numel));
+      t.fill(scratch.data());
+      values = scratch.data();
+    }
     if (t.dtype == StType::F32) {
-      std::memcpy(p, t.data, numel * 4);
+      std::memcpy(p, values, numel * 4);
       p += numel * 4;
     } else {
       for (uint64_t i = 0; i < numel; ++i, p += 2)
-        put_u16(p, t.dtype == StType::F16 ? f32_to_f16(t.data[i]) : f32_to_bf16(t.data[i]));
+        put_u16(p, t.dtype == StType::F16 ? f32_to_f16(values[i]) : f32_to_bf16(values[i]));
     }
   }
   return out;

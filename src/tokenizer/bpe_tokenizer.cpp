@@ -143,15 +143,29 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_parts(Parts p) {
   tok->bytes_ = std::move(p.bytes);
   tok->special_flag_ = std::move(p.special_flag);
   tok->merges_ = std::move(p.merges);
-  tok->special_ = p.special;
-  for (int32_t id : {p.special.pad, p.special.unk, p.special.bos, p.special.eos})
-    if (id >= 0 && (size_t(id) >= tok->bytes_.size() || !tok->special_flag_[size_t(id)]))
-      fail(ErrorCode::Format, "bpe special token id " + std::to_string(id) + " is not one of the special tokens");
+  tok->set_special_tokens(p.special);
   tok->rule_ = p.rule;
   tok->merge_rule_ = p.merge_rule;
   tok->index();
   tok->set_add_bos(p.add_bos);
   return tok;
+}
+
+void BpeTokenizer::set_special_tokens(const SpecialTokens& s) {
+  for (int32_t id : {s.pad, s.unk, s.bos, s.eos})
+    if (id >= 0 && (size_t(id) >= bytes_.size() || !special_flag_[size_t(id)]))
+      fail(ErrorCode::Format, "bpe special token id " + std::to_string(id) + " is not one of the special tokens");
+  if (add_bos_ && s.bos < 0) fail(ErrorCode::Format, "add_bos needs a bos token");
+  special_ = s;
+}
+
+void BpeTokenizer::pad_vocab(int32_t size) {
+  if (size < vocab_size() || size_t(size) > kMaxVocabIds) fail(ErrorCode::InvalidArgument, "pad_vocab cannot shrink the vocabulary");
+  const size_t old = bytes_.size();
+  bytes_.resize(size_t(size));
+  special_flag_.resize(size_t(size), 0);
+  fill_unused_ids(bytes_, special_flag_, old);
+  index();
 }
 
 void BpeTokenizer::set_cache_limit(size_t pieces) {

@@ -119,6 +119,12 @@ class BpeTokenizer : public Tokenizer {
   };
   static std::unique_ptr<BpeTokenizer> from_parts(Parts parts);
 
+  // Grows the vocabulary to size ids with placeholder specials (fill_unused_ids), for a model
+  // whose embedding has more rows than its tokenizer has tokens, as Hugging Face models often do.
+  void pad_vocab(int32_t size);
+  // Names the special tokens; each id must be one of the specials. Throws Error(Format).
+  void set_special_tokens(const SpecialTokens& s);
+
   // The per-piece cache (piece bytes -> ids) is cleared whenever it holds more than this many
   // pieces; 0 turns it off. The cache makes encode() unsafe to call from two threads at once.
   void set_cache_limit(size_t pieces);
