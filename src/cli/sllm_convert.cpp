@@ -1,0 +1,123 @@
+// sllm_convert.cpp: converts models between SLLM files and Hugging Face model folders (and, with
+// the GGUF support beside it, GGUF files). Each side's kind comes from the path: a directory (or
+// a path ending in "/" or without a .sllm/.gguf extension, for the output) is a Hugging Face
+// folder; otherwise the extension. Loading and saving are one function per kind below, so a
+// new kind is one branch in each.
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/files.h"
+#include "cli/folder.h"
+#include "core/error.h"
+#include "format/hf_model.h"
+#include "format/sllm_file.h"
+#include "model/model.h"
+
+using namespace sllm;
+
+namespace {
+const char* kUsage = R"(usage: sllm-convert IN OUT [options]
+
+Converts a model between an SLLM file (.sllm) and a Hugging Face model folder (a directory with
+config.json, model.safetensors or its shards with model.safetensors.index.json, tokenizer.json,
+tokenizer_config.json), in either direction. A folder may hold GPT2LMHeadModel or
+LlamaForCausalLM weights in F32, F16 or BF16; the folder written loads in Python with
+transformers' from_pretrained. A checkpoint converts to its model (the training state stays
+behind).
+
+  --dtype D          weights of the output: f32, f16, q8_0 or q4_0 for .sllm (default f32);
+                     f32, f16 or bf16 for a folder (default f32)
+  --max-context N    cap the context length of a model read from a folder (e.g. 4096 for a
+                     128k-context model, to bound generation memory)
+  --name TEXT        the model's name
+  --description TEXT the model's description
+)";
+
+enum class Kind { Sllm, Folder, Gguf };
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::string x(suffix);
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+Kind kind_of(const std::string& path, bool output) {
+  if (cli::is_directory(path) || ends_with(path, "/")) return Kind::Folder;
+  if (ends_with(path, ".sllm")) return Kind::Sllm;
+  if (ends_with(path, ".gguf")) return Kind::Gguf;
+  if (output) return Kind::Folder;
+  cli::Args::die(path + " is neither a folder nor a .sllm or .gguf file");
+}
+
+LoadedFile load(const std::string& path, Kind kind, const cli::Args& args) {
+  switch (kind) {
+    case Kind::Folder: {
+      HfImportOptions o;
+      o.max_context = int(args.integer("max-context", 0));
+      return import_hf(cli::read_folder(path), o);
+    }
+    case Kind::Sllm: {
+      const std::string bytes = cli::read_file(path);
+      return load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    }
+    case Kind::Gguf: break;
+  }
+  cli::Args::die("GGUF files are not handled by this build of sllm-convert");
+}
+
+// Writes the model; returns the bytes written.
+size_t save(const std::string& path, Kind kind, const LoadedFile& f, const cli::Args& args) {
+  Json meta = f.metadata.is_object() ? f.metadata : Json::object();
+  if (args.has("name")) meta.set("name", args.str("name"));
+  if (args.has("description")) meta.set("description", args.str("description"));
+  const std::string dtype = args.str("dtype", "f32");
+  switch (kind) {
+    case Kind::Folder: {
+      HfExportOptions o;
+      o.metadata = meta;
+      if (dtype == "f16") o.dtype = StType::F16;
+      else if (dtype == "bf16") o.dtype = StType::BF16;
+      else if (dtype != "f32") cli::Args::die("--dtype for a folder must be f32, f16 or bf16, got \"" + dtype + "\"");
+      auto files = export_hf(*f.model, *f.tokenizer, o);
+      cli::write_folder(path, files);
+      size_t n = 0;
+      for (const auto& file : files) n += file.second.size();
+      return n;
+    }
+    case Kind::Sllm: {
+      SaveOptions o;
+      o.metadata = meta;
+      if (!dtype_from_name(dtype, o.weights)) cli::Args::die("--dtype for .sllm must be f32, f16, q8_0 or q4_0, got \"" + dtype + "\"");
+      const std::vector<uint8_t> bytes = save_model(*f.model, *f.tokenizer, o);
+      cli::write_file(path, bytes);
+      return bytes.size();
+    }
+    case Kind::Gguf: break;
+  }
+  cli::Args::die("GGUF files are not handled by this build of sllm-convert");
+}
+
+const char* name_of(Kind k) { return k == Kind::Folder ? "Hugging Face folder" : k == Kind::Sllm ? "sllm" : "gguf"; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Args args(argc, argv, {"help"});
+  if (args.has("help") || args.positional().size() != 2) {
+    std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    return args.has("help") ? 0 : 2;
+  }
+  args.reject_unknown({"help", "dtype", "max-context", "name", "description"});
+  const std::string in = args.positional()[0], out = args.positional()[1];
+  const Kind from = kind_of(in, false), to = kind_of(out, true);
+  try {
+    LoadedFile f = load(in, from, args);
+    const size_t bytes = save(out, to, f, args);
+    const ModelConfig& c = f.model->config();
+    std::printf("%s (%s) -> %s (%s, %s, %.2f MB): %s, %d layers, dim %d, %s tokenizer, %zu parameters\n", in.c_str(),
+                name_of(from), out.c_str(), name_of(to), args.str("dtype", "f32").c_str(), double(bytes) / 1e6,
+                c.arch.c_str(), c.layers, c.dim, f.tokenizer->type().c_str(), f.model->num_params());
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "sllm-convert: %s\n", e.what());
+    return 1;
+  }
+}
