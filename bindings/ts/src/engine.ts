@@ -5,6 +5,7 @@
 import { wellFormed } from './text.js';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
+import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInvalidArgumentError } from './errors.js';
 import type { ModelHandle } from './glue.js';
 import { loadModule } from './loader.js';
@@ -17,6 +18,8 @@ import type {
   Backend,
   Engine,
   EngineOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   LoadedModel,
   LoadModelOptions,
   MemoryStats,
@@ -179,7 +182,17 @@ class MainThreadEngine implements Engine {
   async loadModel(bytes: Uint8Array, _options?: LoadModelOptions): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
-    const h: ModelHandle = this.#rt.create((m) => m.loadFile(bytes));
+    return this.#loaded(this.#rt.create((m) => m.loadFile(bytes)));
+  }
+
+  async importHuggingFace(files: HuggingFaceFiles, options: ImportHuggingFaceOptions = {}): Promise<LoadedModel> {
+    const entries = folderEntries(files);
+    const json = importOptionsJson(options);
+    return this.#loaded(this.#rt.create((m) => m.importHuggingFace(entries, json)));
+  }
+
+  /** The LoadedModel of a handle loadFile or importHuggingFace made (which this takes over). */
+  #loaded(h: ModelHandle): LoadedModel {
     let tokenizer: WasmTokenizer;
     try {
       tokenizer = new WasmTokenizer(this.#rt, this.#rt.create(() => h.tokenizer()));

@@ -77,6 +77,10 @@ export interface SllmModule {
   loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
   loadTiktokenTokenizer(ranks: string, optionsJson: string): TokenizerHandle | null;
   loadHfTokenizer(tokenizerJson: string, configJson: string): TokenizerHandle | null;
+  importHuggingFace(files: [string, Uint8Array][], optionsJson: string): ModelHandle | null;
+  modelToHuggingFace(model: ModelHandle, optionsJson: string): Record<string, Uint8Array> | undefined;
+  /** @internal For tests: the logits (B, T, V) of a token batch. */
+  modelLogits(model: ModelHandle, tokens: ArrayLike<number>, B: number, T: number): Float32Array | undefined;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):

@@ -5,11 +5,20 @@ import { wellFormed } from './text.js';
 import { joinPieces } from './engine-common.js';
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
+import { exportOptionsJson } from './huggingface.js';
 import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
-import type { CheckpointInfo, GenerateOptions, Model, ModelConfig, SaveOptions } from './types.js';
+import type {
+  CheckpointInfo,
+  GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  Model,
+  ModelConfig,
+  SaveOptions,
+} from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** Longest stretch of generation (ms) between turns of the event loop. */
@@ -89,6 +98,12 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     } finally {
       session.dispose();
     }
+  }
+
+  async toHuggingFace(options: HuggingFaceExportOptions = {}): Promise<HuggingFaceFiles> {
+    const json = exportOptionsJson(options);
+    const h = this.handle;
+    return this.rt.invoke((m) => m.modelToHuggingFace(h, json)) as HuggingFaceFiles;
   }
 
   async save(options: SaveOptions = {}): Promise<Uint8Array> {

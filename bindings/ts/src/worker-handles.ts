@@ -14,6 +14,8 @@ import type {
   EncodeOptions,
   EvalResult,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
   Model,
   ModelConfig,
   RunOptions,
@@ -101,6 +103,10 @@ export class WorkerModel extends Handle implements Model {
 
   save(options?: SaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.save(this.id, options));
+  }
+
+  toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles> {
+    return this.call((r) => r.toHuggingFace(this.id, options));
   }
 }
 
