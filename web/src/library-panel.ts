@@ -6,7 +6,7 @@
 
 import type { LoadedModel, WeightDType } from 'sllm';
 import type { App } from './app.js';
-import { byId, download, formatBytes, formatCount, formatInt, h } from './dom.js';
+import { byId, download, dropZone, formatBytes, formatCount, formatInt, h } from './dom.js';
 import { droppedFiles, folderName, readFolder, saveFolder } from './hf-folder.js';
 import type { SavedModelInfo } from './platform.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
@@ -37,17 +37,7 @@ export class LibraryPanel {
         input.value = '';
         void this.#openFiles(files);
       });
-    const zone = byId('model-dropzone');
-    zone.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      zone.classList.add('dragging');
-    });
-    zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
-    zone.addEventListener('drop', (e) => {
-      e.preventDefault();
-      zone.classList.remove('dragging');
-      if (e.dataTransfer) void droppedFiles(e.dataTransfer).then((files) => this.#openFiles(files));
-    });
+    dropZone(byId('model-dropzone'), (data) => void droppedFiles(data).then((files) => this.#openFiles(files)));
     this.#hfExport.addEventListener('click', () => void this.#exportHf());
     byId('storage-persist').addEventListener('click', () => void this.#persist());
     app.addEventListener('change', () => this.#sync());
