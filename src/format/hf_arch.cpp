@@ -2,6 +2,7 @@
 // GPT2LMHeadModel and LlamaForCausalLM (see hf_arch.h).
 #include "format/hf_arch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -295,26 +296,35 @@ HfRowSource hf_row_source(const HfLink& l, int64_t row) {
   return {0, 1};
 }
 
-void hf_copy_in(const HfLink& l, const float* hf, float* dst) {
+namespace {
+// Copies between each sllm row and its hf elements (hf_row_source), in 32 x 32 blocks so that a
+// transpose reads and writes within cache lines; to_sllm picks the direction.
+void hf_copy(const HfLink& l, float* hf, float* sllm_values, bool to_sllm) {
   const ParamTensor& t = *l.tensor;
   const int64_t rows = t.shape[0], cols = t.shape.size() > 1 ? t.shape[1] : 1;
-  for (int64_t r = 0; r < rows; ++r) {
-    const HfRowSource s = hf_row_source(l, r);
-    float* d = dst + r * cols;
-    const float* src = hf + s.start;
-    for (int64_t c = 0; c < cols; ++c) d[c] = src[uint64_t(c) * s.stride];
+  constexpr int64_t kBlock = 32;
+  HfRowSource src[kBlock];
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t r1 = std::min(rows, r0 + kBlock);
+    for (int64_t r = r0; r < r1; ++r) src[r - r0] = hf_row_source(l, r);
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+      const int64_t c1 = std::min(cols, c0 + kBlock);
+      for (int64_t r = r0; r < r1; ++r) {
+        const HfRowSource s = src[r - r0];
+        float* row = sllm_values + r * cols;
+        for (int64_t c = c0; c < c1; ++c) {
+          float& h = hf[s.start + uint64_t(c) * s.stride];
+          if (to_sllm) row[c] = h;
+          else h = row[c];
+        }
+      }
+    }
   }
 }
+}  // namespace
 
-void hf_copy_out(const HfLink& l, const float* src, float* hf) {
-  const ParamTensor& t = *l.tensor;
-  const int64_t rows = t.shape[0], cols = t.shape.size() > 1 ? t.shape[1] : 1;
-  for (int64_t r = 0; r < rows; ++r) {
-    const HfRowSource s = hf_row_source(l, r);
-    const float* row = src + r * cols;
-    float* d = hf + s.start;
-    for (int64_t c = 0; c < cols; ++c) d[uint64_t(c) * s.stride] = row[c];
-  }
-}
+void hf_copy_in(const HfLink& l, const float* hf, float* dst) { hf_copy(l, const_cast<float*>(hf), dst, true); }
+
+void hf_copy_out(const HfLink& l, const float* src, float* hf) { hf_copy(l, hf, const_cast<float*>(src), false); }
 
 }  // namespace sllm
