@@ -30,5 +30,5 @@ max_len=$(stat -c %s "$out"/corpus/* | sort -n | tail -1)
 echo "fuzz: running for $secs s (seeds: $(ls "$out/corpus" | wc -l), max_len $max_len)"
 "$out/fuzz_sllm_reader" "$out/corpus" -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb=4096 \
   -artifact_prefix="$out/crashes/" -print_final_stats=1 "$@"
-# Then the safetensors header reader for as long.
-scripts/fuzz-safetensors.sh "$secs"
+# Then the Hugging Face readers (safetensors + model import, tokenizer.json) for as long each.
+scripts/fuzz-hf.sh "$secs"
