@@ -41,7 +41,7 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
 
 float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) {
   const int C = cfg_.dim, V = cfg_.vocab_size, L = cfg_.layers;
-  ensure_activations(B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
+  ensure_activations_of(act_, B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
   Activations& a = act_;
   const size_t BT = size_t(B) * T;
   encoder_forward(a.encoded, tokens, w_.wte, w_.wpe, B, T, C);
@@ -117,7 +117,7 @@ void GPT::backward_pass(float loss_scale) {
 
 void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   const int C = cfg_.dim, V = cfg_.vocab_size;
-  DecodeBufs d = decode_bufs(cfg_, s.scratch, n, s.pos);
+  DecodeBufs d = decode_bufs_of<DecodeBufs>(cfg_, s.scratch, n, s.pos);
   encoder_forward(d.x, tokens, w_.wte, w_.wpe, 1, n, C, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
