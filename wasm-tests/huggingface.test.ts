@@ -32,13 +32,18 @@ interface Reference {
 }
 const reference = (name: string): Reference => JSON.parse(readFileSync(new URL(`${name}/reference.json`, FIXTURES), 'utf8'));
 
-/** The model's logits for a batch, through the internal test binding. */
+/**
+ * The model's logits (B, T, V) for a batch: position t of row b is the last position of the
+ * prefix tokens[b][0..t] (causal attention), through the handle's internal lastLogits binding.
+ */
 function logits(engine: Engine, model: Model, tokens: number[][]): Float32Array {
-  const rt = (engine as unknown as { runtime: { invoke<T>(f: (m: never) => T): T } }).runtime;
-  const handle = (model as unknown as { wasmHandle: unknown }).wasmHandle;
-  const flat = Int32Array.from(tokens.flat());
-  return rt.invoke((m: { modelLogits(h: unknown, t: Int32Array, b: number, t2: number): Float32Array }) =>
-    m.modelLogits(handle, flat, tokens.length, tokens[0].length));
+  const rt = (engine as unknown as { runtime: { invoke<T>(f: () => T): T } }).runtime;
+  const handle = (model as unknown as { wasmHandle: { lastLogits(ids: Int32Array): Float32Array } }).wasmHandle;
+  const V = model.config.vocabSize;
+  const out = new Float32Array(tokens.length * tokens[0].length * V);
+  tokens.forEach((row, b) =>
+    row.forEach((_, t) => out.set(rt.invoke(() => handle.lastLogits(Int32Array.from(row.slice(0, t + 1)))), (b * row.length + t) * V)));
+  return out;
 }
 
 function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

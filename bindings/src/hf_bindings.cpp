@@ -7,7 +7,6 @@
 #include "boundary.h"
 #include "format/hf_model.h"
 #include "handles.h"
-#include "model/model.h"
 
 namespace sllm::bind {
 
@@ -90,21 +89,6 @@ val model_to_hugging_face(const ModelHandle& model, const std::string& options_j
   });
 }
 
-// For the package's tests of imports against reference logits: the logits (B, T, V) of a token
-// batch, as a new Float32Array.
-val model_logits(const ModelHandle& model, const val& tokens, int B, int T) {
-  return guard([&]() -> val {
-    std::vector<int32_t> ids = to_ids(tokens);
-    if (B < 1 || T < 1 || ids.size() != size_t(B) * size_t(T)) fail(ErrorCode::InvalidArgument, "modelLogits needs B * T token ids");
-    Model& m = *model.model();
-    m.forward(ids.data(), nullptr, B, T);
-    const size_t n = size_t(B) * size_t(T) * size_t(m.config().vocab_size);
-    val out = val::global("Float32Array").new_(n);
-    out.call<void>("set", val(typed_memory_view(n, m.logits())));
-    return out;
-  });
-}
-
 }  // namespace
 
 }  // namespace sllm::bind
@@ -113,5 +97,4 @@ EMSCRIPTEN_BINDINGS(sllm_hf) {
   using namespace emscripten;
   function("importHuggingFace", &sllm::bind::import_hugging_face, allow_raw_pointers());
   function("modelToHuggingFace", &sllm::bind::model_to_hugging_face);
-  function("modelLogits", &sllm::bind::model_logits);
 }

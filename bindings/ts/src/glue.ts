@@ -88,8 +88,6 @@ export interface SllmModule {
   loadHfTokenizer(tokenizerJson: string, configJson: string): TokenizerHandle | null;
   importHuggingFace(files: [string, Uint8Array][], optionsJson: string): ModelHandle | null;
   modelToHuggingFace(model: ModelHandle, optionsJson: string): Record<string, Uint8Array> | undefined;
-  /** @internal For tests: the logits (B, T, V) of a token batch. */
-  modelLogits(model: ModelHandle, tokens: ArrayLike<number>, B: number, T: number): Float32Array | undefined;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   optionSchemaJson(): string;
