@@ -3,8 +3,9 @@
 # -fsanitize=fuzzer,address,undefined), makes seed corpora of real files (SLLM: f32, f16, q8_0,
 # q4_0, a checkpoint, char/word/BPE tokenizers; GGUF: the same models exported, both
 # architectures, and the files llama.cpp's tooling wrote in native-tests/fixtures/gguf/) with the
-# native tools, and fuzzes each for SECONDS (default 600). Not part of npm test.
-# Usage: scripts/fuzz.sh [SECONDS] [sllm|gguf|both] [extra libFuzzer flags]
+# native tools, and fuzzes each for SECONDS (default 600); with "both" (the default), then the
+# Hugging Face readers (scripts/fuzz-hf.sh: safetensors with the model import, tokenizer.json).
+# Not part of npm test. Usage: scripts/fuzz.sh [SECONDS] [sllm|gguf|both] [extra libFuzzer flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
@@ -47,3 +48,5 @@ run() {  # run NAME CORPUS
 }
 if [ "$which" != gguf ]; then run sllm_reader "$out/corpus" "$@"; fi
 if [ "$which" != sllm ]; then run gguf_reader "$out/gguf-corpus" "$@"; fi
+# Then the Hugging Face readers (safetensors + model import, tokenizer.json) for as long each.
+if [ "$which" = both ]; then scripts/fuzz-hf.sh "$secs"; fi

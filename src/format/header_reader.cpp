@@ -44,7 +44,8 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
         at_[a] = r.pos();
         r.skip();
       } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special" ||
-                 key == "byte_fallback" || key == "add_space_prefix" || key == "add_bos" || key == "chat_template") {
+                 key == "byte_fallback" || key == "add_space_prefix" || key == "add_bos" || key == "chat_template" ||
+                 key == "merge_rule") {
         if (obj_.find(key)) r.error("duplicate key \"" + key + "\"");
         obj_.set(key, r.value());
       } else {

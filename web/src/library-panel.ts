@@ -1,12 +1,14 @@
 // library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
 // training checkpoint to IndexedDB under a name; list what is saved with size and date, and
 // load, rename, delete or download each (as .sllm, or as .gguf for llama.cpp and Ollama); open
-// a .sllm or .gguf file (checked by the engine before it is stored, so a bad file changes
-// nothing; a GGUF file is stored as SLLM); show storage use and ask for persistence.
+// a .sllm or .gguf file or import a Hugging Face model folder (checked by the engine before it is
+// stored, so a bad file changes nothing; GGUF and Hugging Face models are stored as SLLM); export
+// the current model for Hugging Face; show storage use and ask for persistence.
 
 import type { LoadedModel, WeightDType } from 'sllm';
 import type { App } from './app.js';
-import { byId, download, dropTarget, formatBytes, formatCount, formatInt, h } from './dom.js';
+import { byId, download, dropZone, formatBytes, formatCount, formatInt, h } from './dom.js';
+import { droppedFiles, folderName, readFolder, saveFolder } from './hf-folder.js';
 import type { SavedModelInfo } from './platform.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
 
@@ -24,6 +26,8 @@ export class LibraryPanel {
   #saveBtn = byId<HTMLButtonElement>('save-button');
   #list = byId('saved-list');
   #fileInput = byId<HTMLInputElement>('model-file');
+  #folderInput = byId<HTMLInputElement>('model-folder');
+  #hfExport = byId<HTMLButtonElement>('hf-export');
   #saved: SavedModelInfo[] = [];
 
   constructor(private readonly app: App) {
@@ -31,12 +35,14 @@ export class LibraryPanel {
       e.preventDefault();
       void this.#save();
     });
-    this.#fileInput.addEventListener('change', () => {
-      const f = this.#fileInput.files?.[0];
-      this.#fileInput.value = '';
-      if (f) void this.#open(f);
-    });
-    dropTarget(byId('model-dropzone'), (f) => void this.#open(f));
+    for (const input of [this.#fileInput, this.#folderInput])
+      input.addEventListener('change', () => {
+        const files = Array.from(input.files ?? []);
+        input.value = '';
+        void this.#openFiles(files);
+      });
+    dropZone(byId('model-dropzone'), (data) => void droppedFiles(data).then((files) => this.#openFiles(files)));
+    this.#hfExport.addEventListener('click', () => void this.#exportHf());
     byId('storage-persist').addEventListener('click', () => void this.#persist());
     app.addEventListener('change', () => this.#sync());
     if (!app.store) showError(new Error('IndexedDB is not available in this browser (private mode?)'), 'Opening the model store');
@@ -51,7 +57,8 @@ export class LibraryPanel {
     cp.disabled = !canCheckpoint;
     if (!canCheckpoint && this.#kind.value === 'checkpoint') this.#kind.value = 'f32';
     this.#saveBtn.disabled = !a.store || !a.modelQuiet;
-    this.#fileInput.disabled = !a.idle;
+    this.#fileInput.disabled = this.#folderInput.disabled = !a.idle;
+    this.#hfExport.disabled = !cur || !a.modelQuiet;
     for (const b of this.#list.querySelectorAll<HTMLButtonElement>('button[data-needs-idle]')) b.disabled = !a.idle;
   }
 
@@ -251,6 +258,58 @@ export class LibraryPanel {
       }
     } catch (e) {
       showError(e, `Converting "${info.name}" to GGUF`);
+    } finally {
+      this.app.setBusy(undefined);
+    }
+  }
+
+  /** One .sllm file opens as such; several files (or a folder's) import as a Hugging Face model. */
+  async #openFiles(files: File[]): Promise<void> {
+    if (files.length === 1 && !files[0].name.endsWith('.json')) return this.#open(files[0]);
+    if (files.length > 0) return this.#importHf(files);
+  }
+
+  /** Imports a Hugging Face folder; only a model the engine accepts is stored (as SLLM) and listed. */
+  async #importHf(files: File[]): Promise<void> {
+    if (!this.app.idle) return;
+    clearError();
+    this.app.setBusy('importing a Hugging Face model');
+    const what = `Importing the Hugging Face folder${folderName(files) ? ` "${folderName(files)}"` : ''}`;
+    try {
+      // A long context only costs memory here: the demo generates a few hundred tokens.
+      const loaded = await this.app.engine.importHuggingFace(await readFolder(files), { maxContext: 4096 });
+      const base = (folderName(files) ?? loaded.metadata.name?.split('/').pop()) || 'Hugging Face model';
+      let name = base;
+      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+      this.#use(loaded, name);
+      if (this.app.store) {
+        try {
+          const metadata = { name, created: new Date().toISOString(), source: 'Hugging Face' };
+          await this.app.store.save(name, await loaded.model.save({ metadata }), { metadata });
+        } catch (e) {
+          showError(e, `Imported "${name}", but storing it`);
+        }
+      }
+    } catch (e) {
+      showError(e, what);
+    } finally {
+      this.app.setBusy(undefined);
+      await this.refresh();
+    }
+  }
+
+  async #exportHf(): Promise<void> {
+    const cur = this.app.current;
+    if (!cur || !this.app.modelQuiet) return;
+    clearError();
+    this.app.setBusy('exporting');
+    try {
+      const files = await cur.model.toHuggingFace({ metadata: cur.name ? { name: cur.name } : {} });
+      const how = await saveFolder(files);
+      if (how !== 'cancelled')
+        announce(how === 'folder' ? 'Wrote the Hugging Face files into the folder.' : `Downloading ${Object.keys(files).length} Hugging Face files.`);
+    } catch (e) {
+      showError(e, 'Exporting for Hugging Face');
     } finally {
       this.app.setBusy(undefined);
     }

@@ -17,6 +17,7 @@ export function describeError(e: unknown, action: string): string {
   const detail = err.message ? ` (${err.message.replace(/\.$/, '')})` : '';
   switch (err.name) {
     case 'SllmFormatError':
+      if (/Hugging Face/.test(action)) return `${action} failed: it is not a model sllm can import${detail}. Nothing was changed.`;
       return `${action} failed: this is not a model file sllm can read (.sllm, or a .gguf of architecture gpt2 or llama)${detail}. Nothing was changed.`;
     case 'SllmQuotaError': {
       const need = err.needed !== undefined ? ` It needs ${formatBytes(err.needed)}` : '';

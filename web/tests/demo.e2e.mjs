@@ -2,7 +2,8 @@
 // as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
 // pause, resume and stop, talk to the model, save it (and a checkpoint) to IndexedDB, reload,
 // load it, download the .sllm and .gguf files and open them again (same text at temperature 0), reject
-// corrupt and foreign files without touching what is saved, resume the checkpoint, and check
+// corrupt and foreign files without touching what is saved, resume the checkpoint, import a
+// Hugging Face folder and export one, and check
 // the phone layout. Fails on any console error or warning and on main-thread stalls of 100 ms
 // or more, and on axe-core's WCAG 2.1 A/AA violations. Screenshots of each stage go to
 // web/tests/artifacts/, among them demo-training.png, the README's picture of the page
@@ -165,6 +166,33 @@ try {
   log(`checkpoint resumed from step ${cpStep}`);
   await s.shot('08-resumed');
   await s.axe('checkpoint resumed and stopped');
+
+  // 7b. A Hugging Face model folder (the gpt2 fixture's files, chosen together) is imported, stored
+  // and listed, and talks; the current model exports for Hugging Face as separate downloads (where
+  // the browser has no folder picker); files without config.json are refused, nothing changed.
+  const hfDir = `${repo}native-tests/fixtures/hf/gpt2/`;
+  const hfNames = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
+  await page.setInputFiles('#model-file', hfNames.map((f) => hfDir + f));
+  await s.until('the imported folder is listed', () => !!document.querySelector('#saved-list tr[data-name="Hugging Face model"]'), 30_000);
+  s.check(/Hugging Face model/.test(await page.textContent('#status-model')), 'the imported model is not the current one');
+  await s.setGen({ prompt: 'the', temperature: '0', length: '20' });
+  s.check((await s.generate()).length > 0, 'the imported model generated nothing');
+  await page.evaluate(() => { window.showDirectoryPicker = undefined; });
+  const exported = [];
+  page.on('download', (d) => exported.push(d.suggestedFilename()));
+  await page.click('#hf-export');
+  for (let i = 0; i < 100 && exported.length < hfNames.length; i++) await page.waitForTimeout(100);
+  s.check(JSON.stringify(exported.sort()) === JSON.stringify([...hfNames].sort()), `exported files: ${exported.join(', ')}`);
+  const namesWithHf = await s.savedNames();
+  await page.setInputFiles('#model-file', [hfDir + 'tokenizer.json', hfDir + 'model.safetensors']);
+  await s.until('the error for a folder without config.json', () => !document.querySelector('#alert').hidden, 20_000);
+  const hfMsg = await page.textContent('#alert-text');
+  log(`folder without config.json: ${hfMsg}`);
+  s.check(/no config\.json among the files/.test(hfMsg), `no clear error for a folder without config.json: ${hfMsg}`);
+  s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesWithHf), 'a refused folder changed the saved list');
+  await page.click('#alert-close');
+  await s.shot('08b-hugging-face');
+  timings.huggingFace = secs();
 
   // 8. Phone width: one column, nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -5,6 +5,7 @@
 import { wellFormed } from './text.js';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
+import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInvalidArgumentError } from './errors.js';
 import type { ModelHandle } from './glue.js';
 import { loadModule } from './loader.js';
@@ -24,6 +25,8 @@ import type {
   EstimateOptions,
   MemoryEstimate,
   EngineOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   LoadedModel,
   LoadModelOptions,
   MemoryStats,
@@ -127,6 +130,19 @@ class MainThreadEngine implements Engine {
         throw new SllmInvalidArgumentError('a gpt2 tokenizer needs the contents of encoder.json and vocab.bpe as strings');
       return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadGpt2Tokenizer(wellFormed(encoderJson), wellFormed(vocabBpe))));
     }
+    if (options.type === 'tiktoken') {
+      const { ranks, specialTokens, pretokenizer, eos, bos, addBos } = options;
+      if (typeof ranks !== 'string') throw new SllmInvalidArgumentError('a tiktoken tokenizer needs the ranks file as a string');
+      const json = JSON.stringify({ specials: specialTokens ?? {}, pretokenizer, eos, bos, add_bos: addBos });
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadTiktokenTokenizer(wellFormed(ranks), json)));
+    }
+    if (options.type === 'huggingface') {
+      const { tokenizerJson, tokenizerConfig } = options;
+      if (typeof tokenizerJson !== 'string' || (tokenizerConfig !== undefined && typeof tokenizerConfig !== 'string'))
+        throw new SllmInvalidArgumentError('a huggingface tokenizer needs tokenizer.json (and tokenizer_config.json) as strings');
+      const cfg = wellFormed(tokenizerConfig ?? '');
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadHfTokenizer(wellFormed(tokenizerJson), cfg)));
+    }
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
     const vocabSize = 'vocabSize' in options ? options.vocabSize : undefined;
@@ -195,7 +211,17 @@ class MainThreadEngine implements Engine {
   async loadModel(bytes: Uint8Array, _options?: LoadModelOptions): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
-    const h: ModelHandle = this.#rt.create((m) => m.loadFile(bytes));
+    return this.#loaded(this.#rt.create((m) => m.loadFile(bytes)));
+  }
+
+  async importHuggingFace(files: HuggingFaceFiles, options: ImportHuggingFaceOptions = {}): Promise<LoadedModel> {
+    const entries = folderEntries(files);
+    const json = importOptionsJson(options);
+    return this.#loaded(this.#rt.create((m) => m.importHuggingFace(entries, json)));
+  }
+
+  /** The LoadedModel of a handle loadFile or importHuggingFace made (which this takes over). */
+  #loaded(h: ModelHandle): LoadedModel {
     let tokenizer: WasmTokenizer;
     try {
       tokenizer = new WasmTokenizer(this.#rt, this.#rt.create(() => h.tokenizer()));

@@ -97,6 +97,10 @@ export interface SllmModule {
   ): TokenizerHandle | null;
   tokenizerFromJson(json: string): TokenizerHandle | null;
   loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
+  loadTiktokenTokenizer(ranks: string, optionsJson: string): TokenizerHandle | null;
+  loadHfTokenizer(tokenizerJson: string, configJson: string): TokenizerHandle | null;
+  importHuggingFace(files: [string, Uint8Array][], optionsJson: string): ModelHandle | null;
+  modelToHuggingFace(model: ModelHandle, optionsJson: string): Record<string, Uint8Array> | undefined;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   optionSchemaJson(): string;

@@ -8,11 +8,20 @@ import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
 import { WasmChatSession } from './chat/session.js';
 import { modelChatTemplate } from './chat/template.js';
+import { exportOptionsJson } from './huggingface.js';
 import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
-import type { CheckpointInfo, GenerateOptions, Model, ModelConfig, SaveOptions } from './types.js';
+import type {
+  CheckpointInfo,
+  GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  Model,
+  ModelConfig,
+  SaveOptions,
+} from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** Longest stretch of generation (ms) between turns of the event loop. */
@@ -128,6 +137,12 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     this.#chat?.dispose();
     this.#chat = undefined;
     super.dispose();
+  }
+
+  async toHuggingFace(options: HuggingFaceExportOptions = {}): Promise<HuggingFaceFiles> {
+    const json = exportOptionsJson(options);
+    const h = this.handle;
+    return this.rt.invoke((m) => m.modelToHuggingFace(h, json)) as HuggingFaceFiles;
   }
 
   async save(options: SaveOptions = {}): Promise<Uint8Array> {

@@ -8,6 +8,7 @@
 import { proxy, transfer } from 'comlink';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
+import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInternalError, SllmInvalidArgumentError, SllmLoadError } from './errors.js';
 import { simdSupported } from './loader.js';
 import { Connection, type Handle, type WorkerLike } from './worker-connection.js';
@@ -24,6 +25,8 @@ import type {
   Completions,
   Engine,
   EngineOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   LoadedModel,
   LoadModelOptions,
   MemoryStats,
@@ -142,6 +145,19 @@ class WorkerEngine implements Engine {
     const modelId = this.#conn.id();
     const tokenizerId = this.#conn.id();
     const facts = await this.#conn.call((r) => r.loadModel(modelId, tokenizerId, arg));
+    const tokenizer = new WorkerTokenizer(this.#conn, tokenizerId, facts.tokenizer);
+    return loadedModel(new WorkerModel(this.#conn, modelId, facts.model, tokenizer), tokenizer, facts.header);
+  }
+
+  async importHuggingFace(files: HuggingFaceFiles, options: ImportHuggingFaceOptions = {}): Promise<LoadedModel> {
+    folderEntries(files);  // checked here, so mistakes throw on this side
+    importOptionsJson(options);
+    const buffers = options?.transfer === true ? Object.values(files).filter(ownsBuffer).map((a) => a.buffer) : [];
+    const sent = { ...options, transfer: undefined };
+    const arg = buffers.length ? transfer(files, buffers) : files;
+    const modelId = this.#conn.id();
+    const tokenizerId = this.#conn.id();
+    const facts = await this.#conn.call((r) => r.importHuggingFace(modelId, tokenizerId, arg, sent));
     const tokenizer = new WorkerTokenizer(this.#conn, tokenizerId, facts.tokenizer);
     return loadedModel(new WorkerModel(this.#conn, modelId, facts.model, tokenizer), tokenizer, facts.header);
   }

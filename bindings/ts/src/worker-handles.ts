@@ -14,6 +14,8 @@ import type {
   EncodeOptions,
   EvalResult,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
   Model,
   ModelConfig,
   RunOptions,
@@ -107,6 +109,10 @@ export class WorkerModel extends Handle implements Model {
 
   toGguf(options?: SaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.toGguf(this.id, options));
+  }
+
+  toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles> {
+    return this.call((r) => r.toHuggingFace(this.id, options));
   }
 }
 

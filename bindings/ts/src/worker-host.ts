@@ -30,6 +30,9 @@ import type {
   EncodeOptions,
   Engine,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   Model,
   ModelConfig,
   SaveOptions,
@@ -162,6 +165,14 @@ export class WorkerHost implements WorkerHostApi {
     return { model: modelFacts(loaded.model), tokenizer: tokenizerFacts(loaded.tokenizer), header: loaded.header };
   }
 
+  async importHuggingFace(modelId: number, tokenizerId: number, files: HuggingFaceFiles,
+    options: ImportHuggingFaceOptions): Promise<LoadedFacts> {
+    const loaded = await this.#e.importHuggingFace(files, { ...options, transfer: undefined });
+    this.#keep(modelId, loaded.model);
+    this.#keep(tokenizerId, loaded.tokenizer);
+    return { model: modelFacts(loaded.model), tokenizer: tokenizerFacts(loaded.tokenizer), header: loaded.header };
+  }
+
   async encode(id: number, text: string, options: EncodeOptions | undefined): Promise<Int32Array> {
     return owned(await this.#get<Tokenizer>(id, 'tokenizer').encode(text, options));
   }
@@ -188,6 +199,12 @@ export class WorkerHost implements WorkerHostApi {
 
   async toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {
     return owned(await this.#get<Model>(id, 'model').toGguf(options));
+  }
+
+  async toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles> {
+    const files = await this.#get<Model>(id, 'model').toHuggingFace(options);
+    const buffers = Object.values(files).filter(ownsBuffer).map((a) => a.buffer);
+    return transfer(files, buffers);
   }
 
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void {

@@ -15,6 +15,9 @@ import type {
   EncodeOptions,
   EvalResult,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   MemoryStats,
   ModelConfig,
   PresetInfo,
@@ -110,6 +113,8 @@ export interface WorkerHostApi {
   createTrainer(id: number, modelId: number, options: TrainerOptions): Promise<TrainerFacts>;
   resumeTrainer(id: number, modelId: number, data: TrainingData): Promise<TrainerFacts>;
   loadModel(modelId: number, tokenizerId: number, bytes: Uint8Array): Promise<LoadedFacts>;
+  importHuggingFace(modelId: number, tokenizerId: number, files: HuggingFaceFiles, options: ImportHuggingFaceOptions):
+    Promise<LoadedFacts>;
 
   encode(id: number, text: string, options: EncodeOptions | undefined): Promise<Int32Array>;
   decode(id: number, ids: ArrayLike<number>): Promise<string>;
@@ -119,6 +124,7 @@ export interface WorkerHostApi {
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
 

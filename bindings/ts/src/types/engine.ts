@@ -5,6 +5,7 @@
 
 import '../disposable.js';
 import type { CheckpointInfo, Trainer, TrainerOptions, TrainingData } from './training.js';
+import type { HuggingFaceFiles, ImportHuggingFaceOptions } from './huggingface.js';
 import type { Model, ModelOptions, PresetInfo } from './model.js';
 import type { Tokenizer, TokenizerJSON, TokenizerOptions } from './tokenizer.js';
 import type { Chat, Completions, RegisterModelOptions } from './chat.js';
@@ -99,7 +100,7 @@ export interface LoadModelOptions {
   transfer?: boolean;
 }
 
-/** What a loaded SLLM file holds. */
+/** What a loaded SLLM file (or an imported Hugging Face folder) holds. */
 export interface LoadedModel {
   /** The model (its `tokenizer` is {@link LoadedModel.tokenizer}). */
   model: Model;
@@ -144,6 +145,13 @@ export interface Engine extends SllmResource {
   resumeTrainer(model: Model, data: TrainingData): Promise<Trainer>;
   /** Reads an SLLM file (model or checkpoint). Throws SllmFormatError for invalid bytes. */
   loadModel(bytes: Uint8Array, options?: LoadModelOptions): Promise<LoadedModel>;
+  /**
+   * Imports a Hugging Face model folder (GPT2LMHeadModel or LlamaForCausalLM, safetensors in
+   * f32, f16 or bf16, sharded or not, with its tokenizer.json). The files are read one tensor at
+   * a time where they are, so wasm memory holds about the model's f32 size. Throws
+   * SllmFormatError saying what is missing, inconsistent or not supported.
+   */
+  importHuggingFace(files: HuggingFaceFiles, options?: ImportHuggingFaceOptions): Promise<LoadedModel>;
   /** WebAssembly memory use. */
   memoryStats(): Promise<MemoryStats>;
 

@@ -3,6 +3,7 @@
 // Model itself.
 
 import type { Engine, SllmResource } from './engine.js';
+import type { HuggingFaceExportOptions, HuggingFaceFiles } from './huggingface.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { CheckpointInfo, TrainerOptions } from './training.js';
 
@@ -95,4 +96,10 @@ export interface Model extends SllmResource {
    * Throws SllmInvalidArgumentError for a word tokenizer, which GGUF cannot express.
    */
   toGguf(options?: SaveOptions): Promise<Uint8Array>;
+  /**
+   * The model as a Hugging Face folder that transformers' from_pretrained loads: model.safetensors,
+   * config.json, generation_config.json, tokenizer.json and tokenizer_config.json (with the chat
+   * template). Throws SllmInvalidArgumentError for a tokenizer with no tokenizer.json form.
+   */
+  toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles>;
 }
