@@ -37,7 +37,7 @@ describe.each(makers)('GGUF in the package (%s)', (_, make) => {
   it('writes each dtype as GGUF and loads it back as the same model', async () => {
     const e = await engine();
     const tokenizer = await e.createTokenizer({ type: 'char', text: TEXT, specials: ['eos'] });
-    for (const arch of ['gpt', 'llama']) {
+    for (const arch of ['gpt', 'llama'] as const) {
       const model = await e.createModel({ tokenizer, config: { ...SMALL, arch } });
       const text = await model.generate('Ada', { temperature: 0, maxTokens: 20 });
       for (const dtype of ['f32', 'f16', 'q8_0', 'q4_0'] as const) {

@@ -81,6 +81,7 @@ describe('engine.importHuggingFace', () => {
     const { model, tokenizer } = await engine.importHuggingFace(folder('llama'));
     const json = await tokenizer.serialize();
     expect(json.chat_template).toContain('<|start_header_id|>');
+    expect(model.chatTemplate).toBe(json.chat_template);  // what the chat API renders with
     expect([json.pretokenizer, json.add_bos]).toEqual(['llama3', true]);
     expect((await tokenizer.encode('the cat'))[0]).toBe(tokenizer.specialTokens.bos);
     expect(model.config).toMatchObject({ kvHeads: 2, heads: 4, tieEmbeddings: false });

@@ -65,6 +65,8 @@ class ModelHandle {
   bool isCheckpoint() const { return checkpoint != nullptr; }
   std::string metadataJson() const;
   std::string headerJson() const;
+  // The tokenizer's chat template (from an SLLM file, a GGUF or a Hugging Face import), "" if none.
+  std::string chatTemplate() const;
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
   // The logits (Float32Array, vocab_size) after the last of ids, from one full forward pass
   // without any cache: the independent reference the tests hold generation against.

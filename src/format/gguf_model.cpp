@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "format/bfloat16.h"
 #include "format/ggml_types.h"
 #include "format/gguf_arch.h"
 #include "format/gguf_reader.h"
@@ -30,17 +31,8 @@ uint32_t file_type(DType d) {
   return 0;
 }
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 void decode_bf16(const uint8_t* src, size_t n, float* dst) {
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t bits = uint32_t(src[2 * i]) << 16 | uint32_t(src[2 * i + 1]) << 24;
-    std::memcpy(dst + i, &bits, 4);
-  }
+  for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(uint16_t(src[2 * i] | src[2 * i + 1] << 8));
 }
 
 }  // namespace

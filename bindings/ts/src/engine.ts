@@ -230,7 +230,7 @@ class MainThreadEngine implements Engine {
       throw e;
     }
     const header = JSON.parse(this.#rt.invoke(() => h.headerJson())) as Record<string, unknown>;
-    const model = new WasmModel(this.#rt, h, tokenizer, header);
+    const model = new WasmModel(this.#rt, h, tokenizer);
     return loadedModel(model, tokenizer, header);
   }
 

@@ -53,8 +53,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   readonly chatTemplate: string | undefined;
   #chat: WasmChatSession | undefined;
 
-  /** @param header - the file's JSON header, for a loaded model (its tokenizer may hold a chat template). */
-  constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer, header?: Record<string, unknown>) {
+  constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer) {
     super(rt, handle, 'model');
     this.tokenizer = tokenizer;
     this.config = Object.freeze(modelConfigFromJson(rt.invoke(() => handle.configJson())));
@@ -70,7 +69,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
           config: Object.freeze(trainConfigFromJson(cp.config as Record<string, unknown>)),
         })
       : undefined;
-    this.chatTemplate = modelChatTemplate(this.metadata, header);
+    this.chatTemplate = modelChatTemplate(this.metadata, rt.invoke(() => handle.chatTemplate()));
   }
 
   /** @internal */

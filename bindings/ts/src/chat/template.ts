@@ -91,12 +91,11 @@ export function endOfTurnMarkers(template: string): string[] {
 }
 
 /**
- * A model's own chat template: the string metadata `chat_template`, else the tokenizer
- * member's `chat_template` of its file's header (where GGUF and Hugging Face imports put it).
+ * A model's own chat template: the string metadata `chat_template`, else its tokenizer's (an
+ * SLLM file's tokenizer member, a GGUF's tokenizer.chat_template, a Hugging Face folder's
+ * tokenizer_config.json).
  */
-export function modelChatTemplate(metadata: Readonly<Record<string, string>>, header?: Record<string, unknown>): string | undefined {
+export function modelChatTemplate(metadata: Readonly<Record<string, string>>, tokenizerTemplate: string): string | undefined {
   if (typeof metadata.chat_template === 'string' && metadata.chat_template) return metadata.chat_template;
-  const tok = header?.tokenizer as Record<string, unknown> | undefined;
-  const t = tok?.chat_template;
-  return typeof t === 'string' && t ? t : undefined;
+  return tokenizerTemplate || undefined;
 }
