@@ -83,12 +83,14 @@ TEST_CASE("gemm split over threads equals the one-thread gemm bit for bit", "[th
 
 TEST_CASE("matvec and bias_backward split over threads equal their one-thread kernels", "[threads]") {
   Rng rng(2);
-  for (auto [C, OC] : {std::pair{257, 1003}, std::pair{64, 5001}, std::pair{1024, 7}}) {
+  for (auto shape : {std::pair{257, 1003}, std::pair{64, 5001}, std::pair{1024, 7}}) {
+    const int C = shape.first, OC = shape.second;
     std::vector<float> W = randn(size_t(C) * OC, rng), x = randn(size_t(C), rng), b = randn(size_t(OC), rng);
     require_same("matvec", {size_t(OC)}, [&](auto& o) { SLLM_KERNEL(matvec)(o[0].data(), W.data(), x.data(), b.data(), C, OC); },
                  [&](auto& o) { matvec(o[0].data(), W.data(), x.data(), b.data(), C, OC); });
   }
-  for (auto [N, OC] : {std::pair{767, 385}, std::pair{2000, 37}, std::pair{33, 5000}}) {
+  for (auto shape : {std::pair{767, 385}, std::pair{2000, 37}, std::pair{33, 5000}}) {
+    const int N = shape.first, OC = shape.second;
     std::vector<float> dout = randn(size_t(N) * OC, rng);
     require_same("bias_backward", {size_t(OC)}, [&](auto& o) { SLLM_KERNEL(bias_backward)(o[0].data(), dout.data(), N, OC); },
                  [&](auto& o) { bias_backward(o[0].data(), dout.data(), N, OC); });
@@ -132,7 +134,8 @@ TEST_CASE("elementwise kernels split over threads equal their one-thread kernels
 
 TEST_CASE("row kernels split over threads equal their one-thread kernels", "[threads]") {
   Rng rng(4);
-  for (auto [N, C] : {std::pair{767, 129}, std::pair{1000, 64}, std::pair{3, 8000}}) {
+  for (auto shape : {std::pair{767, 129}, std::pair{1000, 64}, std::pair{3, 8000}}) {
+    const int N = shape.first, C = shape.second;
     const size_t NC = size_t(N) * C;
     std::vector<float> x = randn(NC, rng), w = randn(size_t(C), rng), b = randn(size_t(C), rng), dy = randn(NC, rng);
     std::vector<float> mean(static_cast<size_t>(N)), rstd(static_cast<size_t>(N)), y(NC);
@@ -144,7 +147,8 @@ TEST_CASE("row kernels split over threads equal their one-thread kernels", "[thr
                  [&](auto& o) { SLLM_KERNEL(layernorm_backward)(o[0].data(), o[1].data(), o[2].data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C); },
                  [&](auto& o) { layernorm_backward(o[0].data(), o[1].data(), o[2].data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C); });
   }
-  for (auto [N, V] : {std::pair{768, 65}, std::pair{37, 5003}, std::pair{300, 257}}) {
+  for (auto shape : {std::pair{768, 65}, std::pair{37, 5003}, std::pair{300, 257}}) {
+    const int N = shape.first, V = shape.second;
     std::vector<float> logits = randn(size_t(N) * V, rng);
     std::vector<int32_t> targets(static_cast<size_t>(N));
     for (auto& t : targets) t = int32_t(rng.below(uint32_t(V)));
@@ -167,7 +171,8 @@ TEST_CASE("row kernels split over threads equal their one-thread kernels", "[thr
 
 TEST_CASE("embedding forward and backward split over threads equal one thread", "[threads]") {
   Rng rng(5);
-  for (auto [B, T, C, V] : {std::tuple{12, 64, 128, 65}, std::tuple{3, 33, 257, 7}}) {
+  for (auto shape : {std::tuple{12, 64, 128, 65}, std::tuple{3, 33, 257, 7}}) {
+    const int B = std::get<0>(shape), T = std::get<1>(shape), C = std::get<2>(shape), V = std::get<3>(shape);
     const size_t BT = size_t(B) * T;
     std::vector<float> wte = randn(size_t(V) * C, rng), wpe = randn(size_t(T) * C, rng), dout = randn(BT * C, rng);
     std::vector<int32_t> tokens(BT);

@@ -18,8 +18,9 @@ SLLM_NATIVE_BUILD_DIR=build/asan scripts/build-native.sh -DSLLM_SANITIZE=address
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure -j"$jobs"
 echo "== wasm build (Emscripten) and TypeScript package"
 scripts/build-wasm.sh
-echo "== kernel tests compiled to wasm (SIMD and scalar builds, run by Node via CTest)"
-NODE_PATH=/usr/share/nodejs cmake --build build/wasm -j"$jobs" --target sllm_wasm_tests_simd sllm_wasm_tests_scalar
+echo "== kernel tests compiled to wasm (SIMD, scalar and SIMD + threads builds, run by Node via CTest)"
+NODE_PATH=/usr/share/nodejs cmake --build build/wasm -j"$jobs" --target sllm_wasm_tests_simd sllm_wasm_tests_scalar \
+  sllm_wasm_tests_simd_threads
 ctest --test-dir build/wasm --output-on-failure -j"$jobs"
 scripts/build-ts.sh
 node_modules/.bin/tsc -p wasm-tests/tsconfig.json

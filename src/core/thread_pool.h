@@ -48,7 +48,8 @@ void run_parallel(int64_t begin, int64_t end, int64_t grain, int64_t chunks, Ran
 // Calls fn(lo, hi) for each chunk of [begin, end) (see parallel_chunks), concurrently. Runs
 // fn(begin, end) on the calling thread alone when the range is at most one grain, when one
 // thread is set, or when called from inside a parallel region (nested regions run inline, so
-// they cannot deadlock). fn must not throw.
+// they cannot deadlock). fn must not throw (a C++ exception on a worker ends the program; in
+// wasm, Emscripten 3.1.6 cannot even throw one on a pthread).
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, F&& fn) {
   const int64_t n = end - begin;
