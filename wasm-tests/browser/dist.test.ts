@@ -2,9 +2,9 @@
 // scalar build where SIMD is missing or the SIMD build does not compile, a model in IndexedDB
 // across a page reload, and the Worker engine: main-thread responsiveness while it trains,
 // pause/resume/stop and streamed generation; and all of it under a Content-Security-Policy that
-// allows no eval.
+// allows no eval, served cross-origin isolated so the Worker engine runs the threads build.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
+import { ISOLATION, launch, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
 
 let server: Server;
 let browser: Browser;
@@ -210,11 +210,16 @@ describe('the model store at its quota', () => {
 });
 
 describe('a strict Content-Security-Policy', () => {
-  it("trains, generates and stores models without 'unsafe-eval', on the main thread and in a Worker", async () => {
+  it("trains, generates and stores models without 'unsafe-eval', on the main thread and in a threaded Worker", async () => {
     // What a careful site sends: no eval, no inline script; WebAssembly compiles under
-    // 'wasm-unsafe-eval', which is the only exception.
+    // 'wasm-unsafe-eval', which is the only exception; worker-src 'self' covers the Worker
+    // engine's module worker and the threads build's pthread workers. Cross-origin isolated,
+    // so the Worker engine runs the threads build.
     const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src data:";
-    const strict = await startServer(REPO, { bareImports: true, headers: { 'content-security-policy': csp } });
+    const strict = await startServer(REPO, {
+      bareImports: true,
+      headers: { 'content-security-policy': csp, ...ISOLATION },
+    });
     try {
       const p = await openPage(browser.context, `${strict.url}/wasm-tests/browser/pages/csp.html`, 'csp');
       const violations: string[] = [];
@@ -227,10 +232,10 @@ describe('a strict Content-Security-Policy', () => {
       // the policy is in force: the page's own script could not eval
       expect(await p.page.evaluate(() => (window as unknown as { evalBlocked: boolean }).evalBlocked)).toBe(true);
       const main = await p.run<Trained>('trainAndGenerate', { steps: 20 });
-      const worker = await p.run<Trained>('trainAndGenerate', { steps: 20, worker: true });
+      const worker = await p.run<Trained>('trainAndGenerate', { steps: 20, worker: true, threads: 2 });
       expect(main).toMatchObject({ backend: 'simd', steps: 20 });
       expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.9);
-      expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
+      expect(worker).toMatchObject({ backend: 'simd-threads', threads: 2, lastLoss: main.lastLoss, text: main.text });
       const saved = await p.run<{ text: string }>('trainAndSave', { name: 'csp', steps: 10, db: 'sllm-csp' });
       const loaded = await p.run<{ text: string }>('loadAndGenerate', { name: 'csp', worker: true, db: 'sllm-csp' });
       expect(loaded.text).toBe(saved.text);

@@ -15,6 +15,12 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(REPO, 'wasm-tests/artifacts');
 export const CHROMIUM = process.env.SLLM_CHROMIUM ?? '/usr/bin/chromium';
 
+/** The two headers that make a page cross-origin isolated (shared memory, the threads build). */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

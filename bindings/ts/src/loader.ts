@@ -53,7 +53,9 @@ function defaultUrl(file: WasmFile): URL {
     case 'sllm-simd-threads.mjs':
       return new URL('./wasm/sllm-simd-threads.mjs', import.meta.url);
     case 'sllm-simd-threads.worker.js':
-      return new URL('./wasm/sllm-simd-threads.worker.js', import.meta.url);
+      // ?no-inline: Vite would otherwise inline this small file as a data: URL, from which a
+      // worker cannot load the glue.
+      return new URL('./wasm/sllm-simd-threads.worker.js?no-inline', import.meta.url);
   }
 }
 

@@ -90,6 +90,16 @@ export async function startThreads(
   if (isNode) {
     const specifier = new URL('./node-threads.js', import.meta.url).href;
     args.sllmWorker = ((await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { NodeWebWorker: unknown }).NodeWebWorker;
+  } else if (typeof Worker === 'function') {
+    // Module workers (Emscripten starts classic ones): the worker script imports the glue, and
+    // a dev server (Vite's) may add import statements to a script it serves, which only a
+    // module may hold.
+    const Base = Worker;
+    args.sllmWorker = class extends Base {
+      constructor(url: string | URL) {
+        super(url, { type: 'module' });
+      }
+    };
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const failure = new Promise<never>((_, reject) => {
