@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/args.h"
+#include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "core/error.h"
 #include "format/sllm_file.h"
@@ -29,9 +30,11 @@ int main(int argc, char** argv) {
   cli::Args args(argc, argv, {"help", "info"});
   if (args.has("help") || !args.has("model")) {
     std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    std::fputs(cli::kThreadsUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
-  args.reject_unknown({"help", "info", "model", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"});
+  args.reject_unknown({"help", "info", "model", "prompt", "tokens", "temperature", "top-k", "top-p", "seed", "threads"});
+  cli::apply_threads_flag(args);
   try {
     const std::string bytes = cli::read_file(args.str("model"));
     LoadedFile f = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

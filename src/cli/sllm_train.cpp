@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/args.h"
+#include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "core/error.h"
 #include "generate/generator.h"
@@ -155,6 +156,7 @@ int main(int argc, char** argv) {
   cli::Args args(argc, argv, {"help", "untied", "json", "quiet"});
   if (args.has("help") || !args.has("data")) {
     std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    std::fputs(cli::kThreadsUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   args.reject_unknown({"help", "untied", "json", "quiet", "data", "preset", "layers", "dim", "heads", "ffn",
@@ -162,7 +164,8 @@ int main(int argc, char** argv) {
                        "decay-steps", "schedule", "beta1", "beta2", "wd", "clip", "dropout", "seed",
                        "val-fraction", "eval-interval", "eval-batches", "patience", "min-delta", "sample-len",
                        "temperature", "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
-                       "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file", "time-limit"});
+                       "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file", "time-limit", "threads"});
+  cli::apply_threads_flag(args);
   try {
     const std::string text = cli::read_file(args.str("data"));
     std::unique_ptr<Tokenizer> tok;
