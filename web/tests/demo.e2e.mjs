@@ -31,15 +31,27 @@ await mkdir(artifacts, { recursive: true });
 const { server, url } = await startServer(`${repo}web/dist`);
 const browser = await launchChromium();
 const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-const problems = installProbes(page);
+const problems = await installProbes(page);
 const s = makeSteps(page, artifacts, log);
 const timings = {};
 let failed = false;
 
 try {
-  // 1. Open the page; pick the built-in corpus and the tiny preset.
+  // 1. Open the page (served cross-origin isolated): the Worker engine runs the threads build on
+  // as many threads as the browser reports logical processors (at most 8); pick the built-in
+  // corpus and the tiny preset.
   await page.goto(url);
   await s.ready();
+  const engine = await page.evaluate(() => {
+    const el = document.querySelector('#status-backend');
+    return { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, text: el.textContent, ...el.dataset };
+  });
+  log(`engine: ${engine.text} (cross-origin isolated: ${engine.isolated}, ${engine.cores} logical processors)`);
+  s.check(engine.isolated, 'the page is not cross-origin isolated');
+  s.check(engine.backend === 'simd-threads', `the page runs the ${engine.backend} build, not simd-threads`);
+  const threads = Math.min(engine.cores, 8);
+  s.check(engine.threads === String(threads) && engine.text.includes(`${threads} threads`),
+    `the page shows "${engine.text}" (data-threads ${engine.threads}), not ${threads} threads`);
   await page.check('input[name="source"][value="stories"]');
   await page.selectOption('#stories-size', '300000');
   await page.check('#preset-tiny');

@@ -1,5 +1,6 @@
 // harness.mjs: what the demo's browser test needs, self-contained: a static file server on
-// 127.0.0.1 (a real origin, so IndexedDB works) for the built page (web/dist), and Debian's
+// 127.0.0.1 (a real origin, so IndexedDB works) for the built page (web/dist), sending the two
+// headers that make it cross-origin isolated (so it runs the threads build), and Debian's
 // Chromium driven by playwright-core with a fresh profile (no browser is ever downloaded).
 import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +20,12 @@ export function startServer(root, port = 0) {
     if (path.endsWith('/')) path += 'index.html';
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': MIME[extname(path)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });

@@ -15,15 +15,17 @@ export const PNG_BYTES = Buffer.from(
 /**
  * Collects console errors and warnings and uncaught exceptions (returned array), and installs
  * window.__probe in the page: the longest main-thread task (PerformanceObserver 'longtask')
- * and the longest gap of a 20 ms heartbeat since the last reset().
+ * and the longest gap of a 20 ms heartbeat since the last reset(). Await it before the first
+ * navigation: registering the init script is a round trip to the browser, and a page loaded
+ * before it completes has no window.__probe (the cause of the test's old one-in-four failure).
  */
-export function installProbes(page) {
+export async function installProbes(page) {
   const problems = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.addInitScript(() => {
+  await page.addInitScript(() => {
     const p = { longest: 0, longTasks: 0, longestFrame: 0, maxGap: 0, last: performance.now(), tasks: [] };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
