@@ -3,7 +3,7 @@
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
 # Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), the package in
-# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/).
+# Chromium and Firefox (wasm-tests/browser/), and last the demo page end to end in both (web/tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -34,11 +34,11 @@ summary() {
   ' "$1" "$2" || true
 }
 summary build/vitest-results.json vitest
-echo "== browser tests (Chromium driven by playwright-core; screenshots and logs in wasm-tests/artifacts/)"
+echo "== browser tests (Chromium by playwright-core, Firefox by puppeteer-core over WebDriver BiDi; screenshots and logs in wasm-tests/artifacts/)"
 node_modules/.bin/vitest run -c wasm-tests/browser/vitest.config.ts --reporter=default --reporter=json \
   --outputFile.json=build/vitest-browser-results.json || status=$?
 summary build/vitest-results.json vitest
-summary build/vitest-browser-results.json "vitest (Chromium)"
-echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
+summary build/vitest-browser-results.json "vitest (Chromium, Firefox)"
+echo "== demo page end to end in Chromium and Firefox (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
 node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
 exit "$status"

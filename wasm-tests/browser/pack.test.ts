@@ -13,8 +13,8 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ISOLATION, launch, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachBrowser, ISOLATION, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
 
 const run = promisify(execFile);
 const VITE = '8.3.8';
@@ -67,11 +67,9 @@ beforeAll(async () => {
   await timed('vite build', () => run(join(app, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: app }));
   server = await startServer(join(app, 'dist'));
   isolatedServer = await startServer(join(app, 'dist'), { headers: ISOLATION });
-  browser = await launch();
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await isolatedServer?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -115,56 +113,6 @@ it('is bundled by Vite with the .wasm files, the worker and the threads build\'s
   expect(assets.some((a) => /^sllm-simd-threads\.worker-[\w-]{8}\.js$/.test(a))).toBe(true);
 });
 
-it('trains and generates in Chromium, on the main thread and in a Worker, and stores models', async () => {
-  const p = await openPage(browser!.context, `${server!.url}/`, 'vite-app');
-  const main = await p.run<{ backend: string; firstLoss: number; lastLoss: number; text: string }>('trainAndGenerate', {
-    steps: 30,
-  });
-  const worker = await p.run<{ backend: string; lastLoss: number; text: string }>('trainAndGenerate', {
-    steps: 30,
-    worker: true,
-  });
-  const scalar = await p.run<{ backend: string; lastLoss: number }>('trainAndGenerate', {
-    steps: 5,
-    worker: true,
-    backend: 'scalar',
-  });
-  expect(main.backend).toBe('simd');
-  expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.8);
-  expect(main.text.length).toBeGreaterThan(20);
-  expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
-  expect(scalar.backend).toBe('scalar');
-  const saved = await p.run<{ text: string }>('trainAndSave', { name: 'bundled' });
-  await p.page.reload();
-  await p.page.waitForFunction(() => (window as unknown as { sllmReady?: boolean }).sllmReady === true);
-  const loaded = await p.run<{ text: string }>('loadAndGenerate', { name: 'bundled', worker: true });
-  expect(loaded.text).toBe(saved.text);
-  // the hashed assets Vite emitted are what the page and its workers loaded
-  const wasm = p.requests.filter((r) => r.endsWith('.wasm'));
-  expect(new Set(wasm.map((r) => r.replace(/^\/assets\/(sllm(-simd)?)-[\w-]+\.wasm$/, '$1')))).toEqual(
-    new Set(['sllm-simd', 'sllm']),
-  );
-  expect(p.requests.some((r) => /^\/assets\/worker-.*\.js$/.test(r))).toBe(true);
-  await p.finish();
-});
-
-it('runs the threads build in the Worker engine when served cross-origin isolated', async () => {
-  const p = await openPage(browser!.context, `${isolatedServer!.url}/`, 'vite-app-isolated');
-  const main = await p.run<{ backend: string; threads: number; lastLoss: number; text: string }>('trainAndGenerate', { steps: 20 });
-  const worker = await p.run<{ backend: string; threads: number; lastLoss: number; text: string }>('trainAndGenerate', {
-    steps: 20,
-    worker: true,
-    threads: 2,
-  });
-  expect(main).toMatchObject({ backend: 'simd', threads: 1 });
-  expect(worker).toMatchObject({ backend: 'simd-threads', threads: 2, lastLoss: main.lastLoss, text: main.text });
-  // the hashed glue, .wasm and pthread worker script Vite emitted are what the engine loaded
-  for (const re of [/^\/assets\/sllm-simd-threads-[\w-]+\.mjs$/, /^\/assets\/sllm-simd-threads-[\w-]+\.wasm$/,
-    /^\/assets\/sllm-simd-threads\.worker-[\w-]+\.js$/])
-    expect(p.requests.some((r) => re.test(r)), String(re)).toBe(true);
-  await p.finish();
-});
-
 /** A free TCP port on 127.0.0.1. */
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -174,51 +122,106 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-it('runs from the Vite dev server as well', async () => {
-  const port = await freePort();
-  const app = join(dir, 'app');
-  // node_modules/.bin/vite itself (not npx, whose PID is not vite's), so kill() stops it.
-  // Readiness is an HTTP answer on the port, not Vite's banner: with CI set (as on CI machines)
-  // Vite prints the port in colour, so the banner text differs between machines.
-  const vite = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: app,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let output = '';
-  const collect = (d: Buffer) => (output += d.toString());
-  vite.stdout!.on('data', collect);
-  vite.stderr!.on('data', collect);
-  let exited: number | null | undefined;
-  vite.on('exit', (code) => (exited = code));
-  try {
-    await timed('vite dev start', async () => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        if (exited !== undefined) throw new Error(`vite exited (${exited}): ${output}`);
-        const ok = await fetch(`http://127.0.0.1:${port}/`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) return;
-        if (Date.now() > deadline) throw new Error(`the Vite dev server did not answer within 60 s: ${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+forEachBrowser(
+  (b) => (browser = b),
+  (name) => {
+  it('trains and generates, on the main thread and in a Worker, and stores models', async () => {
+    const p = await openPage(browser!, `${server!.url}/`, 'vite-app');
+    const main = await p.run<{ backend: string; firstLoss: number; lastLoss: number; text: string }>('trainAndGenerate', {
+      steps: 30,
     });
-    const p = await openPage(browser!.context, `http://127.0.0.1:${port}/`, 'vite-dev');
-    const main = await p.run<{ backend: string; text: string }>('trainAndGenerate', { steps: 10 });
-    const worker = await p.run<{ backend: string; threads: number; text: string }>('trainAndGenerate', {
-      steps: 10,
+    const worker = await p.run<{ backend: string; lastLoss: number; text: string }>('trainAndGenerate', {
+      steps: 30,
+      worker: true,
+    });
+    const scalar = await p.run<{ backend: string; lastLoss: number }>('trainAndGenerate', {
+      steps: 5,
+      worker: true,
+      backend: 'scalar',
+    });
+    expect(main.backend).toBe('simd');
+    expect(main.lastLoss).toBeLessThan(main.firstLoss * 0.8);
+    expect(main.text.length).toBeGreaterThan(20);
+    expect(worker).toMatchObject({ backend: 'simd', lastLoss: main.lastLoss, text: main.text });
+    expect(scalar.backend).toBe('scalar');
+    const saved = await p.run<{ text: string }>('trainAndSave', { name: 'bundled' });
+    await p.page.reload();
+    await p.page.waitFor(() => (window as unknown as { sllmReady?: boolean }).sllmReady === true);
+    const loaded = await p.run<{ text: string }>('loadAndGenerate', { name: 'bundled', worker: true });
+    expect(loaded.text).toBe(saved.text);
+    // the hashed assets Vite emitted are what the page and its workers loaded
+    const wasm = p.requests.filter((r) => r.endsWith('.wasm'));
+    expect(new Set(wasm.map((r) => r.replace(/^\/assets\/(sllm(-simd)?)-[\w-]+\.wasm$/, '$1')))).toEqual(
+      new Set(['sllm-simd', 'sllm']),
+    );
+    expect(p.requests.some((r) => /^\/assets\/worker-.*\.js$/.test(r))).toBe(true);
+    await p.finish();
+  });
+
+  it('runs the threads build in the Worker engine when served cross-origin isolated', async () => {
+    const p = await openPage(browser!, `${isolatedServer!.url}/`, 'vite-app-isolated');
+    const main = await p.run<{ backend: string; threads: number; lastLoss: number; text: string }>('trainAndGenerate', { steps: 20 });
+    const worker = await p.run<{ backend: string; threads: number; lastLoss: number; text: string }>('trainAndGenerate', {
+      steps: 20,
       worker: true,
       threads: 2,
     });
-    expect(main.backend).toBe('simd');
-    // vite.config.js sends the isolation headers: the Worker engine runs the threads build
-    expect(worker).toMatchObject({ backend: 'simd-threads', threads: 2, text: main.text });
-    expect(p.requests.some((r) => r.endsWith('sllm-simd.wasm'))).toBe(true);
-    expect(p.requests.some((r) => r.endsWith('sllm-simd-threads.worker.js'))).toBe(true);
+    expect(main).toMatchObject({ backend: 'simd', threads: 1 });
+    expect(worker).toMatchObject({ backend: 'simd-threads', threads: 2, lastLoss: main.lastLoss, text: main.text });
+    // the hashed glue, .wasm and pthread worker script Vite emitted are what the engine loaded
+    for (const re of [/^\/assets\/sllm-simd-threads-[\w-]+\.mjs$/, /^\/assets\/sllm-simd-threads-[\w-]+\.wasm$/,
+      /^\/assets\/sllm-simd-threads\.worker-[\w-]+\.js$/])
+      expect(p.requests.some((r) => re.test(r)), String(re)).toBe(true);
     await p.finish();
-  } finally {
-    vite.kill();
-  }
-});
+  });
+
+  it('runs from the Vite dev server as well', async () => {
+    const port = await freePort();
+    const app = join(dir, 'app');
+    // node_modules/.bin/vite itself (not npx, whose PID is not vite's), so kill() stops it.
+    // Readiness is an HTTP answer on the port, not Vite's banner: with CI set (as on CI machines)
+    // Vite prints the port in colour, so the banner text differs between machines.
+    const vite = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let output = '';
+    const collect = (d: Buffer) => (output += d.toString());
+    vite.stdout!.on('data', collect);
+    vite.stderr!.on('data', collect);
+    let exited: number | null | undefined;
+    vite.on('exit', (code) => (exited = code));
+    try {
+      await timed('vite dev start', async () => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          if (exited !== undefined) throw new Error(`vite exited (${exited}): ${output}`);
+          const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ok) return;
+          if (Date.now() > deadline) throw new Error(`the Vite dev server did not answer within 60 s: ${output}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      });
+      const p = await openPage(browser!, `http://127.0.0.1:${port}/`, 'vite-dev');
+      const main = await p.run<{ backend: string; text: string }>('trainAndGenerate', { steps: 10 });
+      const worker = await p.run<{ backend: string; threads: number; text: string }>('trainAndGenerate', {
+        steps: 10,
+        worker: true,
+        threads: 2,
+      });
+      expect(main.backend).toBe('simd');
+      // vite.config.js sends the isolation headers: the Worker engine runs the threads build
+      expect(worker).toMatchObject({ backend: 'simd-threads', threads: 2, text: main.text });
+      expect(p.requests.some((r) => r.endsWith('sllm-simd.wasm'))).toBe(true);
+      expect(p.requests.some((r) => r.endsWith('sllm-simd-threads.worker.js'))).toBe(true);
+      await p.finish();
+    } finally {
+      vite.kill();
+    }
+  });
+  },
+);

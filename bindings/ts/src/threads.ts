@@ -29,7 +29,7 @@ export const MAX_THREADS = 64;
 const DEFAULT_MAX_THREADS = 8;
 
 /** How long the pthread workers may take to load and start before loading fails (ms). */
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 30_000;
 
 /** @internal True where `auto` may pick the threads build: shared memory in a cross-origin isolated Worker. */
 export function threadsUsable(): boolean {
