@@ -67,8 +67,8 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }  // namespace
 
 TEST_CASE("the same seed gives bit-identical training on 1, 2, 3 and 4 threads", "[threads][train]") {
-  // The step's largest GEMMs (rows = batch x context = 256) are split on 2 threads.
-  REQUIRE(parallel_chunks(256, 16, 2) == 2);
+  // The step's largest GEMMs (rows = batch x context = 256, 16-row blocks) are split on 2 threads.
+  REQUIRE(parallel_chunks(256, 16, 2) > 1);
   const Run one = train(1, 50);
   CHECK(one.losses.back() < one.losses.front());  // it trained
   for (int threads : {2, 3, 4}) {

@@ -31,7 +31,10 @@ int64_t parallel_chunks(int64_t n, int64_t grain, int threads) {
   if (n <= 0) return 0;
   if (grain < 1) grain = 1;
   const int64_t units = (n + grain - 1) / grain;
-  return std::max<int64_t>(1, std::min<int64_t>(units, threads));
+  // Several chunks per thread: on a busy machine a thread the OS has descheduled then holds up
+  // only one small chunk while the others take the rest.
+  const int64_t most = threads > 1 ? int64_t(threads) * kChunksPerThread : 1;
+  return std::max<int64_t>(1, std::min(units, most));
 }
 
 std::pair<int64_t, int64_t> parallel_chunk(int64_t n, int64_t grain, int64_t chunks, int64_t i) {
@@ -63,14 +66,20 @@ constexpr uint32_t gen_of(uint64_t s) { return uint32_t(s >> 32); }
 constexpr uint32_t chunks_of(uint64_t s) { return uint32_t(s >> 16) & 0xffff; }
 constexpr uint32_t next_of(uint64_t s) { return uint32_t(s) & 0xffff; }
 
-// Spins until done() or kSpin has passed; returns done().
+// Spins until done() or kSpin has passed; returns done(). After a short busy spell it yields
+// between checks, so on a busy machine the thread the OS would rather run (often our own
+// caller, doing the serial work between regions) gets the core.
 template <typename Done>
 bool spin_until(Done done) {
+  for (int i = 0; i < 1024; ++i) {
+    if (done()) return true;
+    cpu_relax();
+  }
   const auto until = std::chrono::steady_clock::now() + kSpin;
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 16; ++i) {
       if (done()) return true;
-      cpu_relax();
+      std::this_thread::yield();
     }
     if (std::chrono::steady_clock::now() >= until) return done();
   }

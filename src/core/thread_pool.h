@@ -32,7 +32,9 @@ int started_workers();
 bool in_parallel_region();
 
 // How parallel_for splits [0, n): the number of chunks and chunk i's bounds. Pure functions of
-// (n, grain, threads): at most `threads` chunks, each a whole number of grains except the last.
+// (n, grain, threads): one chunk on one thread, else at most kChunksPerThread x threads chunks,
+// each a whole number of grains except the last.
+constexpr int kChunksPerThread = 4;
 int64_t parallel_chunks(int64_t n, int64_t grain, int threads);
 std::pair<int64_t, int64_t> parallel_chunk(int64_t n, int64_t grain, int64_t chunks, int64_t i);
 
