@@ -196,12 +196,26 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
         : new SllmLoadError(`the sllm worker could not start (${detail}); check that the package's worker.js and its imports are served`),
     );
   });
+  // A worker that never answers (seen in Firefox, rarely, right after it starts the threads
+  // build's workers) becomes an error instead of a promise that never settles.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SllmLoadError(`the sllm worker did not start within ${INIT_TIMEOUT_MS / 1000} s; create a new engine (or pass backend: 'simd')`)),
+      INIT_TIMEOUT_MS,
+    );
+  });
   try {
-    const { backend, threads } = await conn.call((r) => r.init(init));
+    const { backend, threads } = await Promise.race([conn.call((r) => r.init(init)), stalled]);
     started = true;
     return new WorkerEngine(conn, backend, threads);
   } catch (e) {
     conn.dispose();
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** How long the worker may take to load its build and start (ms). */
+const INIT_TIMEOUT_MS = 90_000;
