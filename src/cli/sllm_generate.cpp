@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/args.h"
+#include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
@@ -35,14 +36,17 @@ Samples text from a saved SLLM model or checkpoint, or a GGUF model (either arch
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> known = {"help", "info", "ids", "model", "prompt"}, switches = {"help", "info", "ids"};
+  std::vector<std::string> known = {"help", "info", "ids", "model", "prompt", "threads"},
+                           switches = {"help", "info", "ids"};
   cli::add_flags(SampleOptions::options(), known, switches);
   cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("model")) {
     std::fputs(usage().c_str(), args.has("help") ? stdout : stderr);
+    std::fputs(cli::kThreadsUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   args.reject_unknown(known);
+  cli::apply_threads_flag(args);
   try {
     const std::string bytes = cli::read_file(args.str("model"));
     LoadedFile f = load_any(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -9,8 +9,8 @@
 
 namespace sllm {
 
-void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
-                        float* att_scratch) const {
+void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
+                        float* tmp) const {
   const int C = cfg_.dim, F = cfg_.ffn_dim, NH = cfg_.heads, N = B * T;
   const LayerViews& p = w_.layer[size_t(l)];
   layernorm_forward(a.ln1, a.ln1_mean, a.ln1_rstd, residual, p.ln1w, p.ln1b, N, C, cfg_.norm_eps);
@@ -25,8 +25,8 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
     }
     args.Tk = kv->past + T, args.k = kv->k, args.v = kv->v, args.ldkv = C, args.kv_batch = 0;
   }
-  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH, att_scratch);
-  else attention_forward(args, a.att, att_scratch, a.att_mask);
+  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH);
+  else attention_forward(args, a.att, a.att_mask);
   linear_forward(tmp, a.atty, p.attprojw, p.attprojb, N, C, C);
   if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
   residual_forward(a.residual2, residual, tmp, size_t(N) * C);
@@ -54,7 +54,7 @@ float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, in
     } else {
       b.att_mask = b.attproj_mask = b.fcproj_mask = nullptr;
     }
-    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, a.att_scratch);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp);
   }
   layernorm_forward(a.lnf, a.lnf_mean, a.lnf_rstd, a.block(cfg_, L - 1).residual3, w_.lnfw, w_.lnfb, int(BT), C,
                     cfg_.norm_eps);
@@ -106,7 +106,7 @@ void GPT::backward_pass(float loss_scale) {
     std::memset(a.dqkv, 0, sizeof(float) * BT * 3 * C);
     const AttentionArgs args{B, T, T, NH, NH, C / NH, b.qkv, 3 * C, b.qkv + C, b.qkv + 2 * C, 3 * C,
                              size_t(T) * 3 * C, b.atty, C};
-    attention_backward(args, {a.dqkv, a.dqkv + C, a.dqkv + 2 * C}, a.datty, b.att, a.att_scratch,
+    attention_backward(args, {a.dqkv, a.dqkv + C, a.dqkv + 2 * C}, a.datty, b.att,
                        dropout ? b.att_mask : nullptr);
     std::memset(a.dln, 0, sizeof(float) * BT * C);
     matmul_backward(a.dln, dp.qkvw, dp.qkvb, a.dqkv, b.ln1, p.qkvw, int(BT), C, 3 * C);
@@ -121,7 +121,7 @@ void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   encoder_forward(d.x, tokens, w_.wte, w_.wpe, 1, n, C, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
-    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, d.att);
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   const float* last = d.x + size_t(n - 1) * C;

@@ -10,7 +10,7 @@ import { byId } from './dom.js';
 import { LibraryPanel } from './library-panel.js';
 import { createAppEngine, openModelStore, type ModelStore } from './platform.js';
 import { SettingsPanel } from './settings-panel.js';
-import { announce, showError, startEngineStatus } from './status.js';
+import { announce, backendText, showError, startEngineStatus } from './status.js';
 import { TalkPanel } from './talk-panel.js';
 import { ChatPanel } from './chat-panel.js';
 import { TextPanel } from './text-panel.js';
@@ -59,7 +59,7 @@ async function start(): Promise<void> {
     if (app.activity !== 'idle') e.preventDefault(); // the browser asks before leaving a running training
   });
   document.body.dataset.ready = 'true';
-  announce(`Ready: the ${engine.backend === 'simd' ? 'SIMD' : 'scalar'} WebAssembly engine is loaded.`);
+  announce(`Ready: the engine is loaded (${backendText(engine)}).`);
   // For the end-to-end test and for poking around in the console.
   Object.assign(window, { sllmDemo: { app, text, settings, train, talk, chat, library } });
 }

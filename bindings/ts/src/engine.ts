@@ -42,14 +42,16 @@ import type {
 } from './types.js';
 
 /**
- * Loads the sllm WebAssembly module and returns an engine. By default the SIMD build when the
- * JavaScript engine supports wasm SIMD (falling back to the scalar build if it fails to
- * compile), else the scalar build; `options.backend` forces one. Rejects with SllmLoadError
- * when no build can be loaded.
+ * Loads the sllm WebAssembly module and returns an engine. By default the threads build where
+ * it can use threads (a cross-origin isolated Worker), else the SIMD build when the JavaScript
+ * engine supports wasm SIMD, else the scalar build, each falling back to the next if it fails
+ * to load; `options.backend` forces one and `options.threads` sets the thread count. On a
+ * page's main thread the engine runs one thread. Rejects with SllmLoadError when no build can
+ * be loaded.
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const { module, backend } = await loadModule(options);
-  return new MainThreadEngine(new Runtime(module, backend));
+  const { module, backend, threads } = await loadModule(options);
+  return new MainThreadEngine(new Runtime(module, backend, threads));
 }
 
 class MainThreadEngine implements Engine {
@@ -72,6 +74,10 @@ class MainThreadEngine implements Engine {
 
   get backend(): Backend {
     return this.#rt.backend;
+  }
+
+  get threads(): number {
+    return this.#rt.threads;
   }
 
   get disposed(): boolean {

@@ -115,6 +115,11 @@ export interface SllmModule {
   buildInfo(): { simd: boolean; format: boolean };
   memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
   debugThrow(kind: string): void;
+  /** The thread pool (thread_bindings.cpp): setThreads returns the count set; 1 in builds without threads. */
+  setThreads(n: number): number;
+  threads(): number;
+  maxThreads(): number;
+  startedWorkers(): number;
   sllmPendingError?: PendingError;
 }
 
@@ -124,6 +129,10 @@ export interface FactoryOptions {
   locateFile?: (path: string, prefix: string) => string;
   print?: (text: string) => void;
   printErr?: (text: string) => void;
+  /** The threads build (threads.ts): its worker pool and where its workers load the glue from. */
+  mainScriptUrlOrBlob?: string;
+  sllmPoolSize?: number;
+  sllmWorker?: unknown;
 }
 
 export type ModuleFactory = (options?: FactoryOptions) => Promise<SllmModule>;

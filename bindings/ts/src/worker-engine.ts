@@ -1,6 +1,7 @@
 // worker-engine.ts: createWorkerEngine(), the Engine interface backed by a module Worker that
 // runs the main-thread engine (worker-host.ts), so training and generation never block the
-// page. The backend and the .wasm URLs are resolved here and sent to the worker; the engine's
+// page. The options are checked and the build files' URLs resolved here and sent to the worker,
+// which picks the build (it is where threads may run); the engine's
 // objects are proxies (worker-handles.ts) over a Comlink connection (worker-connection.ts).
 // Callbacks (BPE training progress) stay here and are called through a Comlink proxy. Bytes
 // come back as transferred buffers; loadModel({ transfer: true }) sends them without a copy.
@@ -10,13 +11,14 @@ import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
 import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInternalError, SllmInvalidArgumentError, SllmLoadError } from './errors.js';
-import { simdSupported } from './loader.js';
+import { checkBackend, simdSupported } from './loader.js';
+import { checkThreads } from './threads.js';
 import { Connection, type Handle, type WorkerLike } from './worker-connection.js';
 import { WorkerModel, WorkerTokenizer, WorkerTrainer } from './worker-handles.js';
 import { CompletionsApi } from './chat/api.js';
 import { ModelRegistry } from './chat/registry.js';
 import { workerBackend } from './chat/worker-backend.js';
-import { ownsBuffer, type WasmFile, type WorkerInit } from './worker-protocol.js';
+import { ownsBuffer, type WorkerInit } from './worker-protocol.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
@@ -39,6 +41,7 @@ import type {
   Trainer,
   TrainerOptions,
   TrainingData,
+  WasmFile,
 } from './types.js';
 
 export type { WorkerLike } from './worker-connection.js';
@@ -61,10 +64,12 @@ class WorkerEngine implements Engine {
   readonly registerModel: Engine['registerModel'];
   readonly unregisterModel: Engine['unregisterModel'];
   readonly registeredModels: Engine['registeredModels'];
+  readonly threads: number;
 
-  constructor(conn: Connection, backend: Backend) {
+  constructor(conn: Connection, backend: Backend, threads: number) {
     this.#conn = conn;
     this.backend = backend;
+    this.threads = threads;
     const api = new CompletionsApi(this.#models, workerBackend(conn));
     ({ chat: this.chat, completions: this.completions, registerModel: this.registerModel,
       unregisterModel: this.unregisterModel, registeredModels: this.registeredModels } = api);
@@ -176,9 +181,15 @@ function absolute(url: string | URL): string {
   return new URL(String(url), base).href;
 }
 
-/** The .wasm URLs for the worker, resolved here (relative URLs mean the page's, and locateWasm cannot be sent). */
+/** The build files' URLs for the worker, resolved here (relative URLs mean the page's, and locateWasm cannot be sent). */
 function wasmUrls(options: EngineOptions): Record<WasmFile, string> | undefined {
-  const files: WasmFile[] = ['sllm-simd.wasm', 'sllm.wasm'];
+  const files: WasmFile[] = [
+    'sllm-simd.wasm',
+    'sllm.wasm',
+    'sllm-simd-threads.wasm',
+    'sllm-simd-threads.mjs',
+    'sllm-simd-threads.worker.js',
+  ];
   if (options.locateWasm) {
     const locate = options.locateWasm;
     return Object.fromEntries(files.map((f) => [f, absolute(locate(f))])) as Record<WasmFile, string>;
@@ -197,20 +208,22 @@ function startWorker(): WorkerLike {
 
 /**
  * Starts sllm in a module Web Worker and returns an Engine with the same interface as
- * {@link createEngine}'s, whose training and generation run off the main thread. The backend
- * is chosen here, on the main thread (SIMD when this page supports it), and the worker loads
- * that build (falling back to scalar if the SIMD one fails to compile). Rejects with
- * SllmLoadError when the worker or the WebAssembly module cannot be loaded.
+ * {@link createEngine}'s, whose training and generation run off the main thread. The worker
+ * picks the build as createEngine() does: the threads build with `options.threads` threads
+ * (default: the logical processors, at most 8) when the page is cross-origin isolated, else
+ * the SIMD build when supported, else scalar. Rejects with SllmLoadError when the worker or
+ * the WebAssembly module cannot be loaded.
  */
 export async function createWorkerEngine(options: WorkerEngineOptions = {}): Promise<Engine> {
   const want = options.backend ?? 'auto';
-  if (want !== 'auto' && want !== 'simd' && want !== 'scalar')
-    throw new SllmInvalidArgumentError(`unknown backend "${String(want)}"; use "auto", "simd" or "scalar"`);
-  if (want === 'simd' && !simdSupported())
+  checkBackend(want);
+  checkThreads(options.threads);
+  if ((want === 'simd' || want === 'simd-threads') && !simdSupported())
     throw new SllmLoadError(
       'this JavaScript engine does not support WebAssembly SIMD: use backend "scalar" or "auto"',
     );
   const init: WorkerInit = { backend: want === 'auto' && !simdSupported() ? 'scalar' : want };
+  if (options.threads !== undefined) init.threads = options.threads;
   const urls = wasmUrls(options);
   if (urls) init.wasmUrls = urls;
   const worker = options.worker ?? startWorker();
@@ -224,12 +237,26 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
         : new SllmLoadError(`the sllm worker could not start (${detail}); check that the package's worker.js and its imports are served`),
     );
   });
+  // A worker that never answers (seen in Firefox, rarely, right after it starts the threads
+  // build's workers) becomes an error instead of a promise that never settles.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SllmLoadError(`the sllm worker did not start within ${INIT_TIMEOUT_MS / 1000} s; create a new engine (or pass backend: 'simd')`)),
+      INIT_TIMEOUT_MS,
+    );
+  });
   try {
-    const backend = await conn.call((r) => r.init(init));
+    const { backend, threads } = await Promise.race([conn.call((r) => r.init(init)), stalled]);
     started = true;
-    return new WorkerEngine(conn, backend);
+    return new WorkerEngine(conn, backend, threads);
   } catch (e) {
     conn.dispose();
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** How long the worker may take to load its build and start (ms). */
+const INIT_TIMEOUT_MS = 90_000;

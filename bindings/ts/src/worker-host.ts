@@ -21,6 +21,7 @@ import {
   type TrainerFacts,
   type WorkerHostApi,
   type WorkerInit,
+  type WorkerStarted,
 } from './worker-protocol.js';
 import type { CompletionJob } from './chat/request.js';
 import type {
@@ -110,10 +111,14 @@ export class WorkerHost implements WorkerHostApi {
     return o;
   }
 
-  async init(init: WorkerInit): Promise<'simd' | 'scalar'> {
+  async init(init: WorkerInit): Promise<WorkerStarted> {
     const urls = init.wasmUrls;
-    this.#engine = await createEngine({ backend: init.backend, locateWasm: urls && ((file) => urls[file]) });
-    return this.#engine.backend;
+    this.#engine = await createEngine({
+      backend: init.backend,
+      threads: init.threads,
+      locateWasm: urls && ((file) => urls[file]),
+    });
+    return { backend: this.#engine.backend, threads: this.#engine.threads };
   }
 
   listPresets() {

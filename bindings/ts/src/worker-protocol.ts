@@ -31,6 +31,7 @@ import type {
   TrainerState,
   TrainingData,
   TrainingProgress,
+  WasmFile,
 } from './types.js';
 
 /** True when a's buffer is an ArrayBuffer a spans entirely, so transferring it gives away nothing else. */
@@ -38,14 +39,18 @@ export function ownsBuffer(a: ArrayBufferView): a is ArrayBufferView & { buffer:
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
 }
 
-/** The wasm file names. */
-export type WasmFile = 'sllm-simd.wasm' | 'sllm.wasm';
-
-/** How the worker loads its engine: the backend the main thread chose, and where the .wasm files are. */
+/** How the worker loads its engine: the backend and thread count asked for, and where the build files are. */
 export interface WorkerInit {
   backend: Backend | 'auto';
-  /** Absolute URLs of the .wasm files; absent: next to the worker's own module. */
+  threads?: number;
+  /** Absolute URLs of the build files; absent: next to the worker's own module. */
   wasmUrls?: Record<WasmFile, string>;
+}
+
+/** What the worker's engine loaded. */
+export interface WorkerStarted {
+  backend: Backend;
+  threads: number;
 }
 
 export interface TokenizerFacts {
@@ -97,7 +102,7 @@ export interface CompletionPull {
 
 /** The worker's API. Every method is called through Comlink, so returns a Promise on the main thread. */
 export interface WorkerHostApi {
-  init(init: WorkerInit): Promise<Backend>;
+  init(init: WorkerInit): Promise<WorkerStarted>;
   listPresets(): Promise<PresetInfo[]>;
   memoryStats(): Promise<MemoryStats>;
   estimateMemory(options: EstimateOptions): Promise<MemoryEstimate>;

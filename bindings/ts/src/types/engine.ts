@@ -20,24 +20,50 @@ export interface SllmResource {
   [Symbol.dispose](): void;
 }
 
-/** Which WebAssembly build runs: `simd` (wasm SIMD, faster) or `scalar` (runs everywhere). */
-export type Backend = 'simd' | 'scalar';
+/**
+ * Which WebAssembly build runs: `simd-threads` (wasm SIMD on several threads: needs shared
+ * memory, i.e. a cross-origin isolated page, and an engine in a Worker), `simd` (wasm SIMD, one
+ * thread) or `scalar` (one thread, runs everywhere).
+ */
+export type Backend = 'simd-threads' | 'simd' | 'scalar';
+
+/**
+ * The files of the WebAssembly builds, as {@link EngineOptions.locateWasm} is asked for them:
+ * each build's `.wasm`, and the threads build's JavaScript glue and pthread worker script,
+ * which its worker threads load by URL.
+ */
+export type WasmFile =
+  | 'sllm-simd.wasm'
+  | 'sllm.wasm'
+  | 'sllm-simd-threads.wasm'
+  | 'sllm-simd-threads.mjs'
+  | 'sllm-simd-threads.worker.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
   /**
-   * `'auto'` (default) loads the SIMD build when the engine supports wasm SIMD and falls back
-   * to the scalar build if the SIMD one fails to compile; `'simd'` or `'scalar'` force one.
+   * `'auto'` (default) loads the threads build when it can use threads (a cross-origin isolated
+   * page, shared memory, wasm SIMD, the engine in a Worker, and `threads` above 1), else the
+   * SIMD build when the engine supports wasm SIMD, else the scalar build, each falling back to
+   * the next if it fails to load. `'simd-threads'`, `'simd'` or `'scalar'` force one (in Node,
+   * where nothing is cross-origin isolated, ask for `'simd-threads'` to use threads).
    */
   backend?: Backend | 'auto';
   /**
-   * Where `sllm-simd.wasm` and `sllm.wasm` are served from (a directory URL, ending in `/`).
-   * By default they are found next to the package's JavaScript (`dist/wasm/`), which bundlers
-   * such as Vite and webpack copy automatically.
+   * How many threads the threads build uses, the engine's own included (an integer from 1 to
+   * 64). Default: the number of logical processors (`navigator.hardwareConcurrency`), at most 8.
+   * The other builds, and an engine on a page's main thread (which must not block the page),
+   * use one; {@link Engine.threads} says how many run.
+   */
+  threads?: number;
+  /**
+   * Where the build files are served from (a directory URL, ending in `/`). By default they are
+   * found next to the package's JavaScript (`dist/wasm/`), which bundlers such as Vite and
+   * webpack copy automatically.
    */
   wasmBaseUrl?: string | URL;
-  /** Full control over the .wasm location: given the file name, return its URL. Wins over `wasmBaseUrl`. */
-  locateWasm?: (fileName: 'sllm-simd.wasm' | 'sllm.wasm') => string | URL;
+  /** Full control over the build files' locations: given the file name, return its URL. Wins over `wasmBaseUrl`. */
+  locateWasm?: (fileName: WasmFile) => string | URL;
 }
 
 /** Memory use of the WebAssembly module, for diagnostics and leak checks. */
@@ -127,6 +153,8 @@ export interface LoadedModel {
 export interface Engine extends SllmResource {
   /** The build that loaded. */
   readonly backend: Backend;
+  /** How many threads its kernels run on (1 except with the `simd-threads` build). */
+  readonly threads: number;
   /** The built-in model presets. */
   listPresets(): Promise<PresetInfo[]>;
   /** Builds a tokenizer from text. */
