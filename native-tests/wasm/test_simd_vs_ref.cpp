@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "guarded.h"
 #include "kernels/kernels.h"
 #include "kernels/simd128.h"
 
@@ -24,35 +25,15 @@ using namespace sllm;
 namespace {
 
 const int kSizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 64, 100, 257};
-constexpr int kGuard = 16;  // guard floats before and after each output buffer
-// A finite guard: arithmetic on it (an overrun in a read-modify-write kernel) changes it, where
-// a NaN guard would pass through additions unchanged.
-constexpr float kGuardValue = -31415.926f;
+using sllm::test::kGuard;
+// An output buffer of n floats (initial values `init`) between guard values.
+using Out = sllm::test::Guarded;
 
 std::vector<float> randn(size_t n, Rng& rng, float scale = 1.0f) {
   std::vector<float> v(n);
   for (auto& x : v) x = scale * rng.normal();
   return v;
 }
-
-// An output buffer of n floats (initial values `init`) between guard values.
-struct Out {
-  std::vector<float> buf;
-  size_t n;
-  Out(size_t n_, const std::vector<float>& init = {}) : buf(n_ + 2 * kGuard), n(n_) {
-    for (int i = 0; i < kGuard; ++i) buf[size_t(i)] = buf[kGuard + n + size_t(i)] = kGuardValue;
-    for (size_t i = 0; i < n; ++i) buf[kGuard + i] = init.empty() ? 0.0f : init[i];
-  }
-  float* data() { return buf.data() + kGuard; }
-  const float* data() const { return buf.data() + kGuard; }
-  float operator[](size_t i) const { return buf[kGuard + i]; }
-  bool guards_intact() const {
-    for (int i = 0; i < kGuard; ++i)
-      if (std::memcmp(&buf[size_t(i)], &kGuardValue, 4) || std::memcmp(&buf[kGuard + n + size_t(i)], &kGuardValue, 4))
-        return false;
-    return true;
-  }
-};
 
 // Bitwise equality of two outputs (and intact guards), with the first difference in the message.
 void require_exact(const std::string& what, const Out& simd, const Out& ref) {

@@ -1,0 +1,127 @@
+// quant_kernels.h: linear layers and embedding lookups whose weight matrix stays in its file
+// dtype (f32, f16, q8_0, q4_0; see format/dtype.h for the byte layouts), for inference.
+//
+// As ggml does, q8_0 and q4_0 products first quantize the activation row to q8 blocks (per 32
+// values: an f32 scale d = amax/127 and q = round-half-even(x/d) in int8; ggml keeps the scale
+// in f16, we keep it in f32, one rounding less) and then take per-block integer dot products:
+//   y[o] = sum over blocks b, in order, of (d_w[o,b] * d_x[b]) * float(isum[o,b]) (+ bias[o])
+// where isum is the exact int32 sum of the 32 products. Every version computes the same integer
+// sums and combines them in that order, so _simd128 equals _ref bit for bit, and a batch of N
+// rows gives each row exactly what the single-row (decoding) call gives.
+// f16 weights are converted to f32 on the fly (exactly) and summed like matvec_ref (four
+// partial sums over columns c mod 4, combined (s0 + s1) + (s2 + s3), then the tail): a row of
+// the f16 kernel equals matvec_ref on the decoded matrix bit for bit.
+// Conventions as kernels.h: _ref / _simd128 twins, dispatch by SLLM_KERNEL. The kernels take a
+// range [r0, r1) of output columns (weight rows), so the work splits over threads by rows.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "format/dtype.h"
+#include "kernels/kernels.h"
+
+namespace sllm {
+
+// A weight matrix (rows, cols), row-major, in its storage dtype: dtype_nbytes(dtype, rows*cols)
+// bytes at data, row r at data + r * row_bytes(). For q8_0/q4_0, cols is a multiple of 32 (the
+// blocks run along rows). F32 data must be 4-byte aligned; other dtypes need no alignment.
+struct WeightView {
+  DType dtype = DType::F32;
+  const uint8_t* data = nullptr;
+  int rows = 0, cols = 0;
+  size_t row_bytes() const { return size_t(dtype_nbytes(dtype, uint64_t(cols))); }
+  size_t nbytes() const { return row_bytes() * size_t(rows); }
+  const float* f32() const { return reinterpret_cast<const float*>(data); }
+};
+// A checked view: throws Error(InvalidArgument) naming `name` when rows or cols is not
+// positive, or when a q8_0/q4_0 matrix has rows whose length is not a multiple of 32.
+WeightView make_weight_view(DType dtype, const void* data, int rows, int cols, const char* name);
+
+// f16 -> f32 without branches, bit for bit f16_to_f32 (subnormals, inf, NaN payloads): the
+// half's 15 magnitude bits placed under an f32 exponent 112 lower, scaled by 2^112 (exact),
+// and the all-ones exponent mapped to 255. The _simd128 kernels do the same lane-wise.
+inline float f16_to_f32_fast(uint16_t h) {
+  const uint32_t bits = (uint32_t(int32_t(int16_t(h))) << 13) & 0x8FFFE000u;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  f *= 0x1p112f;
+  uint32_t r;
+  std::memcpy(&r, &f, 4);
+  if ((bits & 0x0F800000u) == 0x0F800000u) r |= 0x7F800000u;
+  std::memcpy(&f, &r, 4);
+  return f;
+}
+
+// ---- activations in q8 blocks -----------------------------------------------------------------
+// nblocks blocks of 32 values of x become d[b] = amax/127 (f32) and q[32 b + j] = the nearest
+// integer (ties to even) to x * (1/d), saturated to [-128, 127]; NaN gives 0; an all-zero
+// block gives d = 0 and q = 0.
+void quantize_q8_act_ref(float* d, int8_t* q, const float* x, size_t nblocks);
+#if defined(__wasm_simd128__)
+void quantize_q8_act_simd128(float* d, int8_t* q, const float* x, size_t nblocks);
+#endif
+inline void quantize_q8_act(float* d, int8_t* q, const float* x, size_t nblocks) {
+  SLLM_KERNEL(quantize_q8_act)(d, q, x, nblocks);
+}
+
+// ---- integer products: y (N, OC) = x (N, K) · W (OC, K)^T + bias, columns [r0, r1) --------------
+// w: the q8_0 (or q4_0) matrix's bytes (OC rows of K/32 blocks); xd (N, K/32) and xq (N, K):
+// x in q8 blocks (quantize_q8_act); bias (OC) may be null; y rows have stride OC. K % 32 == 0.
+struct QMatmulArgs {
+  float* y;
+  const uint8_t* w;
+  const float* xd;
+  const int8_t* xq;
+  const float* bias;
+  int N, K, OC;
+};
+void matmul_q8_0_ref(const QMatmulArgs& a, int r0, int r1);
+void matmul_q4_0_ref(const QMatmulArgs& a, int r0, int r1);
+#if defined(__wasm_simd128__)
+void matmul_q8_0_simd128(const QMatmulArgs& a, int r0, int r1);
+void matmul_q4_0_simd128(const QMatmulArgs& a, int r0, int r1);
+#endif
+inline void matmul_q8_0(const QMatmulArgs& a, int r0, int r1) { SLLM_KERNEL(matmul_q8_0)(a, r0, r1); }
+inline void matmul_q4_0(const QMatmulArgs& a, int r0, int r1) { SLLM_KERNEL(matmul_q4_0)(a, r0, r1); }
+
+// ---- f16 weights: y (N, OC) = x (N, K) · W (OC, K)^T + bias, columns [r0, r1) -----------------
+// w: OC rows of K halves (little-endian); x (N, K) f32; any K >= 1.
+struct F16MatmulArgs {
+  float* y;
+  const uint8_t* w;
+  const float* x;
+  const float* bias;
+  int N, K, OC;
+};
+void matmul_f16_ref(const F16MatmulArgs& a, int r0, int r1);
+#if defined(__wasm_simd128__)
+void matmul_f16_simd128(const F16MatmulArgs& a, int r0, int r1);
+#endif
+inline void matmul_f16(const F16MatmulArgs& a, int r0, int r1) { SLLM_KERNEL(matmul_f16)(a, r0, r1); }
+
+// ---- embedding rows: out (cols) = row `row` of w, dequantized (exactly decode_tensor's values) --
+void embedding_row_ref(float* out, const WeightView& w, int row);
+#if defined(__wasm_simd128__)
+void embedding_row_simd128(float* out, const WeightView& w, int row);
+#endif
+inline void embedding_row(float* out, const WeightView& w, int row) { SLLM_KERNEL(embedding_row)(out, w, row); }
+
+// ---- the linear layer on a WeightView ---------------------------------------------------------
+// Scratch the linear layer reuses between calls (the activations in q8 blocks), one per caller.
+struct LinearScratch {
+  std::vector<float> xd;
+  std::vector<int8_t> xq;
+};
+// out (N, OC) = inp (N, K) · w^T + bias (OC, may be null), w (OC, K) in any dtype: f32 through
+// matvec (N = 1) or matmul_forward (N > 1); f16 through matmul_f16; q8_0 / q4_0 through
+// quantize_q8_act then matmul_q8_0 / matmul_q4_0. The same as linear_prepare followed by
+// linear_rows over [0, OC) (the split a thread pool makes: one prepare, then disjoint ranges).
+void linear_forward(float* out, const float* inp, const WeightView& w, const float* bias, int N,
+                    LinearScratch& scratch);
+void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch& scratch);
+void linear_rows(float* out, const float* inp, const WeightView& w, const float* bias, int N,
+                 const LinearScratch& scratch, int r0, int r1);
+
+}  // namespace sllm
