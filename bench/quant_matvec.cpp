@@ -4,7 +4,9 @@
 // 128-row batch (prefill: GFLOP/s; 0 for the output layer, which prefill runs on one row).
 // Then one decoded token's matvecs (12 layers of qkv, attn proj, fc, fc proj, plus the
 // 50257-row output layer) per dtype, in ms, and its speed-up over f32.
-// Prints a table, then one JSON line. Usage: bench_quant_matvec [--quick] (shorter timing).
+// Prints a table, then one JSON line. Usage: bench_quant_matvec [--quick] [--cpu] [--shape NAME]:
+// shorter timing; time on the process's CPU clock instead of the wall clock (for a busy
+// machine); only the named shape (e.g. "lm head").
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -42,17 +44,26 @@ std::vector<uint8_t> random_weights(DType t, int OC, int K, Rng& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  double (*clock)() = bench::now_s;
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    if (std::strcmp(argv[i], "--cpu") == 0) clock = bench::cpu_s;
+    if (std::strcmp(argv[i], "--shape") == 0 && i + 1 < argc) only = argv[++i];
+  }
   const double warm = quick ? 0.05 : 0.15, round = quick ? 0.05 : 0.1;
   const int rounds = quick ? 2 : 5;
   Rng rng(1);
-  std::printf("linear layer on f32/f16/q8_0/q4_0 weights, GPT-2-124M shapes, build %s\n", bench::build_name());
+  std::printf("linear layer on f32/f16/q8_0/q4_0 weights, GPT-2-124M shapes, build %s, %s clock\n",
+              bench::build_name(), clock == bench::cpu_s ? "CPU" : "wall");
   std::printf("%-10s %6s %5s %5s %9s %9s %9s %14s\n", "shape", "OC", "K", "dtype", "1-row us", "GFLOP/s", "GB/s",
               "128-row GFLOP/s");
   std::string json = std::string("{\"bench\":\"quant_matvec\",\"build\":\"") + bench::build_name() + "\",\"shapes\":[";
   double token_ms[4] = {0, 0, 0, 0};
   bool first = true;
   for (const Shape& s : kShapes) {
+    if (!only.empty() && only != s.name) continue;
     std::vector<float> x(size_t(kPrefill) * size_t(s.K)), y(size_t(kPrefill) * size_t(s.OC));
     for (auto& v : x) v = rng.normal();
     for (int ti = 0; ti < 4; ++ti) {
@@ -61,9 +72,9 @@ int main(int argc, char** argv) {
       const WeightView w = make_weight_view(t, bytes.data(), s.OC, s.K, s.name);
       LinearScratch scratch;
       const double sec1 = bench::seconds_per_call([&] { linear_forward(y.data(), x.data(), w, nullptr, 1, scratch); },
-                                                  warm, round, rounds);
+                                                  warm, round, rounds, clock);
       const double secN = !s.prefill ? 0 : bench::seconds_per_call(
-          [&] { linear_forward(y.data(), x.data(), w, nullptr, kPrefill, scratch); }, warm, round, rounds);
+          [&] { linear_forward(y.data(), x.data(), w, nullptr, kPrefill, scratch); }, warm, round, rounds, clock);
       const double flops = 2.0 * s.OC * s.K;
       const double gf1 = flops / sec1 * 1e-9, gb = double(bytes.size()) / sec1 * 1e-9;
       const double gfN = s.prefill ? flops * kPrefill / secN * 1e-9 : 0;

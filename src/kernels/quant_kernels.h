@@ -3,11 +3,14 @@
 //
 // As ggml does, q8_0 and q4_0 products first quantize the activation row to q8 blocks (per 32
 // values: an f32 scale d = amax/127 and q = round-half-even(x/d) in int8; ggml keeps the scale
-// in f16, we keep it in f32, one rounding less) and then take per-block integer dot products:
-//   y[o] = sum over blocks b, in order, of (d_w[o,b] * d_x[b]) * float(isum[o,b]) (+ bias[o])
-// where isum is the exact int32 sum of the 32 products. Every version computes the same integer
-// sums and combines them in that order, so _simd128 equals _ref bit for bit, and a batch of N
-// rows gives each row exactly what the single-row (decoding) call gives.
+// in f16, we keep it in f32, one rounding less) and then take per-block integer dot products.
+// Each block gives four exact int32 partial sums p_k (p_k sums the products of the j with
+// j mod 8 in {2k, 2k+1}: the lanes of wasm's i32x4.dot_i16x8_s), and
+//   acc_k += float(p_k) * (d_w[o,b] * d_x[b])   over the blocks b in order, k = 0..3,
+//   y[o] = ((acc_0 + acc_1) + (acc_2 + acc_3)) + bias[o].
+// Every version computes these same integers and floats in this order, so _simd128 equals _ref
+// bit for bit, and a batch of N rows gives each row exactly what the single-row (decoding)
+// call gives.
 // f16 weights are converted to f32 on the fly (exactly) and summed like matvec_ref (four
 // partial sums over columns c mod 4, combined (s0 + s1) + (s2 + s3), then the tail): a row of
 // the f16 kernel equals matvec_ref on the decoded matrix bit for bit.

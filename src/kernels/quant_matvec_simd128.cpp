@@ -1,11 +1,14 @@
 // quant_matvec_simd128.cpp: the wasm-simd128 twins of quant_matvec.cpp. Activations to q8 blocks
 // lane-wise with the scalar code's operations (abs, pmax, one scalar reciprocal, multiply,
 // round-half-even, saturating conversions); integer products with i32x4.dot_i16x8_s after
-// widening int8 to int16 (q4_0 nibbles unpacked and shifted by -8 first). Four weight rows at a
-// time: their per-block totals land in the four lanes of one i32x4 and are combined as
-// (d_w * d_x) * float(isum) into one f32x4 accumulator whose lane r is row r's running sum,
-// in block order: exactly the _ref's scalar sequence, so the results are bit for bit equal.
+// widening int8 to int16 (q4_0 nibbles unpacked and shifted by -8 first): a block's four
+// i32x4 dot products added give its four partial sums, which are the _ref's, and are combined
+// in its float order, so the results are bit for bit equal. The scales of a row are converted
+// ahead of its blocks, and rows go two at a time in one sequential sweep of the matrix (four
+// rows with per-block horizontal sums streamed large matrices from memory at a third the speed).
 #if defined(__wasm_simd128__)
+#include <vector>
+
 #include "kernels/quant_kernels.h"
 #include "kernels/quant_simd128.h"
 
@@ -55,41 +58,57 @@ struct Q4Block {
   }
 };
 
+// d[b] = the f16 scale of block b of a row, for nb blocks of `bytes` bytes.
+void row_scales(float* d, const uint8_t* w, size_t bytes, int nb) {
+  int b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    const uint8_t* p = w + size_t(b) * bytes;
+    wasm_v128_store(d + b, scales4(p, p + bytes, p + 2 * bytes, p + 3 * bytes));
+  }
+  for (; b < nb; ++b) d[b] = f16_to_f32_fast(uint16_t(half_at(w + size_t(b) * bytes)));
+}
+// out[b] = d[b] * xd[b] (lane-wise the scalar product).
+void times(float* out, const float* d, const float* xd, int nb) {
+  int b = 0;
+  for (; b + 4 <= nb; b += 4) wasm_v128_store(out + b, wasm_f32x4_mul(wasm_v128_load(d + b), wasm_v128_load(xd + b)));
+  for (; b < nb; ++b) out[b] = d[b] * xd[b];
+}
+inline float hsum(v128_t v) {  // (l0 + l1) + (l2 + l3), the _ref's order
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+// Two weight rows at a time (one when a single row is left: it is computed twice, stored once),
+// each x row against both: a block's four dot lanes, converted to f32, times d_w * d_x, are
+// added to the row's f32x4 accumulator (lane k is the _ref's acc[k]).
 template <class Q>
 void matmul_blocks_simd128(const QMatmulArgs& a, int r0, int r1) {
   const int nb = a.K / kQuantBlock;
   const size_t row_bytes = size_t(nb) * Q::kBytes;
-  int o = r0;
-  for (; o + 4 <= r1; o += 4) {
+  std::vector<float> scales(size_t(4) * size_t(nb));
+  float *d0 = scales.data(), *d1 = d0 + nb, *s0 = d1 + nb, *s1 = s0 + nb;
+  for (int o = r0; o < r1; o += 2) {
+    const bool two = o + 1 < r1;
     const uint8_t* w0 = a.w + size_t(o) * row_bytes;
-    const uint8_t *w1 = w0 + row_bytes, *w2 = w1 + row_bytes, *w3 = w2 + row_bytes;
-    const v128_t bias = a.bias ? wasm_v128_load(a.bias + o) : wasm_f32x4_const_splat(0.0f);
+    const uint8_t* w1 = two ? w0 + row_bytes : w0;
+    row_scales(d0, w0, Q::kBytes, nb);
+    row_scales(d1, w1, Q::kBytes, nb);
     for (int t = 0; t < a.N; ++t) {
       const float* xd = a.xd + size_t(t) * size_t(nb);
       const int8_t* xq = a.xq + size_t(t) * size_t(a.K);
-      v128_t acc = wasm_f32x4_const_splat(0.0f);
+      times(s0, d0, xd, nb);
+      times(s1, d1, xd, nb);
+      v128_t acc0 = wasm_f32x4_const_splat(0.0f), acc1 = acc0;
       for (int b = 0; b < nb; ++b) {
         const size_t off = size_t(b) * Q::kBytes;
         const Wide x = load_wide(xq + size_t(b) * kQuantBlock);
-        const v128_t isum = hsum4_i32(Q::dot(w0 + off, x), Q::dot(w1 + off, x), Q::dot(w2 + off, x), Q::dot(w3 + off, x));
-        const v128_t scale = wasm_f32x4_mul(scales4(w0 + off, w1 + off, w2 + off, w3 + off), wasm_f32x4_splat(xd[b]));
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(isum)));
+        const v128_t p0 = Q::dot(w0 + off, x), p1 = Q::dot(w1 + off, x);
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p0), wasm_v128_load32_splat(s0 + b)));
+        acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p1), wasm_v128_load32_splat(s1 + b)));
       }
-      wasm_v128_store(a.y + size_t(t) * size_t(a.OC) + size_t(o), wasm_f32x4_add(acc, bias));
-    }
-  }
-  for (; o < r1; ++o) {  // the last rows one at a time, in the same order
-    const uint8_t* w = a.w + size_t(o) * row_bytes;
-    for (int t = 0; t < a.N; ++t) {
-      const float* xd = a.xd + size_t(t) * size_t(nb);
-      const int8_t* xq = a.xq + size_t(t) * size_t(a.K);
-      float acc = 0.0f;
-      for (int b = 0; b < nb; ++b) {
-        const uint8_t* blk = w + size_t(b) * Q::kBytes;
-        const int32_t isum = hsum_i32(Q::dot(blk, load_wide(xq + size_t(b) * kQuantBlock)));
-        acc += (f16_to_f32_fast(uint16_t(half_at(blk))) * xd[b]) * float(isum);
-      }
-      a.y[size_t(t) * size_t(a.OC) + size_t(o)] = acc + (a.bias ? a.bias[o] : 0.0f);
+      float* y = a.y + size_t(t) * size_t(a.OC) + size_t(o);
+      y[0] = hsum(acc0) + (a.bias ? a.bias[o] : 0.0f);
+      if (two) y[1] = hsum(acc1) + (a.bias ? a.bias[o + 1] : 0.0f);
     }
   }
 }

@@ -1,6 +1,6 @@
 // quant_simd128.h: the wasm-simd128 pieces the quantized kernels share: f16 -> f32 on four lanes
-// (bit for bit f16_to_f32_fast), int8 blocks widened to i16x8 for i32x4.dot_i16x8_s, and the
-// 4 x i32x4 -> one-total-per-lane reduction. Only *_simd128.cpp files include it.
+// (bit for bit f16_to_f32_fast), q4_0 nibbles to int8, and int8 blocks widened to i16x8 for
+// i32x4.dot_i16x8_s. Only *_simd128.cpp files include it.
 #pragma once
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -56,17 +56,6 @@ inline v128_t dot32(v128_t lo16, v128_t hi16, const Wide& x) {
   s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w.v1, x.v1));
   s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w.v2, x.v2));
   return wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w.v3, x.v3));
-}
-
-// Lane i of the result is the sum of the four lanes of the i-th argument (integers: exact).
-inline v128_t hsum4_i32(v128_t a, v128_t b, v128_t c, v128_t d) {
-  const v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
-  const v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
-  return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
-}
-inline int32_t hsum_i32(v128_t a) {
-  return wasm_i32x4_extract_lane(a, 0) + wasm_i32x4_extract_lane(a, 1) + wasm_i32x4_extract_lane(a, 2) +
-         wasm_i32x4_extract_lane(a, 3);
 }
 
 }  // namespace sllm::qsimd
