@@ -41,7 +41,7 @@ double best_ms(F&& f, int reps = 5) {
   return best;
 }
 
-double val_loss(GPT& m, const std::vector<Batch>& val) {
+double val_loss(Model& m, const std::vector<Batch>& val) {
   double s = 0;
   for (const auto& b : val) s += m.forward(b.x.data(), b.y.data(), b.B, b.T);
   return s / double(val.size());
@@ -49,7 +49,7 @@ double val_loss(GPT& m, const std::vector<Batch>& val) {
 
 // The model as JSON text, as the format SLLM replaces stored it: config, vocabulary and every
 // tensor as nested arrays of numbers written as JavaScript writes a Float32Array's values.
-size_t json_size(const GPT& m, const Tokenizer& tok) {
+size_t json_size(const Model& m, const Tokenizer& tok) {
   Json j = Json::object();
   j.set("config", m.config().to_json());
   j.set("tokenizer", tok.to_json());
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   LoadedFile base = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  GPT& model = *base.model;
+  Model& model = *base.model;
   const Tokenizer& tok = *base.tokenizer;
   TokenDataset data(tok.encode(text), 0.1f);
   auto val = data.validation_batches(20, 12, 64, 0x5eed);  // bench:learn's evaluation batches

@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   tc.adamw.beta2 = 0.99f;
   tc.grad_clip = 1.0f;
   tc.eval_batches = 1;
-  GPT model(mc);
+  auto model_owner = Model::create(mc);
+  Model& model = *model_owner;
   TokenDataset dataset(std::move(tokens), 0.1f);
   Trainer trainer(model, dataset, tc);
 

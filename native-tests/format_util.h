@@ -15,7 +15,7 @@ namespace sllm::test {
 
 struct SmallModel {
   std::unique_ptr<CharTokenizer> tok;
-  std::unique_ptr<GPT> model;
+  std::unique_ptr<Model> model;
 };
 
 inline SmallModel small_model(bool tied = true, int dim = 32) {
@@ -30,7 +30,7 @@ inline SmallModel small_model(bool tied = true, int dim = 32) {
   c.kv_heads = 2;
   c.ffn_dim = 64;
   c.tie_embeddings = tied;
-  m.model = std::make_unique<GPT>(c);
+  m.model = Model::create(c);
   Rng rng(5);
   for (size_t i = 0; i < m.model->num_params(); ++i) m.model->params()[i] += 0.05f * rng.normal();
   return m;

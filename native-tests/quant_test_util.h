@@ -10,8 +10,8 @@
 
 #include "core/rng.h"
 #include "format/dtype.h"
-#include "guarded.h"
 #include "kernels/quant_kernels.h"
+#include "wasm/simd_test_util.h"
 
 namespace sllm::qtest {
 
@@ -63,7 +63,7 @@ inline Matrix raw_matrix(DType t, int rows, int cols, Rng& rng) {
   return m;
 }
 
-using test::Guarded;
+using Guarded = simd_test::Out;
 
 // Index of the first element whose bits differ (two NaNs count as equal: wasm leaves NaN payloads
 // unspecified), or n when all are equal.

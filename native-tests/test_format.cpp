@@ -139,7 +139,8 @@ TEST_CASE("a checkpoint resumes training exactly as an unbroken run", "[format][
 
   std::vector<float> straight;
   {
-    GPT model(mc);
+    auto model_owner = Model::create(mc);
+    Model& model = *model_owner;
     Trainer t(model, data, tc);
     for (int i = 0; i < 200; ++i) {
       straight.push_back(t.step().loss);
@@ -149,7 +150,8 @@ TEST_CASE("a checkpoint resumes training exactly as an unbroken run", "[format][
   std::vector<float> resumed;
   std::vector<uint8_t> ckpt;
   {
-    GPT model(mc);
+    auto model_owner = Model::create(mc);
+    Model& model = *model_owner;
     Trainer t(model, data, tc);
     for (int i = 0; i < 100; ++i) resumed.push_back(t.step().loss);
     t.evaluate();

@@ -133,27 +133,31 @@ TEST_CASE("residual add and its backward", "[kernels][grad]") {
   check_grad("db", b.data(), db.data(), 13, obj);
 }
 
-TEST_CASE("causal softmax backward", "[kernels][grad]") {
-  Rng rng(5);
-  const int R = 2, T = 6;
-  const float scale = 0.7f;
-  auto x = random_vec(size_t(R) * T * T, rng, 2.0f), r = random_vec(x.size(), rng);
-  std::vector<float> y(x.size()), dx(x.size());
-  auto obj = [&] {
-    causal_softmax_forward(y.data(), x.data(), R, T, scale);
-    return dot(r, y.data());
-  };
-  obj();
-  for (int m = 0; m < R; ++m)
-    for (int t = 0; t < T; ++t) {
-      double s = 0;
-      for (int j = 0; j < T; ++j) s += y[size_t((m * T + t) * T + j)];
-      CHECK(s == Approx(1.0).epsilon(1e-6));
-      for (int j = t + 1; j < T; ++j) CHECK(y[size_t((m * T + t) * T + j)] == 0.0f);
-    }
-  causal_softmax_backward(dx.data(), y.data(), r.data(), R, T, scale);
-  // Entries above the diagonal do not influence the output: their gradient must be zero.
-  check_grad("dinp", x.data(), dx.data(), x.size(), obj, 1e-3f);
+TEST_CASE("causal softmax backward, square and after cached positions", "[kernels][grad]") {
+  for (int past : {0, 3}) {
+    Rng rng(5);
+    const int R = 2, Tq = 6, Tk = Tq + past;
+    const float scale = 0.7f;
+    auto x = random_vec(size_t(R) * Tq * Tk, rng, 2.0f), r = random_vec(x.size(), rng);
+    std::vector<float> y(x.size()), dx(x.size());
+    auto obj = [&] {
+      causal_softmax_forward(y.data(), x.data(), R, Tq, Tk, scale);
+      return dot(r, y.data());
+    };
+    obj();
+    for (int m = 0; m < R; ++m)
+      for (int t = 0; t < Tq; ++t) {
+        double s = 0;
+        for (int j = 0; j < Tk; ++j) s += y[size_t((m * Tq + t) * Tk + j)];
+        CHECK(s == Approx(1.0).epsilon(1e-6));
+        for (int j = past + t + 1; j < Tk; ++j) CHECK(y[size_t((m * Tq + t) * Tk + j)] == 0.0f);
+        CHECK(y[size_t((m * Tq + t) * Tk + past + t)] > 0.0f);  // a row sees its own position
+      }
+    causal_softmax_backward(dx.data(), y.data(), r.data(), R, Tq, Tk, scale);
+    // Entries after a row's position do not influence the output: their gradient must be zero.
+    INFO("past " << past);
+    check_grad("dinp", x.data(), dx.data(), x.size(), obj, 1e-3f);
+  }
 }
 
 TEST_CASE("attention backward, with and without dropout on the weights", "[kernels][grad]") {
@@ -161,17 +165,20 @@ TEST_CASE("attention backward, with and without dropout on the weights", "[kerne
     Rng rng(6);
     const int B = 2, T = 5, C = 8, NH = 2;
     auto qkv = random_vec(size_t(B) * T * 3 * C, rng), r = random_vec(size_t(B) * T * C, rng);
-    std::vector<float> out(r.size()), att(size_t(B) * NH * T * T), scratch(2 * T * T), dqkv(qkv.size());
-    std::vector<float> mask(att.size());
+    std::vector<float> out(r.size()), att(size_t(B) * NH * T * T), scratch(attention_scratch_floats(T, T));
+    std::vector<float> dqkv(qkv.size()), mask(att.size());
     Rng mrng(9);
     dropout_mask(mask.data(), mask.size(), 0.3f, mrng);
     const float* m = with_dropout ? mask.data() : nullptr;
+    const AttentionArgs args{B, T, T, NH, NH, C / NH, qkv.data(), 3 * C, qkv.data() + C, qkv.data() + 2 * C,
+                             3 * C, size_t(T) * 3 * C, out.data(), C};
     auto obj = [&] {
-      attention_forward(out.data(), att.data(), scratch.data(), qkv.data(), m, B, T, C, NH);
+      attention_forward(args, att.data(), scratch.data(), m);
       return dot(r, out.data());
     };
     obj();
-    attention_backward(dqkv.data(), scratch.data(), r.data(), qkv.data(), att.data(), m, B, T, C, NH);
+    attention_backward(args, {dqkv.data(), dqkv.data() + C, dqkv.data() + 2 * C}, r.data(), att.data(),
+                       scratch.data(), m);
     check_grad(with_dropout ? "dqkv (dropout)" : "dqkv", qkv.data(), dqkv.data(), qkv.size(), obj, 1e-3f);
   }
 }

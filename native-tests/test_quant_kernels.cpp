@@ -194,7 +194,8 @@ TEST_CASE("a batch equals single rows and any split of the columns equals the wh
         const int N = 5;
         const Matrix m = encoded_matrix(t, OC, K, rng);
         const std::vector<float> x = activations(N, K, rng), bias = random_vec(size_t(OC), rng);
-        Guarded whole(size_t(N) * size_t(OC)), split(size_t(N) * size_t(OC), 7.0f), rows(size_t(N) * size_t(OC));
+        const size_t n = size_t(N) * size_t(OC);
+        Guarded whole(n), split(n, std::vector<float>(n, 7.0f)), rows(n);
         run_linear(whole, m, x, bias.data(), N, 0, OC);
         // Columns in uneven pieces (1, 2, 3, ... wide), the way threads would split them.
         for (int r0 = 0, w = 1; r0 < OC; r0 += w, ++w) run_linear(split, m, x, bias.data(), N, r0, std::min(OC, r0 + w));

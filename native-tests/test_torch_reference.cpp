@@ -1,12 +1,13 @@
-// test_torch_reference.cpp: compares sllm's GPT with an independent PyTorch (float64)
-// implementation: logits, loss, every parameter gradient, and the losses of 10 AdamW steps,
-// from the fixture written by scripts/torch_reference.py. Prints the largest difference per tensor.
+// test_torch_reference.cpp: compares sllm's models (gpt, and llama with grouped-query
+// attention) with an independent PyTorch (float64) implementation: logits, loss, every
+// parameter gradient, and the losses of 10 AdamW steps, from the fixtures written by
+// scripts/torch_reference.py. Prints the largest difference per tensor.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 
 #include "core/json.h"
-#include "model/gpt.h"
+#include "model/model.h"
 #include "optim/adamw.h"
 #include "test_util.h"
 
@@ -14,8 +15,9 @@ using namespace sllm;
 
 namespace {
 
-Json load_fixture() {
-  std::ifstream f(std::string(SLLM_SOURCE_DIR) + "/native-tests/fixtures/torch_reference.json", std::ios::binary);
+Json load_fixture(const std::string& name) {
+  std::ifstream f(std::string(SLLM_SOURCE_DIR) + "/native-tests/fixtures/" + name, std::ios::binary);
+  INFO(name);
   REQUIRE(f.good());
   std::stringstream ss;
   ss << f.rdbuf();
@@ -44,7 +46,7 @@ double max_rel_diff(const float* a, const std::vector<float>& b) {
   return worst / scale;
 }
 
-void load_params(GPT& model, const Json& fx) {
+void load_params(Model& model, const Json& fx) {
   for (const auto& t : model.tensors()) {
     const Json* arr = fx.get("params", Json::Type::Object).find(t.name);
     INFO(t.name);
@@ -57,19 +59,19 @@ void load_params(GPT& model, const Json& fx) {
 
 // The fixture's model (with its weights) and batch.
 struct Reference {
-  Json fx = load_fixture();
-  GPT model{ModelConfig::from_json(fx.get("model", Json::Type::Object))};
+  explicit Reference(const std::string& name) : fx(load_fixture(name)) { load_params(model, fx); }
+  Json fx;
+  std::unique_ptr<Model> owner = Model::create(ModelConfig::from_json(fx.get("model", Json::Type::Object)));
+  Model& model = *owner;
   int B = int(fx.get_number("batch")), T = int(fx.get_number("seq"));
   std::vector<int32_t> tokens = ints(fx.get("tokens", Json::Type::Array));
   std::vector<int32_t> targets = ints(fx.get("targets", Json::Type::Array));
-  Reference() { load_params(model, fx); }
 };
 
-}  // namespace
-
-TEST_CASE("GPT matches the PyTorch reference: logits, loss and every gradient", "[reference]") {
-  Reference ref;
-  auto& [fx, model, B, T, tokens, targets] = ref;
+void check_gradients(const char* name) {
+  Reference ref(name);
+  auto& [fx, owner, model, B, T, tokens, targets] = ref;
+  std::printf("reference: %s (arch %s)\n", name, model.config().arch.c_str());
 
   model.forward(tokens.data(), nullptr, B, T);
   double dlogits = max_rel_diff(model.logits(), floats(fx.get("logits", Json::Type::Array)));
@@ -93,9 +95,9 @@ TEST_CASE("GPT matches the PyTorch reference: logits, loss and every gradient", 
   }
 }
 
-TEST_CASE("10 AdamW steps follow the PyTorch reference losses", "[reference]") {
-  Reference ref;
-  auto& [fx, model, B, T, tokens, targets] = ref;
+void check_adamw(const char* name) {
+  Reference ref(name);
+  auto& [fx, owner, model, B, T, tokens, targets] = ref;
   const Json& o = fx.get("adamw", Json::Type::Object);
   AdamWConfig ac;
   ac.beta1 = float(o.get_number("beta1"));
@@ -113,9 +115,24 @@ TEST_CASE("10 AdamW steps follow the PyTorch reference losses", "[reference]") {
     opt.step(model.params(), model.grads(), model.tensors(), float(o.get_number("lr")));
     double d = std::fabs(double(loss) - expected[s].as_number());
     worst = std::max(worst, d);
-    INFO("step " << s + 1);
+    INFO(name << ": step " << s + 1);
     CHECK(d < 2e-4 * std::max(1.0, expected[s].as_number()));
   }
-  std::printf("reference: 10 AdamW steps, largest loss difference %.2e (last loss %.5f)\n", worst,
+  std::printf("reference: %s: 10 AdamW steps, largest loss difference %.2e (last loss %.5f)\n", name, worst,
               expected.back().as_number());
+}
+
+}  // namespace
+
+TEST_CASE("gpt matches the PyTorch reference: logits, loss and every gradient", "[reference]") {
+  check_gradients("torch_reference.json");
+}
+
+TEST_CASE("llama (GQA, untied) matches the PyTorch reference: logits, loss and every gradient", "[reference]") {
+  check_gradients("torch_reference_llama.json");
+}
+
+TEST_CASE("10 AdamW steps follow the PyTorch reference losses (gpt and llama)", "[reference]") {
+  check_adamw("torch_reference.json");
+  check_adamw("torch_reference_llama.json");
 }

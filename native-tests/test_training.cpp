@@ -55,7 +55,8 @@ std::vector<float> run(const TrainConfig& tc, int steps, float dropout = 0.0f) {
   auto tok = CharTokenizer::train(text);
   ModelConfig mc = small_model(tok->vocab_size());
   mc.dropout = dropout;
-  GPT model(mc);
+  auto model_owner = Model::create(mc);
+  Model& model = *model_owner;
   TokenDataset data(tok->encode(text), tc.val_fraction);
   Trainer trainer(model, data, tc);
   std::vector<float> losses;
@@ -68,7 +69,8 @@ std::vector<float> run(const TrainConfig& tc, int steps, float dropout = 0.0f) {
 TEST_CASE("training learns: loss falls well below its start and below the unigram entropy", "[train]") {
   std::string text = corpus();
   auto tok = CharTokenizer::train(text);
-  GPT model(small_model(tok->vocab_size()));
+  auto model_owner = Model::create(small_model(tok->vocab_size()));
+  Model& model = *model_owner;
   TokenDataset data(tok->encode(text), 0.1f);
   TrainConfig tc = small_training(150);
   Trainer trainer(model, data, tc);
@@ -112,7 +114,8 @@ TEST_CASE("gradient accumulation over micro-batches averages their losses", "[tr
 TEST_CASE("evaluation in pieces gives evaluate()'s numbers bit for bit", "[train]") {
   std::string text = corpus();
   auto tok = CharTokenizer::train(text);
-  GPT model(small_model(tok->vocab_size()));
+  auto model_owner = Model::create(small_model(tok->vocab_size()));
+  Model& model = *model_owner;
   TokenDataset data(tok->encode(text), 0.1f);
   Trainer trainer(model, data, small_training(10));
   for (int i = 0; i < 3; ++i) trainer.step();
@@ -129,7 +132,8 @@ TEST_CASE("evaluation in pieces gives evaluate()'s numbers bit for bit", "[train
 TEST_CASE("early stopping after evaluations without improvement", "[train]") {
   std::string text = corpus();
   auto tok = CharTokenizer::train(text);
-  GPT model(small_model(tok->vocab_size()));
+  auto model_owner = Model::create(small_model(tok->vocab_size()));
+  Model& model = *model_owner;
   TokenDataset data(tok->encode(text), 0.1f);
   TrainConfig tc = small_training(1000);
   tc.schedule.kind = "constant";
@@ -163,7 +167,8 @@ TEST_CASE("bad input gets a clear error, not a crash", "[train][errors]") {
   CHECK_THAT(message_of([] { CharTokenizer::train(""); }), Catch::Contains("empty"));
   {
     auto tok = CharTokenizer::train("x");
-    GPT model(small_model(tok->vocab_size()));
+    auto model_owner = Model::create(small_model(tok->vocab_size()));
+    Model& model = *model_owner;
     TokenDataset data(tok->encode("x"), 0.1f);
     std::string m = message_of([&] { Trainer t(model, data, small_training(5)); });
     CHECK_THAT(m, Catch::Contains("the corpus has 1 tokens"));
@@ -178,7 +183,8 @@ TEST_CASE("bad input gets a clear error, not a crash", "[train][errors]") {
   {
     std::string text = corpus();
     auto tok = CharTokenizer::train(text);
-    GPT model(small_model(tok->vocab_size()));
+    auto model_owner = Model::create(small_model(tok->vocab_size()));
+    Model& model = *model_owner;
     TokenDataset data(tok->encode(text), 0.1f);
     TrainConfig tc = small_training(5);
     tc.seq_len = 64;
@@ -200,7 +206,8 @@ TEST_CASE("bad input gets a clear error, not a crash", "[train][errors]") {
   {
     std::string text = corpus();
     auto tok = CharTokenizer::train(text);
-    GPT model(small_model(tok->vocab_size()));
+    auto model_owner = Model::create(small_model(tok->vocab_size()));
+    Model& model = *model_owner;
     TokenDataset data(tok->encode(text), 0.1f);
     Trainer trainer(model, data, small_training(10));
     trainer.step();

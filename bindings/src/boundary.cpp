@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include "model/architecture.h"
+
 namespace sllm::bind {
 
 // clang-format off
@@ -23,6 +25,12 @@ Json parse_options(const std::string& json, const char* what) {
   Json j = Json::parse(json);
   if (!j.is_object()) fail(ErrorCode::InvalidArgument, std::string(what) + " must be an object");
   return j;
+}
+
+TrainConfig training_config(const std::string& preset, const Json& options) {
+  Json j = preset.empty() ? Json::object() : preset_json(preset).get("training", Json::Type::Object);
+  for (const auto& [k, v] : options.members()) j.set(k, v);
+  return TrainConfig::from_json(j);
 }
 
 val to_uint8array(const std::vector<uint8_t>& bytes) {
@@ -83,20 +91,11 @@ void check_model_fits(const ModelConfig& c) {
 
 void check_training_fits(const ModelConfig& c, int batch, int seq_len, bool dropout) {
   check_model_fits(c);
-  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
-  const uint64_t V = uint64_t(c.vocab_size), NH = uint64_t(c.heads);
-  const uint64_t BT = uint64_t(batch) * uint64_t(seq_len), TT = uint64_t(seq_len) * uint64_t(seq_len);
-  // The activation slab of GPT::ensure_activations, slot by slot (plus alignment padding).
-  uint64_t acts = BT * C * (6 + 5 * L) + L * BT * 3 * C + BT * 3 * C + L * BT * 4 + BT * 3 +
-                  L * uint64_t(batch) * NH * TT + 2 * L * BT * F + BT * V + 2 * BT * F + 2 * TT + 31 * 4;
-  if (dropout) acts += L * uint64_t(batch) * NH * TT + 2 * L * BT * C;
-  const uint64_t params = c.param_count();
-  const uint64_t total = 4 * (4 * params + acts);  // weights, gradients, two AdamW moments, activations
-  if (acts > kMaxArrayFloats || total > kMaxMemoryBytes)
+  const MemoryEstimate m = training_memory(c, batch, seq_len, dropout);
+  if (m.activations / 4 > kMaxArrayFloats || m.total() > kMaxMemoryBytes)
     fail(ErrorCode::OutOfMemory,
          "out of memory: training this model with batch size " + std::to_string(batch) + " and sequence length " +
-             std::to_string(seq_len) + " needs about " + mib(total) +
-             " (activations " + mib(acts * 4) +
+             std::to_string(seq_len) + " needs about " + mib(m.total()) + " (activations " + mib(m.activations) +
              "), more than 32-bit WebAssembly can hold (4 GiB, at most 2 GiB in one array); use a smaller "
              "batch size, sequence length or model");
 }

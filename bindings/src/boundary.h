@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "model/config.h"
+#include "train/trainer.h"
 
 namespace sllm::bind {
 
@@ -71,6 +72,10 @@ val to_int32array(const std::vector<int32_t>& ids);
 std::vector<int32_t> to_ids(const val& array_like);
 // Copies a JS Uint8Array into a vector.
 std::vector<uint8_t> to_bytes(const val& u8);
+
+// Training settings: the preset's "training" member (none for "") with the given options
+// (snake_case) replacing its members. Throws Error(Config).
+TrainConfig training_config(const std::string& preset, const Json& options);
 
 // Throw Error(OutOfMemory) with advice when a model (or its training state with batch B and
 // sequence length T) cannot fit in 32-bit WebAssembly memory.

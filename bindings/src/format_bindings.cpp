@@ -47,7 +47,7 @@ ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
     std::vector<uint8_t> bytes = to_bytes(u8);
     LoadedFile f = load_file(bytes.data(), bytes.size());
-    auto h = std::make_unique<ModelHandle>(std::shared_ptr<GPT>(std::move(f.model)),
+    auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
     h->header_json = std::string(header_text(bytes.data(), bytes.size()));

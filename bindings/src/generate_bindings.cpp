@@ -9,22 +9,7 @@
 
 namespace sllm::bind {
 
-SampleOptions sample_options_from_json(const Json& j) {
-  SampleOptions o;
-  for (const auto& [key, value] : j.members()) {
-    if (key == "temperature") o.temperature = float(j.get_number(key));
-    else if (key == "top_k") o.top_k = int(j.get_int(key, 0, 1 << 30));
-    else if (key == "top_p") o.top_p = float(j.get_number(key));
-    else if (key == "seed") o.seed = uint64_t(j.get_int(key, 0, int64_t(1) << 53));
-    else if (key == "max_new_tokens") o.max_new_tokens = int(j.get_int(key, 0, 1 << 30));
-    else if (key == "stop_at_eos") o.stop_at_eos = j.get_bool(key);
-    else fail(ErrorCode::InvalidArgument, "unknown generation option \"" + key + "\"");
-  }
-  o.validate();
-  return o;
-}
-
-SessionHandle::SessionHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok,
+SessionHandle::SessionHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok,
                              const std::string& prompt, const SampleOptions& opts)
     : model_(std::move(model)), tok_(std::move(tok)), gen_(*model_, *tok_, prompt, opts) {}
 
@@ -37,7 +22,7 @@ namespace {
 SessionHandle* create_session(ModelHandle* model, const std::string& prompt, const std::string& options) {
   return guard([&]() -> SessionHandle* {
     if (!model) fail(ErrorCode::InvalidArgument, "generation needs a model");
-    SampleOptions o = sample_options_from_json(parse_options(options, "generation options"));
+    SampleOptions o = SampleOptions::from_json(parse_options(options, "generation options"));
     return new SessionHandle(model->model(), model->tok(), prompt, o);
   });
 }
@@ -45,7 +30,7 @@ SessionHandle* create_session(ModelHandle* model, const std::string& prompt, con
 std::string generate_reference(ModelHandle* model, const std::string& prompt, const std::string& options) {
   return guard([&]() -> std::string {
     if (!model) fail(ErrorCode::InvalidArgument, "generation needs a model");
-    SampleOptions o = sample_options_from_json(parse_options(options, "generation options"));
+    SampleOptions o = SampleOptions::from_json(parse_options(options, "generation options"));
     return generate_text(*model->model(), *model->tok(), prompt, o);
   });
 }

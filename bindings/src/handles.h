@@ -16,7 +16,7 @@
 #include "data/dataset.h"
 #include "format/sllm_file.h"
 #include "generate/generator.h"
-#include "model/gpt.h"
+#include "model/model.h"
 #include "tokenizer/tokenizer.h"
 #include "train/trainer.h"
 
@@ -44,9 +44,9 @@ class TokenizerHandle {
 
 class ModelHandle {
  public:
-  ModelHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, std::string preset)
+  ModelHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok, std::string preset)
       : model_(std::move(model)), tok_(std::move(tok)), preset_(std::move(preset)) {}
-  const std::shared_ptr<GPT>& model() const { return model_; }
+  const std::shared_ptr<Model>& model() const { return model_; }
   const std::shared_ptr<const Tokenizer>& tok() const { return tok_; }
   const std::string& presetName() const { return preset_; }
 
@@ -67,21 +67,24 @@ class ModelHandle {
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
 
  private:
-  std::shared_ptr<GPT> model_;
+  std::shared_ptr<Model> model_;
   std::shared_ptr<const Tokenizer> tok_;
   std::string preset_;
 };
 
 class TrainerHandle {
  public:
-  TrainerHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, std::unique_ptr<TokenDataset> data)
+  TrainerHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok, std::unique_ptr<TokenDataset> data)
       : model_(std::move(model)), tok_(std::move(tok)), data_(std::move(data)) {}
   // The trainer refers to *model_ and *data_, so it is declared last and destroyed first.
   void set_trainer(std::unique_ptr<Trainer> t) { trainer_ = std::move(t); }
-  GPT& gpt() { return *model_; }
+  Model& model() { return *model_; }
   const TokenDataset& data() const { return *data_; }
 
-  val step();      // {step, loss, lr, gradNorm, tokens}
+  // The trainer's schedule in pieces (Trainer::advance): null until the step (and the
+  // evaluation the schedule calls for after it) is complete, then its result object.
+  val advance();
+  val trainStep();  // an optimizer step without the schedule's evaluation
   // Evaluation in pieces (Trainer::eval_batches/eval_batch/finish_eval), so the main-thread
   // engine can yield between validation batches; finishEval gives {loss, perplexity}.
   double evalBatchCount();
@@ -98,7 +101,7 @@ class TrainerHandle {
   val saveCheckpoint(const std::string& options_json);  // Uint8Array (format_bindings.cpp)
 
  private:
-  std::shared_ptr<GPT> model_;
+  std::shared_ptr<Model> model_;
   std::shared_ptr<const Tokenizer> tok_;
   std::unique_ptr<TokenDataset> data_;
   std::unique_ptr<Trainer> trainer_;
@@ -109,7 +112,7 @@ class TrainerHandle {
 // model, prompt and options (wasm-tests check this against generateReference).
 class SessionHandle {
  public:
-  SessionHandle(std::shared_ptr<GPT> model, std::shared_ptr<const Tokenizer> tok, const std::string& prompt,
+  SessionHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok, const std::string& prompt,
                 const SampleOptions& opts);
 
   std::string next();  // the text of the next token (may be "" mid-character); "" when done
@@ -117,7 +120,7 @@ class SessionHandle {
   int tokensGenerated() const { return gen_.tokens_generated(); }
 
  private:
-  std::shared_ptr<GPT> model_;             // kept alive for gen_
+  std::shared_ptr<Model> model_;             // kept alive for gen_
   std::shared_ptr<const Tokenizer> tok_;   // kept alive for gen_
   TextGenerator gen_;
 };
@@ -125,9 +128,5 @@ class SessionHandle {
 // The training corpus as token ids: `tokens` (a JS array-like, each id checked against the
 // model's vocabulary) when given, else `text` encoded with the model's tokenizer.
 std::vector<int32_t> corpus_ids(const ModelHandle& model, const std::string& text, const val& tokens);
-
-// Sampling options from the wrapper's JSON ({temperature, top_k, top_p, seed, max_new_tokens,
-// stop_at_eos}; all optional).
-SampleOptions sample_options_from_json(const Json& j);
 
 }  // namespace sllm::bind

@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 
 #include "boundary.h"
+#include "model/architecture.h"
 #include "handles.h"
 
 namespace sllm::bind {
@@ -39,45 +40,27 @@ std::string ModelHandle::checkpointJson() const {
 
 namespace {
 
-const char* const kModelKeys[] = {"arch",    "vocab_size",   "context_length", "dim",       "layers",
-                                  "heads",   "kv_heads",     "ffn_dim",        "norm_eps",  "tie_embeddings",
-                                  "dropout", "init_seed"};
-
-// preset: "" or a preset name; overrides: model config members (snake_case) that replace the
-// preset's. Without a preset every required member must be given, except arch, kv_heads,
-// norm_eps and tie_embeddings, which default to "gpt", heads, 1e-5 and true. Giving dim
-// without ffn_dim sets ffn_dim = 4 * dim; heads without kv_heads sets kv_heads = heads.
-// vocab_size defaults to the tokenizer's and must equal it when given.
-ModelConfig model_config(const Tokenizer& tok, const std::string& preset, const Json& over) {
-  for (const auto& [key, value] : over.members()) {
-    bool known = false;
-    for (const char* k : kModelKeys) known = known || key == k;
-    if (!known) {
-      std::string list;
-      for (const char* k : kModelKeys) list += (list.empty() ? "" : ", ") + std::string(k);
-      fail(ErrorCode::Config, "unknown model option \"" + key + "\"; the options are " + list);
-    }
-  }
-  Json j = preset.empty() ? Json::object() : preset_json(preset).get("model", Json::Type::Object);
-  if (preset.empty()) {
-    j.set("arch", "gpt");
-    j.set("norm_eps", 1e-5);
-    j.set("tie_embeddings", true);
-  }
-  for (const auto& [key, value] : over.members()) j.set(key, value);
-  const Json* dim = over.find("dim");
-  if (dim && dim->is_number() && !over.find("ffn_dim")) j.set("ffn_dim", 4 * dim->as_number());
-  if (!j.find("kv_heads") || (over.find("heads") && !over.find("kv_heads"))) {
-    if (const Json* h = j.find("heads")) j.set("kv_heads", *h);
-  }
+// preset: "" or a preset name; overrides: model options (snake_case) that replace the preset's,
+// or the core's defaults without a preset (ModelConfig::with_overrides applies the derived
+// defaults). vocab_size defaults to the tokenizer's and must equal it when given.
+ModelConfig model_config(const Tokenizer& tok, const std::string& preset_name, const Json& over) {
   const int vocab = int(tok.vocab_size());
   if (const Json* v = over.find("vocab_size")) {
     if (!v->is_number() || v->as_number() != double(vocab))
       fail(ErrorCode::Config, "vocab_size " + v->dump() + " does not match the tokenizer's vocabulary of " +
                                   std::to_string(vocab) + " tokens; leave vocab_size out to use the tokenizer's");
   }
+  ModelConfig base = preset_name.empty() ? ModelConfig{} : preset(preset_name);
+  if (preset_name.empty()) {
+    // Without a preset the shape must be given; the rest has defaults.
+    for (const char* key : {"context_length", "dim", "layers", "heads"})
+      if (!over.find(key))
+        fail(ErrorCode::Config, std::string("invalid model config: \"") + key +
+                                    "\" is needed when no preset is given (or name a preset to start from)");
+  }
+  Json j = over;
   j.set("vocab_size", vocab);
-  return ModelConfig::from_json(j);
+  return base.with_overrides(j);
 }
 
 ModelHandle* create_model(TokenizerHandle* tok, const std::string& preset, const std::string& overrides) {
@@ -85,7 +68,7 @@ ModelHandle* create_model(TokenizerHandle* tok, const std::string& preset, const
     if (!tok) fail(ErrorCode::InvalidArgument, "createModel needs a tokenizer");
     ModelConfig cfg = model_config(*tok->get(), preset, parse_options(overrides, "model config"));
     check_model_fits(cfg);
-    return new ModelHandle(std::make_shared<GPT>(cfg), tok->get(), preset);
+    return new ModelHandle(std::shared_ptr<Model>(Model::create(cfg)), tok->get(), preset);
   });
 }
 
@@ -97,10 +80,54 @@ std::string presets_json() {
       Json p = preset_json(name);
       Json out = Json::object();
       out.set("name", name);
-      for (const auto& [k, v] : p.members()) out.set(k, v);
+      for (const auto& [k, v] : p.members()) out.set(k, k == "model" ? preset(name).to_json() : v);
       all.push(std::move(out));
     }
     return all.dump();
+  });
+}
+
+// The option schemas, for the package's generated tables and types (scripts/gen-options.mjs):
+// {"model": [...], "training": [...], "generation": [...]} (OptionSchema::describe).
+std::string option_schema_json() {
+  return guard([&] {
+    Json j = Json::object();
+    j.set("model", ModelConfig::options().describe(ModelConfig{}));
+    j.set("training", TrainConfig::options().describe(TrainConfig{}));
+    j.set("generation", SampleOptions::options().describe(SampleOptions{}));
+    return j.dump();
+  });
+}
+
+Json memory_json(const MemoryEstimate& m) {
+  Json j = Json::object();
+  j.set("weights", double(m.weights));
+  j.set("gradients", double(m.gradients));
+  j.set("optimizer", double(m.optimizer));
+  j.set("activations", double(m.activations));
+  j.set("kvCache", double(m.kv_cache));
+  j.set("scratch", double(m.scratch));
+  j.set("total", double(m.total()));
+  return j;
+}
+
+// What a model would take before it exists: preset and overrides as createModel's (vocab_size
+// given, no tokenizer needed), training options as createTrainer's. {"parameters", "config",
+// "training": {...}, "inference": {...}} with bytes per MemoryEstimate part.
+std::string estimate_memory_json(const std::string& preset_name, const std::string& overrides, const std::string& training) {
+  return guard([&] {
+    Json over = parse_options(overrides, "model config");
+    if (!over.find("vocab_size")) fail(ErrorCode::Config, "estimateMemory needs the vocabulary size (vocabSize)");
+    ModelConfig base = preset_name.empty() ? ModelConfig{} : preset(preset_name);
+    ModelConfig c = base.with_overrides(over);
+    const TrainConfig tc = training_config(preset_name, parse_options(training, "training options"));
+    const float dropout = tc.dropout >= 0 ? tc.dropout : c.dropout;
+    Json j = Json::object();
+    j.set("parameters", double(c.param_count()));
+    j.set("config", c.to_json());
+    j.set("training", memory_json(training_memory(c, tc.batch_size, tc.seq_len, dropout > 0)));
+    j.set("inference", memory_json(inference_memory(c)));
+    return j.dump();
   });
 }
 
@@ -123,4 +150,6 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("headerJson", &ModelHandle::headerJson);
   function("createModel", &sllm::bind::create_model, allow_raw_pointers());
   function("presetsJson", &sllm::bind::presets_json);
+  function("optionSchemaJson", &sllm::bind::option_schema_json);
+  function("estimateMemoryJson", &sllm::bind::estimate_memory_json);
 }

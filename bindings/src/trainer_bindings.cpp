@@ -7,17 +7,35 @@
 
 namespace sllm::bind {
 
-val TrainerHandle::step() {
+namespace {
+// {step, loss, lr, gradNorm, tokens, evaluated, valLoss?, valPerplexity?, earlyStopped, done}
+val step_result(const StepResult& r) {
+  val o = val::object();
+  o.set("step", double(r.step));
+  o.set("loss", r.loss);
+  o.set("lr", r.lr);
+  o.set("gradNorm", r.grad_norm);
+  o.set("tokens", double(r.tokens));
+  o.set("evaluated", r.evaluated);
+  if (r.evaluated) {
+    o.set("valLoss", r.val_loss);
+    o.set("valPerplexity", r.val_perplexity);
+  }
+  o.set("earlyStopped", r.early_stopped);
+  o.set("done", r.done);
+  return o;
+}
+}  // namespace
+
+val TrainerHandle::advance() {
   return guard([&]() -> val {
-    StepResult r = trainer_->step();
-    val o = val::object();
-    o.set("step", double(r.step));
-    o.set("loss", r.loss);
-    o.set("lr", r.lr);
-    o.set("gradNorm", r.grad_norm);
-    o.set("tokens", double(r.tokens));
-    return o;
+    std::optional<StepResult> r = trainer_->advance();
+    return r ? step_result(*r) : val::null();
   });
+}
+
+val TrainerHandle::trainStep() {
+  return guard([&]() -> val { return step_result(trainer_->train_step()); });
 }
 
 double TrainerHandle::evalBatchCount() {
@@ -80,17 +98,13 @@ TrainerHandle* create_trainer(ModelHandle* model, const std::string& options, co
                               const val& tokens) {
   return guard([&]() -> TrainerHandle* {
     if (!model) fail(ErrorCode::InvalidArgument, "createTrainer needs a model");
-    Json o = parse_options(options, "training options");
-    Json j = model->presetName().empty() ? Json::object()
-                                         : preset_json(model->presetName()).get("training", Json::Type::Object);
-    for (const auto& [k, v] : o.members()) j.set(k, v);
-    TrainConfig cfg = TrainConfig::from_json(j);
+    TrainConfig cfg = training_config(model->presetName(), parse_options(options, "training options"));
     const ModelConfig& mc = model->model()->config();
     cfg.validate(mc);
     check_training_fits(mc, cfg.batch_size, cfg.seq_len, (cfg.dropout >= 0 ? cfg.dropout : mc.dropout) > 0);
     auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cfg.val_fraction);
     auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
-    h->set_trainer(std::make_unique<Trainer>(h->gpt(), h->data(), cfg));
+    h->set_trainer(std::make_unique<Trainer>(h->model(), h->data(), cfg));
     return h.release();
   });
 }
@@ -103,7 +117,8 @@ EMSCRIPTEN_BINDINGS(sllm_trainer) {
   using namespace emscripten;
   using sllm::bind::TrainerHandle;
   class_<TrainerHandle>("TrainerHandle")
-      .function("step", &TrainerHandle::step)
+      .function("advance", &TrainerHandle::advance)
+      .function("trainStep", &TrainerHandle::trainStep)
       .function("evalBatchCount", &TrainerHandle::evalBatchCount)
       .function("evalBatch", &TrainerHandle::evalBatch)
       .function("finishEval", &TrainerHandle::finishEval)

@@ -86,7 +86,8 @@ TEST_CASE("reading real files allocates at most the file's size plus the model",
   c.heads = 2;
   c.kv_heads = 2;
   c.ffn_dim = 64;
-  GPT g(c);
+  auto g_owner = Model::create(c);
+  Model& g = *g_owner;
   check_bound("bpe-4000 dim 32 q4_0", save_model(g, *bpe, q4));
 
   // A model so small that its file is nearly all header.
@@ -97,7 +98,8 @@ TEST_CASE("reading real files allocates at most the file's size plus the model",
   d.heads = 1;
   d.kv_heads = 1;
   d.ffn_dim = 1;
-  GPT dot(d);
+  auto dot_owner = Model::create(d);
+  Model& dot = *dot_owner;
   check_bound("dim 1, 1 layer", save_model(dot, *m.tok));
 
   auto data = std::make_unique<TokenDataset>(m.tok->encode(std::string(400, 'h') + "hello world"), 0.1f);

@@ -97,7 +97,8 @@ TEST_CASE("quant simd128: q8_0 / q4_0 / f16 products equal _ref bit for bit, any
             const int r0s[] = {0, OC > 2 ? 1 : 0}, r1s[] = {OC, OC > 3 ? OC - 1 : OC};
             for (int v = 0; v < 2; ++v)
               for (const float* b : {static_cast<const float*>(nullptr), bias.data()}) {
-                Guarded ys(size_t(N) * size_t(OC), 3.0f), yr(size_t(N) * size_t(OC), 3.0f);
+                const std::vector<float> init(size_t(N) * size_t(OC), 3.0f);
+                Guarded ys(init.size(), init), yr(init.size(), init);
                 if (t == DType::F16) {
                   matmul_f16_simd128(F16MatmulArgs{ys.data(), m.bytes.data(), x.data(), b, N, Kf, OC}, r0s[v], r1s[v]);
                   matmul_f16_ref(F16MatmulArgs{yr.data(), m.bytes.data(), x.data(), b, N, Kf, OC}, r0s[v], r1s[v]);

@@ -5,7 +5,8 @@
 // cross-entropy backward, layernorm's dweight/dbias, exp/tanh); where the SIMD version sums a
 // row in f32x4 lanes (layernorm mean/rstd/out/dinp, softmax, cross-entropy forward,
 // sum_squares) they must agree to a relative 1e-5 (rtol) plus a small absolute term (atol).
-// In the scalar build the _simd128 kernels do not exist and this file is one skipped test.
+// In the scalar build the _simd128 kernels do not exist; there the file checks that dispatch
+// picks the _ref kernels. The llama family's kernels are in test_simd_vs_ref_llama.cpp.
 #include <catch2/catch.hpp>
 
 #if defined(__wasm_simd128__)
@@ -16,55 +17,13 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "guarded.h"
 #include "kernels/kernels.h"
 #include "kernels/simd128.h"
+#include "simd_test_util.h"
 
 using namespace sllm;
 
-namespace {
-
-const int kSizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 64, 100, 257};
-using sllm::test::kGuard;
-// An output buffer of n floats (initial values `init`) between guard values.
-using Out = sllm::test::Guarded;
-
-std::vector<float> randn(size_t n, Rng& rng, float scale = 1.0f) {
-  std::vector<float> v(n);
-  for (auto& x : v) x = scale * rng.normal();
-  return v;
-}
-
-// Bitwise equality of two outputs (and intact guards), with the first difference in the message.
-void require_exact(const std::string& what, const Out& simd, const Out& ref) {
-  INFO(what);
-  REQUIRE(simd.guards_intact());
-  REQUIRE(ref.guards_intact());
-  for (size_t i = 0; i < ref.n; ++i)
-    if (std::memcmp(&simd.buf[kGuard + i], &ref.buf[kGuard + i], 4)) {
-      INFO("first difference at " << i << ": simd " << simd[i] << " ref " << ref[i]);
-      REQUIRE(false);
-    }
-}
-
-bool close(double a, double b, double rtol, double atol) {
-  return std::fabs(a - b) <= rtol * std::max(std::fabs(a), std::fabs(b)) + atol;
-}
-
-void require_close(const std::string& what, const Out& simd, const Out& ref, double rtol, double atol) {
-  INFO(what);
-  REQUIRE(simd.guards_intact());
-  REQUIRE(ref.guards_intact());
-  for (size_t i = 0; i < ref.n; ++i)
-    if (!close(simd[i], ref[i], rtol, atol)) {
-      INFO("first difference at " << i << ": simd " << simd[i] << " ref " << ref[i]);
-      REQUIRE(false);
-    }
-}
-
-constexpr double kRtol = 1e-5;
-
-}  // namespace
+using namespace sllm::simd_test;
 
 TEST_CASE("simd128 exp/tanh equal fastmath's scalar exp_approx/tanh_approx bit for bit", "[simd_vs_ref]") {
   std::vector<float> xs;
@@ -245,23 +204,26 @@ TEST_CASE("elementwise simd128 kernels equal _ref bit for bit: gelu, residual, a
   CHECK(close(sum_squares_simd128(big.data(), big.size()), sum_squares_ref(big.data(), big.size()), 1e-6, 0));
 }
 
-TEST_CASE("causal_softmax_simd128 forward and backward agree with _ref", "[simd_vs_ref]") {
+TEST_CASE("causal_softmax_simd128 forward and backward agree with _ref (square and after cached positions)",
+          "[simd_vs_ref]") {
   Rng rng(25);
   for (int T : kSizes)
-    for (int R : {1, 2}) {
-      if (T > 100) continue;
-      const size_t n = size_t(R) * T * T;
-      const std::string shape = " R=" + std::to_string(R) + " T=" + std::to_string(T);
-      auto x = randn(n, rng, 3.0f), datt = randn(n, rng);
-      Out s(n), r(n);
-      causal_softmax_forward_simd128(s.data(), x.data(), R, T, 0.35f);
-      causal_softmax_forward_ref(r.data(), x.data(), R, T, 0.35f);
-      require_close("causal_softmax_forward" + shape, s, r, kRtol, 1e-7);
-      Out ds(n, datt), dr(n, datt);  // overwritten, including the zeros above the diagonal
-      causal_softmax_backward_simd128(ds.data(), r.data(), datt.data(), R, T, 0.35f);
-      causal_softmax_backward_ref(dr.data(), r.data(), datt.data(), R, T, 0.35f);
-      require_close("causal_softmax_backward" + shape, ds, dr, kRtol, 1e-6);
-    }
+    for (int past : {0, 5})
+      for (int R : {1, 2}) {
+        if (T > 100) continue;
+        const int Tk = T + past;
+        const size_t n = size_t(R) * T * Tk;
+        const std::string shape = " R=" + std::to_string(R) + " Tq=" + std::to_string(T) + " Tk=" + std::to_string(Tk);
+        auto x = randn(n, rng, 3.0f), datt = randn(n, rng);
+        Out s(n), r(n);
+        causal_softmax_forward_simd128(s.data(), x.data(), R, T, Tk, 0.35f);
+        causal_softmax_forward_ref(r.data(), x.data(), R, T, Tk, 0.35f);
+        require_close("causal_softmax_forward" + shape, s, r, kRtol, 1e-7);
+        Out ds(n, datt), dr(n, datt);  // overwritten, including the zeros after each row's position
+        causal_softmax_backward_simd128(ds.data(), r.data(), datt.data(), R, T, Tk, 0.35f);
+        causal_softmax_backward_ref(dr.data(), r.data(), datt.data(), R, T, Tk, 0.35f);
+        require_close("causal_softmax_backward" + shape, ds, dr, kRtol, 1e-6);
+      }
 }
 
 TEST_CASE("crossentropy_simd128 forward (close) and backward (exact) against _ref", "[simd_vs_ref]") {
@@ -288,9 +250,21 @@ TEST_CASE("crossentropy_simd128 forward (close) and backward (exact) against _re
 
 #else
 
-TEST_CASE("simd128 kernels vs ref: skipped, this build has no wasm SIMD", "[simd_vs_ref]") {
-  WARN("scalar build: the *_simd128 kernels are not compiled; nothing to compare");
-  SUCCEED();
+#include "kernels/kernels.h"
+
+// The scalar build has no *_simd128 kernels to compare; what it must get right is that every
+// dispatching name resolves to the portable _ref version (a build that picked anything else
+// would not link or would fail here).
+TEST_CASE("scalar build: the dispatching kernels are the _ref versions", "[simd_vs_ref]") {
+  using namespace sllm;
+  CHECK(&SLLM_KERNEL(gemm) == &gemm_ref);
+  CHECK(&SLLM_KERNEL(matvec) == &matvec_ref);
+  CHECK(&SLLM_KERNEL(layernorm_forward) == &layernorm_forward_ref);
+  CHECK(&SLLM_KERNEL(rmsnorm_forward) == &rmsnorm_forward_ref);
+  CHECK(&SLLM_KERNEL(rope_forward) == &rope_forward_ref);
+  CHECK(&SLLM_KERNEL(swiglu_forward) == &swiglu_forward_ref);
+  CHECK(&SLLM_KERNEL(attention_step) == &attention_step_ref);
+  CHECK(&SLLM_KERNEL(causal_softmax_forward) == &causal_softmax_forward_ref);
 }
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/files.h"
+#include "cli/option_flags.h"
 #include "core/error.h"
 #include "format/sllm_file.h"
 #include "generate/generator.h"
@@ -11,27 +12,35 @@
 using namespace sllm;
 
 namespace {
-const char* kUsage = R"(usage: sllm-generate --model FILE [options]
+// The tool's own defaults for sampling (the core's are temperature 1, 200 tokens, seed 0).
+SampleOptions tool_defaults() {
+  SampleOptions o;
+  o.max_new_tokens = 300;
+  o.temperature = 0.8f;
+  o.seed = 42;
+  return o;
+}
 
-Samples text from a saved SLLM model or checkpoint.
+std::string usage() {
+  return std::string(R"(usage: sllm-generate --model FILE [options]
 
-  --prompt TEXT      text to continue (default: a newline)
-  --tokens N         how many tokens to generate (default 300)
-  --temperature X    0 = greedy (default 0.8)
-  --top-k N          keep the N most likely tokens (default 0 = all)
-  --top-p X          nucleus sampling threshold (default 1)
-  --seed N           random seed (default 42)
-  --info             print the file's model, tokenizer and metadata summary first
-)";
+Samples text from a saved SLLM model or checkpoint (either architecture).
+
+  --prompt TEXT        text to continue (default: a newline)
+  --info               print the file's model, tokenizer and metadata summary first
+)") + cli::flags_help(SampleOptions::options(), tool_defaults());
+}
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "info"});
+  std::vector<std::string> known = {"help", "info", "model", "prompt"}, switches = {"help", "info"};
+  cli::add_flags(SampleOptions::options(), known, switches);
+  cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("model")) {
-    std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    std::fputs(usage().c_str(), args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
-  args.reject_unknown({"help", "info", "model", "prompt", "tokens", "temperature", "top-k", "top-p", "seed"});
+  args.reject_unknown(known);
   try {
     const std::string bytes = cli::read_file(args.str("model"));
     LoadedFile f = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -43,12 +52,9 @@ int main(int argc, char** argv) {
                    f.checkpoint ? (", checkpoint at step " + std::to_string(f.checkpoint->step)).c_str() : "");
       std::fprintf(stderr, "metadata: %s\n", f.metadata.dump().c_str());
     }
-    SampleOptions so;
-    so.max_new_tokens = int(args.integer("tokens", 300));
-    so.temperature = float(args.number("temperature", 0.8));
-    so.top_k = int(args.integer("top-k", 0));
-    so.top_p = float(args.number("top-p", 1.0));
-    so.seed = uint64_t(args.integer("seed", 42));
+    SampleOptions so = tool_defaults();
+    SampleOptions::options().read(cli::given_flags(SampleOptions::options(), args, so), so, ErrorCode::InvalidArgument);
+    so.validate();
     const std::string prompt = args.str("prompt", "\n");
     std::fputs(prompt.c_str(), stdout);
     generate_text(*f.model, *f.tokenizer, prompt, so, [](const std::string& piece) {

@@ -1,6 +1,7 @@
-// sllm_train.cpp: the native command-line trainer. Trains a GPT on a text file with a preset
-// or explicit flags, shows a progress bar with loss and tokens/s, evaluates every N steps,
-// prints a sample and reports the final validation loss (optionally as one JSON line).
+// sllm_train.cpp: the native command-line trainer. Trains a model (either architecture) on a
+// text file with a preset or explicit flags (the model's and training's flags come from their
+// option schemas), shows a progress bar with loss and tokens/s, evaluates on the trainer's
+// schedule, prints a sample and reports the final validation loss (optionally as one JSON line).
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "cli/args.h"
 #include "cli/files.h"
+#include "cli/option_flags.h"
 #include "core/error.h"
 #include "generate/generator.h"
 #include "tokenizer/bpe_tokenizer.h"
@@ -24,20 +26,33 @@ using namespace sllm;
 
 namespace {
 
-const char* kUsage = R"(usage: sllm-train --data FILE [options]
+// The flags of the tool itself; the model's and training's come from their option schemas.
+const std::vector<std::string> kToolFlags = {"help", "json", "quiet", "data", "preset", "sample-len", "temperature",
+                                             "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
+                                             "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file",
+                                             "time-limit"};
+const std::vector<std::string> kToolSwitches = {"help", "json", "quiet"};
 
-Trains a GPT language model on a UTF-8 text file.
+std::string usage() {
+  const ModelConfig model_defaults = preset("tiny");
+  return std::string(R"(usage: sllm-train --data FILE [options]
+
+Trains a language model (GPT or llama architecture) on a UTF-8 text file.
 
 tokenizer: --tokenizer char|word|bpe (default char)  --vocab-size N (word/bpe; default: the
            preset's)  --tokenizer-file FILE (reuse the tokenizer of a saved .sllm file)
-
-model:     --preset tiny|small|medium (default tiny)   --layers N  --dim N  --heads N
-           --ffn N  --context N  --untied (separate output head)  --init-seed N
-training:  --steps N  --batch N  --seq N  --accum N  --lr X  --min-lr X  --warmup N
-           --decay-steps N  --schedule constant|cosine|linear  --beta1 X  --beta2 X
-           --wd X  --clip X (0 = off)  --dropout X  --seed N
-eval:      --val-fraction X  --eval-interval N  --eval-batches N  --patience N  --min-delta X
-output:    --sample-len N (chars sampled at each evaluation, 0 = none)  --temperature X
+model:     --preset NAME (default tiny; of )") +
+         [] {
+           std::string names;
+           for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+           return names;
+         }() +
+         R"(), then any of these, which replace the
+           preset's (defaults shown: tiny's):
+)" + cli::flags_help(ModelConfig::options(), model_defaults) +
+         R"(training (defaults shown: the core's; a preset has its own, --context without --seq sets seq):
+)" + cli::flags_help(TrainConfig::options(), TrainConfig()) +
+         R"(output:    --sample-len N (chars sampled at each evaluation, 0 = none)  --temperature X
            --json (print one JSON object with the results as the last line)  --quiet
            --time-limit S (stop after S seconds of training)
            --loss-log FILE (append "step loss" per step, full precision)
@@ -47,6 +62,7 @@ files:     --save FILE (the trained model, SLLM format)  --save-dtype f32|f16|q8
            --resume FILE (continue a checkpoint's run on the same --data; model, tokenizer and
            training options come from the file)
 )";
+}
 
 std::string fmt_duration(double s) {
   char buf[32];
@@ -68,46 +84,21 @@ void progress(bool tty, const StepResult& r, int64_t total, double secs, double 
   std::fflush(stderr);
 }
 
-// The model: a preset, then explicit overrides; the vocabulary is the corpus's characters.
+// The model: a preset, then the flags that override it; the vocabulary is the tokenizer's.
 ModelConfig model_config(const cli::Args& args, int vocab_size) {
-  Json preset = preset_json(args.str("preset", "tiny"));
-  ModelConfig mc = ModelConfig::from_json(preset.get("model", Json::Type::Object));
-  mc.vocab_size = vocab_size;
-  mc.layers = int(args.integer("layers", mc.layers));
-  mc.dim = int(args.integer("dim", mc.dim));
-  mc.heads = int(args.integer("heads", mc.heads));
-  mc.kv_heads = mc.heads;
-  mc.ffn_dim = int(args.integer("ffn", args.has("dim") ? 4 * mc.dim : mc.ffn_dim));
-  mc.context_length = int(args.integer("context", mc.context_length));
-  mc.init_seed = uint64_t(args.integer("init-seed", (long long)mc.init_seed));
-  if (args.has("untied")) mc.tie_embeddings = false;
-  if (args.has("dropout")) mc.dropout = float(args.number("dropout", 0));
-  mc.validate();
-  return mc;
+  ModelConfig base = preset(args.str("preset", "tiny"));
+  Json over = cli::given_flags(ModelConfig::options(), args, base);
+  over.set("vocab_size", vocab_size);
+  return base.with_overrides(over);
 }
 
+// Training: the preset's settings, then the flags that override them.
 TrainConfig train_config(const cli::Args& args, const ModelConfig& mc) {
-  Json preset = preset_json(args.str("preset", "tiny"));
-  TrainConfig tc = TrainConfig::from_json(preset.get("training", Json::Type::Object));
-  tc.max_steps = args.integer("steps", tc.max_steps);
-  tc.batch_size = int(args.integer("batch", tc.batch_size));
-  tc.seq_len = int(args.integer("seq", args.has("context") ? mc.context_length : tc.seq_len));
-  tc.grad_accum = int(args.integer("accum", tc.grad_accum));
-  tc.schedule.kind = args.str("schedule", tc.schedule.kind);
-  tc.schedule.lr = float(args.number("lr", tc.schedule.lr));
-  tc.schedule.min_lr = float(args.number("min-lr", tc.schedule.min_lr));
-  tc.schedule.warmup_steps = args.integer("warmup", tc.schedule.warmup_steps);
-  tc.schedule.decay_steps = args.integer("decay-steps", tc.max_steps);
-  tc.adamw.beta1 = float(args.number("beta1", tc.adamw.beta1));
-  tc.adamw.beta2 = float(args.number("beta2", tc.adamw.beta2));
-  tc.adamw.weight_decay = float(args.number("wd", tc.adamw.weight_decay));
-  tc.grad_clip = float(args.number("clip", tc.grad_clip));
-  tc.seed = uint64_t(args.integer("seed", (long long)tc.seed));
-  tc.val_fraction = float(args.number("val-fraction", tc.val_fraction));
-  tc.eval_interval = int(args.integer("eval-interval", tc.eval_interval));
-  tc.eval_batches = int(args.integer("eval-batches", tc.eval_batches));
-  tc.early_stop_patience = int(args.integer("patience", 0));
-  tc.early_stop_min_delta = float(args.number("min-delta", 0));
+  Json preset_training = preset_json(args.str("preset", "tiny")).get("training", Json::Type::Object);
+  TrainConfig base = TrainConfig::from_json(preset_training);
+  Json over = cli::given_flags(TrainConfig::options(), args, base);
+  if (!args.has("seq") && args.has("context")) over.set("seq_len", mc.context_length);
+  TrainConfig tc = base.with_overrides(over);
   tc.validate(mc);
   return tc;
 }
@@ -152,21 +143,19 @@ double chars_per_token(const Tokenizer& tok, const TokenDataset& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "untied", "json", "quiet"});
+  std::vector<std::string> known = kToolFlags, switches = kToolSwitches;
+  cli::add_flags(ModelConfig::options(), known, switches);
+  cli::add_flags(TrainConfig::options(), known, switches);
+  cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("data")) {
-    std::fputs(kUsage, args.has("help") ? stdout : stderr);
+    std::fputs(usage().c_str(), args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
-  args.reject_unknown({"help", "untied", "json", "quiet", "data", "preset", "layers", "dim", "heads", "ffn",
-                       "context", "init-seed", "steps", "batch", "seq", "accum", "lr", "min-lr", "warmup",
-                       "decay-steps", "schedule", "beta1", "beta2", "wd", "clip", "dropout", "seed",
-                       "val-fraction", "eval-interval", "eval-batches", "patience", "min-delta", "sample-len",
-                       "temperature", "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
-                       "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file", "time-limit"});
+  args.reject_unknown(known);
   try {
     const std::string text = cli::read_file(args.str("data"));
     std::unique_ptr<Tokenizer> tok;
-    std::unique_ptr<GPT> model_owner;
+    std::unique_ptr<Model> model_owner;
     std::unique_ptr<TokenDataset> data;
     std::unique_ptr<Trainer> trainer_owner;
     LoadedFile resumed;
@@ -178,13 +167,13 @@ int main(int argc, char** argv) {
       trainer_owner = resume_trainer(resumed, *data);
     } else {
       tok = make_tokenizer(args, text);
-      model_owner = std::make_unique<GPT>(model_config(args, tok->vocab_size()));
+      model_owner = Model::create(model_config(args, tok->vocab_size()));
       TrainConfig tc = train_config(args, model_owner->config());
       data = std::make_unique<TokenDataset>(tok->encode(text), tc.val_fraction);
       trainer_owner = std::make_unique<Trainer>(*model_owner, *data, tc);
     }
     Trainer& trainer = *trainer_owner;
-    GPT& model = trainer.model();
+    Model& model = trainer.model();
     const TrainConfig& tc = trainer.config();
     const ModelConfig& mc = model.config();
     const bool quiet = args.has("quiet"), tty = isatty(2) && !quiet;
@@ -206,6 +195,7 @@ int main(int argc, char** argv) {
     const auto t0 = clock::now();
     double last_draw = -1, train_secs = 0;
     float last_loss = 0, val_loss = NAN;
+    bool evaluated_last = false;
     auto sample = [&]() {
       if (sample_len <= 0) return;
       SampleOptions so;
@@ -217,30 +207,32 @@ int main(int argc, char** argv) {
     };
     const double time_limit = args.number("time-limit", 0);
     while (!trainer.done() && trainer.steps() != stop_at && !(time_limit > 0 && train_secs >= time_limit)) {
+      // The optimizer step (timed: tokens/s is training speed), then the schedule's evaluation
+      // after it, if due, batch by batch.
       auto ts = clock::now();
-      StepResult r = trainer.step();
+      std::optional<StepResult> got = trainer.advance();
+      train_secs += std::chrono::duration<double>(clock::now() - ts).count();
+      while (!got) got = trainer.advance();
+      const StepResult r = *got;
       if (loss_log) std::fprintf(loss_log, "%lld %.9g\n", (long long)r.step, double(r.loss));
       if (ckpt_every > 0 && r.step % ckpt_every == 0) checkpoint();
-      train_secs += std::chrono::duration<double>(clock::now() - ts).count();
       last_loss = r.loss;
       double secs = std::chrono::duration<double>(clock::now() - t0).count();
       double tok_s = double(r.tokens) / train_secs;
-      bool eval_now = tc.val_fraction > 0 && tc.eval_interval > 0 &&
-                      (r.step % tc.eval_interval == 0 || r.step == tc.max_steps);
-      if (!quiet && (eval_now || (tty && secs - last_draw > 0.1) || r.step == 1)) {
+      if (!quiet && (r.evaluated || (tty && secs - last_draw > 0.1) || r.step == 1)) {
         progress(tty, r, tc.max_steps, secs, tok_s);
         last_draw = secs;
       }
-      if (eval_now) {
-        EvalResult e = trainer.evaluate();
-        val_loss = e.loss;
+      if (r.evaluated) {
+        val_loss = r.val_loss;
         if (!quiet) {
           std::fprintf(stderr, "%sstep %lld: train loss %.4f, val loss %.4f (perplexity %.2f)%s\n", tty ? "\n" : "",
-                       (long long)r.step, double(r.loss), double(e.loss), double(e.perplexity),
-                       trainer.early_stopped() ? " - early stop" : "");
+                       (long long)r.step, double(r.loss), double(r.val_loss), double(r.val_perplexity),
+                       r.early_stopped ? " - early stop" : "");
           sample();
         }
       }
+      evaluated_last = r.evaluated;
     }
     if (loss_log) std::fclose(loss_log);
     if (!(ckpt_every > 0 && trainer.steps() % ckpt_every == 0)) checkpoint();  // the final state, once
@@ -251,9 +243,8 @@ int main(int argc, char** argv) {
       cli::write_file(args.str("save"), save_model(model, *tok, so));
       if (!quiet) std::fprintf(stderr, "model written to %s\n", args.str("save").c_str());
     }
-    if (tc.val_fraction > 0 && (std::isnan(val_loss) || tc.eval_interval == 0 ||
-                                trainer.steps() % tc.eval_interval != 0))
-      val_loss = trainer.evaluate().loss;
+    // A run cut short (--stop-at, --time-limit) has not evaluated its last step yet.
+    if (tc.val_fraction > 0 && !evaluated_last) val_loss = trainer.evaluate().loss;
     const double secs = std::chrono::duration<double>(clock::now() - t0).count();
     const double tok_s = train_secs > 0 ? double(trainer.tokens_seen()) / train_secs : 0;
     std::printf("final: steps %lld, train loss %.4f, val loss %.4f, %.1f s, %.0f tokens/s\n",

@@ -40,7 +40,7 @@ CheckpointState checkpoint_from_json(const Json& t) {
   return s;
 }
 
-std::unique_ptr<Trainer> resume_trainer(GPT& model, CheckpointState& s, const TokenDataset& data) {
+std::unique_ptr<Trainer> resume_trainer(Model& model, CheckpointState& s, const TokenDataset& data) {
   if (s.m.size() != model.num_params() || s.v.size() != model.num_params())
     fail(ErrorCode::InvalidArgument, "the checkpoint's optimizer state does not belong to this model");
   auto trainer = std::make_unique<Trainer>(model, data, s.config);

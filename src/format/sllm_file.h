@@ -11,7 +11,7 @@
 
 #include "core/json.h"
 #include "format/dtype.h"
-#include "model/gpt.h"
+#include "model/model.h"
 #include "tokenizer/tokenizer.h"
 #include "train/trainer.h"
 
@@ -42,12 +42,12 @@ struct CheckpointState {
 CheckpointState checkpoint_from_json(const Json& training);
 
 // The model file (weights as opts.weights).
-std::vector<uint8_t> save_model(const GPT& model, const Tokenizer& tok, const SaveOptions& opts = {});
+std::vector<uint8_t> save_model(const Model& model, const Tokenizer& tok, const SaveOptions& opts = {});
 // A checkpoint: f32 weights, optimizer state and training state of trainer (which trains model).
 std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts = {});
 
 struct LoadedFile {
-  std::unique_ptr<GPT> model;             // weights dequantized to f32
+  std::unique_ptr<Model> model;            // weights dequantized to f32
   std::unique_ptr<Tokenizer> tokenizer;
   Json metadata = Json::object();
   std::unique_ptr<CheckpointState> checkpoint;  // null for a plain model file
@@ -64,7 +64,7 @@ std::string_view header_text(const uint8_t* data, size_t size);
 // Continues training from a checkpoint's state on data (which should be the same corpus): builds
 // a Trainer on model (the checkpoint's weights, which must outlive it) with the saved
 // configuration and restores its counters, generator and AdamW moments (moved out of state).
-std::unique_ptr<Trainer> resume_trainer(GPT& model, CheckpointState& state, const TokenDataset& data);
+std::unique_ptr<Trainer> resume_trainer(Model& model, CheckpointState& state, const TokenDataset& data);
 // The same for a loaded file; throws Error(InvalidArgument) when it is not a checkpoint.
 std::unique_ptr<Trainer> resume_trainer(LoadedFile& file, const TokenDataset& data);
 

@@ -9,6 +9,7 @@
 #include "format/dtype.h"
 #include "format/header_reader.h"
 #include "format/sllm_file.h"
+#include "model/architecture.h"
 
 namespace sllm {
 
@@ -211,7 +212,7 @@ LoadedFile load_file(const uint8_t* data, size_t size) {
   } catch (const Error& e) {
     bad(std::string("the header's \"model\": ") + e.what());
   }
-  std::vector<ParamTensor> layout = gpt_tensor_layout(cfg);  // moved into the model below
+  std::vector<ParamTensor> layout = build_layout(cfg);  // moved into the model below
   const bool checkpoint = header.training() != nullptr;
   const size_t listed = header.tensor_count(), needed = layout.size() * (checkpoint ? 3 : 1);
   if (listed > needed)
@@ -246,7 +247,7 @@ LoadedFile load_file(const uint8_t* data, size_t size) {
       decode_tensor(t.dtype, section + t.offset, size_t(t.numel), dst + tensors[p].offset);
     }
   };
-  out.model = std::make_unique<GPT>(cfg, std::move(layout));  // zero weights, all decoded below
+  out.model = Model::create(cfg, std::move(layout));  // zero weights, all decoded below
   decode(0, out.model->params());
   if (checkpoint) {
     out.checkpoint = std::make_unique<CheckpointState>(checkpoint_from_json(*header.training()));

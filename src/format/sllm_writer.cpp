@@ -18,7 +18,7 @@ struct TensorOut {
   std::vector<int64_t> shape;
   DType dtype;
   const float* data;
-  size_t numel;
+  uint64_t numel;
 };
 
 uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
@@ -75,7 +75,7 @@ std::vector<uint8_t> write_file(Json header, const std::vector<TensorOut>& tenso
   return out;
 }
 
-Json base_header(const GPT& model, const Tokenizer& tok, const SaveOptions& opts) {
+Json base_header(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
   if (tok.vocab_size() != model.config().vocab_size)
     fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
                                          ") does not match the model's (" +
@@ -90,7 +90,7 @@ Json base_header(const GPT& model, const Tokenizer& tok, const SaveOptions& opts
   return h;
 }
 
-std::vector<TensorOut> param_tensors(const GPT& model, DType requested) {
+std::vector<TensorOut> param_tensors(const Model& model, DType requested) {
   std::vector<TensorOut> out;
   for (const auto& t : model.tensors())
     out.push_back({t.name, t.shape, dtype_for(t, requested), model.params() + t.offset, t.numel});
@@ -99,12 +99,12 @@ std::vector<TensorOut> param_tensors(const GPT& model, DType requested) {
 
 }  // namespace
 
-std::vector<uint8_t> save_model(const GPT& model, const Tokenizer& tok, const SaveOptions& opts) {
+std::vector<uint8_t> save_model(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
   return write_file(base_header(model, tok, opts), param_tensors(model, opts.weights));
 }
 
 std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts) {
-  GPT& model = trainer.model();
+  Model& model = trainer.model();
   Json h = base_header(model, tok, opts);
   Json training = Json::object();
   training.set("step", trainer.steps());

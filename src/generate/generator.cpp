@@ -6,82 +6,34 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "kernels/kernels.h"
 
 namespace sllm {
 
-KVCache::KVCache(const GPT& model) : model_(model) {
-  const ModelConfig& c = model.config();
-  const size_t C = size_t(c.dim), L = size_t(c.layers), T = size_t(c.context_length);
-  k_.assign(L * T * C, 0.0f);
-  v_.assign(L * T * C, 0.0f);
-  x_.assign(C, 0.0f);
-  xn_.assign(C, 0.0f);
-  qkv_.assign(3 * C, 0.0f);
-  att_.assign(T, 0.0f);
-  y_.assign(C, 0.0f);
-  h_.assign(size_t(c.ffn_dim), 0.0f);
-  tmp_.assign(C, 0.0f);
-  logits_.assign(size_t(c.vocab_size), 0.0f);
+const OptionSchema<SampleOptions>& SampleOptions::options() {
+  using O = SampleOptions;
+  static const OptionSchema<SampleOptions> schema{
+      "generation option",
+      {
+          SLLM_OPTION(O, max_new_tokens, "max_new_tokens", "maxTokens", "tokens", Int, 0, 1 << 30,
+                      "Most tokens to generate"),
+          SLLM_OPTION(O, temperature, "temperature", "temperature", "temperature", Number, 0, 1e6,
+                      "Softmax temperature; 0 picks the most likely token every time"),
+          SLLM_OPTION(O, top_k, "top_k", "topK", "top-k", Int, 0, 1 << 30,
+                      "Sample only among the k most likely tokens (0 = all)"),
+          SLLM_OPTION(O, top_p, "top_p", "topP", "top-p", Number, 1e-9, 1,
+                      "Sample from the smallest set of tokens whose probability reaches topP (1 = all)"),
+          SLLM_OPTION(O, seed, "seed", "seed", "seed", Seed, 0, 0, "Seed of the sampler: the same seed gives the same text"),
+          SLLM_OPTION(O, stop_at_eos, "stop_at_eos", "stopAtEos", "no-stop-at-eos", Bool, 0, 0,
+                      "Stop when the model produces [EOS]"),
+      }};
+  return schema;
 }
 
-const float* KVCache::feed(int32_t token) {
-  const ModelConfig& c = model_.config();
-  const ParamViews& w = model_.weights();
-  const int C = c.dim, F = c.ffn_dim, V = c.vocab_size, NH = c.heads, hs = c.head_dim();
-  const size_t T = size_t(c.context_length);
-  if (pos_ >= c.context_length) fail(ErrorCode::InvalidArgument, "the KV cache is full (context length reached)");
-  if (token < 0 || token >= V)
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(token) + " is outside the vocabulary");
-  const float scale = 1.0f / std::sqrt(float(hs));
-  float mean, rstd;  // LayerNorm statistics are not needed for inference
-
-  residual_forward(x_.data(), w.wte + size_t(token) * C, w.wpe + size_t(pos_) * C, size_t(C));
-  for (int l = 0; l < c.layers; ++l) {
-    const LayerViews& p = w.layer[size_t(l)];
-    float* kl = k_.data() + size_t(l) * T * C;
-    float* vl = v_.data() + size_t(l) * T * C;
-    layernorm_forward(xn_.data(), &mean, &rstd, x_.data(), p.ln1w, p.ln1b, 1, C, c.norm_eps);
-    matvec(qkv_.data(), p.qkvw, xn_.data(), p.qkvb, C, 3 * C);
-    std::copy(qkv_.begin() + C, qkv_.begin() + 2 * C, kl + size_t(pos_) * C);
-    std::copy(qkv_.begin() + 2 * C, qkv_.begin() + 3 * C, vl + size_t(pos_) * C);
-    for (int h = 0; h < NH; ++h) {
-      const float* q = qkv_.data() + h * hs;
-      // scores over positions 0..pos, then softmax (the same formula as causal_softmax_forward)
-      for (int t = 0; t <= pos_; ++t) {
-        const float* kt = kl + size_t(t) * C + h * hs;
-        float s = 0.0f;
-        for (int i = 0; i < hs; ++i) s += q[i] * kt[i];
-        att_[size_t(t)] = s;
-      }
-      float mx = att_[0] * scale;
-      for (int t = 1; t <= pos_; ++t) mx = std::fmax(mx, att_[size_t(t)] * scale);
-      float sum = 0.0f;
-      for (int t = 0; t <= pos_; ++t) {
-        att_[size_t(t)] = std::exp(att_[size_t(t)] * scale - mx);
-        sum += att_[size_t(t)];
-      }
-      float inv = 1.0f / sum;
-      float* y = y_.data() + h * hs;
-      std::fill(y, y + hs, 0.0f);
-      for (int t = 0; t <= pos_; ++t) {
-        const float* vt = vl + size_t(t) * C + h * hs;
-        const float a = att_[size_t(t)] * inv;
-        for (int i = 0; i < hs; ++i) y[i] += a * vt[i];
-      }
-    }
-    matvec(tmp_.data(), p.attprojw, y_.data(), p.attprojb, C, C);
-    add_inplace(x_.data(), tmp_.data(), size_t(C));
-    layernorm_forward(xn_.data(), &mean, &rstd, x_.data(), p.ln2w, p.ln2b, 1, C, c.norm_eps);
-    matvec(h_.data(), p.fcw, xn_.data(), p.fcb, C, F);
-    gelu_forward(h_.data(), h_.data(), size_t(F));
-    matvec(tmp_.data(), p.fcprojw, h_.data(), p.fcprojb, F, C);
-    add_inplace(x_.data(), tmp_.data(), size_t(C));
-  }
-  layernorm_forward(xn_.data(), &mean, &rstd, x_.data(), w.lnfw, w.lnfb, 1, C, c.norm_eps);
-  matvec(logits_.data(), w.wout, xn_.data(), nullptr, C, V);
-  ++pos_;
-  return logits_.data();
+SampleOptions SampleOptions::from_json(const Json& j) {
+  SampleOptions o;
+  options().read(j, o, ErrorCode::InvalidArgument);
+  o.validate();
+  return o;
 }
 
 void SampleOptions::validate() const {
@@ -126,7 +78,7 @@ int32_t sample_token(const float* logits, int V, const SampleOptions& o, Rng& rn
 }
 
 namespace {
-void check_vocab(const GPT& model, const Tokenizer& tok) {
+void check_vocab(const Model& model, const Tokenizer& tok) {
   if (tok.vocab_size() != model.config().vocab_size)
     fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
                                          ") does not match the model's (" +
@@ -145,8 +97,8 @@ std::vector<int32_t> prompt_ids(const Tokenizer& tok, const std::string& prompt)
 }
 }  // namespace
 
-TokenGenerator::TokenGenerator(const GPT& model, std::vector<int32_t> prompt, const SampleOptions& opts)
-    : model_(model), opts_(opts), cache_(model), rng_(opts.seed), history_(std::move(prompt)) {
+TokenGenerator::TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts)
+    : model_(model), opts_(opts), decoder_(model), rng_(opts.seed), history_(std::move(prompt)) {
   opts_.validate();
   if (history_.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
   logits_ = refill();
@@ -155,12 +107,10 @@ TokenGenerator::TokenGenerator(const GPT& model, std::vector<int32_t> prompt, co
 
 const float* TokenGenerator::refill() {
   // Rebuild the cache from the most recent tokens: all of them if they fit, else the last half context.
-  const size_t cap = size_t(cache_.capacity());
+  const size_t cap = size_t(decoder_.capacity());
   const size_t n = history_.size() <= cap ? history_.size() : std::max<size_t>(1, cap / 2);
-  cache_.reset();
-  const float* logits = nullptr;
-  for (size_t i = history_.size() - n; i < history_.size(); ++i) logits = cache_.feed(history_[i]);
-  return logits;
+  decoder_.reset();
+  return decoder_.prefill(history_.data() + (history_.size() - n), int(n));
 }
 
 int32_t TokenGenerator::next() {
@@ -170,7 +120,7 @@ int32_t TokenGenerator::next() {
     ++produced_;
     history_.push_back(id);
     if (produced_ >= opts_.max_new_tokens) done_ = true;
-    else logits_ = cache_.pos() < cache_.capacity() ? cache_.feed(id) : refill();
+    else logits_ = decoder_.pos() < decoder_.capacity() ? decoder_.step(id) : refill();
     return id;
   } catch (...) {
     done_ = true;  // a failed generator cannot continue
@@ -178,7 +128,7 @@ int32_t TokenGenerator::next() {
   }
 }
 
-TextGenerator::TextGenerator(const GPT& model, const Tokenizer& tok, const std::string& prompt,
+TextGenerator::TextGenerator(const Model& model, const Tokenizer& tok, const std::string& prompt,
                              const SampleOptions& opts)
     : tok_((check_vocab(model, tok), tok)),
       stop_at_eos_(opts.stop_at_eos),
@@ -207,7 +157,7 @@ std::string TextGenerator::next() {
   }
 }
 
-std::vector<int32_t> generate_ids(const GPT& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,
+std::vector<int32_t> generate_ids(const Model& model, const std::vector<int32_t>& prompt, const SampleOptions& opts,
                                   const std::function<bool(int32_t)>& on_token) {
   TokenGenerator gen(model, prompt, opts);
   std::vector<int32_t> out;
@@ -218,7 +168,7 @@ std::vector<int32_t> generate_ids(const GPT& model, const std::vector<int32_t>& 
   return out;
 }
 
-std::string generate_text(const GPT& model, const Tokenizer& tok, const std::string& prompt,
+std::string generate_text(const Model& model, const Tokenizer& tok, const std::string& prompt,
                           const SampleOptions& opts, const std::function<bool(const std::string&)>& on_piece) {
   TextGenerator gen(model, tok, prompt, opts);
   std::string text;

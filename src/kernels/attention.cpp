@@ -1,5 +1,6 @@
-// attention.cpp: multi-head causal self-attention, forward and backward, per (batch, head)
-// as small GEMMs on strided views of the packed qkv rows plus the causal softmax.
+// attention.cpp: multi-head causal self-attention (GQA), forward and backward, per (batch,
+// head) as small GEMMs on strided views of q, k and v plus the causal softmax; and the
+// one-token decoding step (attention_step_ref).
 #include <cmath>
 #include <cstring>
 
@@ -7,66 +8,108 @@
 
 namespace sllm {
 
-void attention_forward(float* out, float* att, float* scratch, const float* qkv, const float* drop_mask,
-                       int B, int T, int C, int NH) {
-  const int hs = C / NH, C3 = 3 * C;
+namespace {
+// Offsets of one (batch, head) pair's views: its query columns, its kv head's columns and its
+// output columns (gradients share the strides of what they are gradients of).
+struct HeadOffsets {
+  size_t q, kv, out;
+};
+HeadOffsets head_offsets(const AttentionArgs& a, int b, int h) {
+  const int g = h / (a.NH / a.NKV);
+  return {size_t(b) * a.Tq * a.ldq + size_t(h) * a.hs, size_t(b) * a.kv_batch + size_t(g) * a.hs,
+          size_t(b) * a.Tq * a.ldo + size_t(h) * a.hs};
+}
+}  // namespace
+
+void attention_forward(const AttentionArgs& a, float* att, float* scratch, const float* drop_mask) {
+  const int Tq = a.Tq, Tk = a.Tk, hs = a.hs;
+  const size_t TT = size_t(Tq) * Tk;
   const float scale = 1.0f / std::sqrt(float(hs));
-  float* preatt = scratch;  // (T, T)
-  for (int b = 0; b < B; ++b)
-    for (int h = 0; h < NH; ++h) {
-      const float* q = qkv + size_t(b) * T * C3 + h * hs;
-      const float* k = q + C;
-      const float* v = q + 2 * C;
-      float* a = att + (size_t(b) * NH + h) * T * T;
-      // preatt (T, T) = q (T, hs) · k^T
-      gemm(GemmArgs{T, T, hs, q, C3, false, k, C3, true, preatt, T, false});
-      causal_softmax_forward(a, preatt, 1, T, scale);
-      const float* used = a;
+  float* preatt = scratch;      // (Tq, Tk)
+  float* probs = scratch + TT;  // (Tq, Tk) when att is not kept
+  for (int b = 0; b < a.B; ++b)
+    for (int h = 0; h < a.NH; ++h) {
+      const HeadOffsets o = head_offsets(a, b, h);
+      float* p = att ? att + (size_t(b) * a.NH + h) * TT : probs;
+      // preatt (Tq, Tk) = q (Tq, hs) · k^T
+      gemm(GemmArgs{Tq, Tk, hs, a.q + o.q, a.ldq, false, a.k + o.kv, a.ldkv, true, preatt, Tk, false});
+      causal_softmax_forward(p, preatt, 1, Tq, Tk, scale);
+      const float* used = p;
       if (drop_mask) {
         // The dropped weights go to scratch; att keeps the softmax for the backward pass.
-        std::memcpy(preatt, a, sizeof(float) * T * T);
-        mul_inplace(preatt, drop_mask + (size_t(b) * NH + h) * T * T, size_t(T) * T);
+        std::memcpy(preatt, p, sizeof(float) * TT);
+        mul_inplace(preatt, drop_mask + (size_t(b) * a.NH + h) * TT, TT);
         used = preatt;
       }
-      // out (T, hs) = att (T, T) · v (T, hs), into the head's columns of out (B, T, C).
-      gemm(GemmArgs{T, hs, T, used, T, false, v, C3, false, out + size_t(b) * T * C + h * hs, C, false});
+      // out (Tq, hs) = att (Tq, Tk) · v (Tk, hs), into the head's columns of out.
+      gemm(GemmArgs{Tq, hs, Tk, used, Tk, false, a.v + o.kv, a.ldkv, false, a.out + o.out, a.ldo, false});
     }
 }
 
-void attention_backward(float* dqkv, float* scratch, const float* dout, const float* qkv, const float* att,
-                        const float* drop_mask, int B, int T, int C, int NH) {
-  const int hs = C / NH, C3 = 3 * C;
+void attention_backward(const AttentionArgs& a, const AttentionGrads& g, const float* dout, const float* att,
+                        float* scratch, const float* drop_mask) {
+  const int Tq = a.Tq, Tk = a.Tk, hs = a.hs;
+  const size_t TT = size_t(Tq) * Tk;
   const float scale = 1.0f / std::sqrt(float(hs));
-  float* datt = scratch;             // (T, T)
-  float* tmp = scratch + size_t(T) * T;  // (T, T): dropped att, then dpreatt
-  for (int b = 0; b < B; ++b)
-    for (int h = 0; h < NH; ++h) {
-      const float* q = qkv + size_t(b) * T * C3 + h * hs;
-      const float* k = q + C;
-      const float* v = q + 2 * C;
-      float* dq = dqkv + size_t(b) * T * C3 + h * hs;
-      float* dk = dq + C;
-      float* dv = dq + 2 * C;
-      const float* a = att + (size_t(b) * NH + h) * T * T;
-      const float* mask = drop_mask ? drop_mask + (size_t(b) * NH + h) * T * T : nullptr;
-      const float* d = dout + size_t(b) * T * C + h * hs;
-      const float* used = a;
+  float* datt = scratch;      // (Tq, Tk)
+  float* tmp = scratch + TT;  // (Tq, Tk): dropped att, then dpreatt
+  for (int b = 0; b < a.B; ++b)
+    for (int h = 0; h < a.NH; ++h) {
+      const HeadOffsets o = head_offsets(a, b, h);
+      const float *q = a.q + o.q, *k = a.k + o.kv, *v = a.v + o.kv, *dy = dout + o.out;
+      float *dq = g.dq + o.q, *dk = g.dk + o.kv, *dv = g.dv + o.kv;
+      const float* p = att + (size_t(b) * a.NH + h) * TT;
+      const float* mask = drop_mask ? drop_mask + (size_t(b) * a.NH + h) * TT : nullptr;
+      const float* used = p;
       if (mask) {
-        std::memcpy(tmp, a, sizeof(float) * T * T);
-        mul_inplace(tmp, mask, size_t(T) * T);
+        std::memcpy(tmp, p, sizeof(float) * TT);
+        mul_inplace(tmp, mask, TT);
         used = tmp;
       }
-      // dv (T, hs) += used^T (T, T) · dout (T, hs)
-      gemm(GemmArgs{T, hs, T, used, T, true, d, C, false, dv, C3, true});
-      // datt (T, T) = dout (T, hs) · v^T
-      gemm(GemmArgs{T, T, hs, d, C, false, v, C3, true, datt, T, false});
-      if (mask) mul_inplace(datt, mask, size_t(T) * T);
+      // dv (Tk, hs) += used^T (Tk, Tq) · dout (Tq, hs)
+      gemm(GemmArgs{Tk, hs, Tq, used, Tk, true, dy, a.ldo, false, dv, a.ldkv, true});
+      // datt (Tq, Tk) = dout (Tq, hs) · v^T
+      gemm(GemmArgs{Tq, Tk, hs, dy, a.ldo, false, v, a.ldkv, true, datt, Tk, false});
+      if (mask) mul_inplace(datt, mask, TT);
       // tmp = dpreatt (already includes the 1/sqrt(hs) scale)
-      causal_softmax_backward(tmp, a, datt, 1, T, scale);
-      // dq (T, hs) += dpreatt (T, T) · k (T, hs);  dk (T, hs) += dpreatt^T · q
-      gemm(GemmArgs{T, hs, T, tmp, T, false, k, C3, false, dq, C3, true});
-      gemm(GemmArgs{T, hs, T, tmp, T, true, q, C3, false, dk, C3, true});
+      causal_softmax_backward(tmp, p, datt, 1, Tq, Tk, scale);
+      // dq (Tq, hs) += dpreatt (Tq, Tk) · k (Tk, hs);  dk (Tk, hs) += dpreatt^T · q
+      gemm(GemmArgs{Tq, hs, Tk, tmp, Tk, false, k, a.ldkv, false, dq, a.ldq, true});
+      gemm(GemmArgs{Tk, hs, Tq, tmp, Tk, true, q, a.ldq, false, dk, a.ldkv, true});
     }
+}
+
+void attention_step_ref(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH,
+                        int NKV, int hs, float* scratch) {
+  const float scale = 1.0f / std::sqrt(float(hs));
+  const int group = NH / NKV;
+  for (int h = 0; h < NH; ++h) {
+    const float* qh = q + size_t(h) * hs;
+    const size_t col = size_t(h / group) * hs;
+    // Scores with four partial sums (the order of the simd128 lanes, as matvec_ref).
+    for (int t = 0; t < Tk; ++t) {
+      const float* kt = k + size_t(t) * ldkv + col;
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int i = 0;
+      for (; i + 4 <= hs; i += 4) {
+        s0 += qh[i] * kt[i];
+        s1 += qh[i + 1] * kt[i + 1];
+        s2 += qh[i + 2] * kt[i + 2];
+        s3 += qh[i + 3] * kt[i + 3];
+      }
+      float s = (s0 + s1) + (s2 + s3);
+      for (; i < hs; ++i) s += qh[i] * kt[i];
+      scratch[t] = s;
+    }
+    causal_softmax_forward_ref(scratch, scratch, 1, 1, Tk, scale);  // in place: each entry read before written
+    float* o = out + size_t(h) * hs;
+    for (int i = 0; i < hs; ++i) o[i] = 0.0f;
+    for (int t = 0; t < Tk; ++t) {
+      const float* vt = v + size_t(t) * ldkv + col;
+      const float p = scratch[t];
+      for (int i = 0; i < hs; ++i) o[i] += p * vt[i];
+    }
+  }
 }
 
 }  // namespace sllm

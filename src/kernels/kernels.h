@@ -9,13 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/dispatch.h"
+
 namespace sllm {
 
-#if defined(__wasm_simd128__)
-#define SLLM_KERNEL(name) name##_simd128
-#else
-#define SLLM_KERNEL(name) name##_ref
-#endif
 
 // ---- gemm: C (M,N) = beta*C + op(A) (M,K) · op(B) (K,N), beta in {0, 1} ---------------------
 // op(A) is A (M,K) with row stride lda, or when trans_a, the transpose of A stored (K,M).
@@ -41,6 +38,8 @@ void matmul_forward(float* out, const float* inp, const float* weight, const flo
 // Any of dinp, dbias may be null (skipped).
 void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, int N, int C, int OC);
+// matmul_forward, or matvec when N = 1 (decoding one token): the linear layer of every pass.
+void linear_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC);
 // y (OC) = weight (OC, C) · x (C) + bias (OC): the single-row case used by generation.
 void matvec_ref(float* y, const float* weight, const float* x, const float* bias, int C, int OC);
 #if defined(__wasm_simd128__)
@@ -56,9 +55,11 @@ void bias_backward_simd128(float* dbias, const float* dout, int N, int OC);
 #endif
 
 // ---- embeddings ------------------------------------------------------------------------------
-// out (N, C) = wte[tokens[i]] + wpe[positions[i]] for each row i; positions = i mod T.
-void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T, int C);
-// dwte, dwpe += scatter of dout (B*T, C).
+// out (B*T, C) = wte[tokens[i]] + wpe[pos0 + t] for row i = (b, t); wpe may be null (no learned
+// positions: the token embedding alone).
+void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T, int C,
+                     int pos0 = 0);
+// dwte (and dwpe, unless null) += scatter of dout (B*T, C).
 void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t* tokens, int B, int T, int C);
 
 // ---- LayerNorm over the last dim -------------------------------------------------------------
@@ -108,31 +109,25 @@ inline void residual_forward(float* out, const float* a, const float* b, size_t 
 // The residual's backward: da += dout and db += dout are each an add_inplace.
 inline void add_inplace(float* acc, const float* x, size_t n) { SLLM_KERNEL(add_inplace)(acc, x, n); }
 
-// ---- causal softmax over rows of an attention matrix -----------------------------------------
-// For each of R matrices (T, T): row t of out = softmax(scale * inp[t, 0..t]), zeros after t.
-void causal_softmax_forward_ref(float* out, const float* inp, int R, int T, float scale);
-// dinp (R, T, T) = scale * softmax backward of att (R, T, T) given datt (overwrites dinp).
-void causal_softmax_backward_ref(float* dinp, const float* att, const float* datt, int R, int T, float scale);
+// ---- causal softmax over rows of attention matrices -----------------------------------------
+// Each of R matrices is (Tq, Tk): Tq query rows against Tk positions, the first Tk - Tq of them
+// earlier (cached) positions. Row t of out = softmax(scale * inp[t, 0..Tk-Tq+t]), zeros after.
+void causal_softmax_forward_ref(float* out, const float* inp, int R, int Tq, int Tk, float scale);
+// dinp (R, Tq, Tk) = scale * softmax backward of att given datt (overwrites dinp).
+void causal_softmax_backward_ref(float* dinp, const float* att, const float* datt, int R, int Tq, int Tk,
+                                 float scale);
 #if defined(__wasm_simd128__)
-void causal_softmax_forward_simd128(float* out, const float* inp, int R, int T, float scale);
-void causal_softmax_backward_simd128(float* dinp, const float* att, const float* datt, int R, int T, float scale);
+void causal_softmax_forward_simd128(float* out, const float* inp, int R, int Tq, int Tk, float scale);
+void causal_softmax_backward_simd128(float* dinp, const float* att, const float* datt, int R, int Tq, int Tk,
+                                     float scale);
 #endif
-inline void causal_softmax_forward(float* out, const float* inp, int R, int T, float scale) {
-  SLLM_KERNEL(causal_softmax_forward)(out, inp, R, T, scale);
+inline void causal_softmax_forward(float* out, const float* inp, int R, int Tq, int Tk, float scale) {
+  SLLM_KERNEL(causal_softmax_forward)(out, inp, R, Tq, Tk, scale);
 }
-inline void causal_softmax_backward(float* dinp, const float* att, const float* datt, int R, int T, float scale) {
-  SLLM_KERNEL(causal_softmax_backward)(dinp, att, datt, R, T, scale);
+inline void causal_softmax_backward(float* dinp, const float* att, const float* datt, int R, int Tq, int Tk,
+                                    float scale) {
+  SLLM_KERNEL(causal_softmax_backward)(dinp, att, datt, R, Tq, Tk, scale);
 }
-
-// ---- multi-head causal self-attention (built on gemm and causal_softmax) ---------------------
-// qkv (B, T, 3C) holds q | k | v per row; out (B, T, C); att (B, NH, T, T) keeps the softmax
-// for the backward pass; scratch needs T*T floats. When drop_mask is non-null, attention
-// weights are multiplied by drop_mask (B, NH, T, T) values (0 or 1/(1-p)) before use.
-void attention_forward(float* out, float* att, float* scratch, const float* qkv, const float* drop_mask,
-                       int B, int T, int C, int NH);
-// dqkv (B, T, 3C) += ...; scratch needs 2*T*T floats.
-void attention_backward(float* dqkv, float* scratch, const float* dout, const float* qkv, const float* att,
-                        const float* drop_mask, int B, int T, int C, int NH);
 
 // ---- dropout ---------------------------------------------------------------------------------
 // Fills mask (n) with 0 or 1/(1-p) from rng draws (uniform < p drops).
@@ -160,10 +155,6 @@ inline void crossentropy_backward(float* p, const int32_t* t, int N, int V, floa
   SLLM_KERNEL(crossentropy_backward)(p, t, N, V, dloss);
 }
 
-}  // namespace sllm
-
-namespace sllm {
-
 // ---- optimizer and gradient-norm kernels -----------------------------------------------------
 // One AdamW update of n values (PyTorch's AdamW): p -= lr*wd*p; m, v moments; bias-corrected
 // step p -= lr * (m/bc1) / (sqrt(v/bc2) + eps), where bc1 = 1 - beta1^t, bc2 = 1 - beta2^t.
@@ -188,3 +179,6 @@ inline double sum_squares(const float* x, size_t n) { return SLLM_KERNEL(sum_squ
 inline void scale_inplace(float* x, float s, size_t n) { SLLM_KERNEL(scale_inplace)(x, s, n); }
 
 }  // namespace sllm
+
+#include "kernels/attention.h"     // multi-head causal attention (GQA), training and decoding
+#include "kernels/llama_kernels.h"  // RMSNorm, RoPE, SwiGLU

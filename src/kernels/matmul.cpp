@@ -11,6 +11,11 @@ void matmul_forward(float* out, const float* inp, const float* weight, const flo
     for (int i = 0; i < N; ++i) add_inplace(out + size_t(i) * OC, bias, size_t(OC));
 }
 
+void linear_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) {
+  if (N == 1) matvec(out, weight, inp, bias, C, OC);
+  else matmul_forward(out, inp, weight, bias, N, C, OC);
+}
+
 void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                      const float* weight, int N, int C, int OC) {
   // dinp (N, C) += dout (N, OC) · weight (OC, C)

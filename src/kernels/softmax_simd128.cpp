@@ -1,4 +1,5 @@
-// softmax_simd128.cpp: the wasm-simd128 causal softmax of attention rows, forward and backward.
+// softmax_simd128.cpp: the wasm-simd128 causal softmax of attention rows (Tq x Tk matrices with
+// Tk - Tq earlier positions, as softmax.cpp), forward and backward.
 // Elementwise steps (scaling, exp, normalization) match softmax.cpp's _ref lane for lane; the
 // row sums (forward: sum of exps; backward: dot(att, datt)) add in four lanes, so results
 // differ from _ref by float rounding (~1e-7 relative). Row maxima are exact.
@@ -23,13 +24,14 @@ inline void zero_tail(float* y, int from, int T) {
 }
 }  // namespace
 
-void causal_softmax_forward_simd128(float* out, const float* inp, int R, int T, float scale) {
+void causal_softmax_forward_simd128(float* out, const float* inp, int R, int Tq, int Tk, float scale) {
   const f32x4 vscale = splat(scale);
+  const int past = Tk - Tq;
   for (size_t m = 0; m < size_t(R); ++m)
-    for (int t = 0; t < T; ++t) {
-      const float* x = inp + (m * T + t) * T;
-      float* y = out + (m * T + t) * T;
-      const int n = t + 1;
+    for (int t = 0; t < Tq; ++t) {
+      const float* x = inp + (m * Tq + t) * Tk;
+      float* y = out + (m * Tq + t) * Tk;
+      const int n = past + t + 1;
       // Row maximum of x * scale.
       float mx = x[0] * scale;
       int j = 0;
@@ -56,18 +58,20 @@ void causal_softmax_forward_simd128(float* out, const float* inp, int R, int T, 
       const f32x4 vinv = splat(inv);
       for (j = 0; j + 4 <= n; j += 4) store(y + j, mul(load(y + j), vinv));
       for (; j < n; ++j) y[j] *= inv;
-      zero_tail(y, n, T);
+      zero_tail(y, n, Tk);
     }
 }
 
-void causal_softmax_backward_simd128(float* dinp, const float* att, const float* datt, int R, int T, float scale) {
+void causal_softmax_backward_simd128(float* dinp, const float* att, const float* datt, int R, int Tq, int Tk,
+                                     float scale) {
   const f32x4 vscale = splat(scale);
+  const int past = Tk - Tq;
   for (size_t m = 0; m < size_t(R); ++m)
-    for (int t = 0; t < T; ++t) {
-      const float* a = att + (m * T + t) * T;
-      const float* da = datt + (m * T + t) * T;
-      float* dx = dinp + (m * T + t) * T;
-      const int n = t + 1;
+    for (int t = 0; t < Tq; ++t) {
+      const float* a = att + (m * Tq + t) * Tk;
+      const float* da = datt + (m * Tq + t) * Tk;
+      float* dx = dinp + (m * Tq + t) * Tk;
+      const int n = past + t + 1;
       f32x4 vdot = zero();
       int j = 0;
       for (; j + 4 <= n; j += 4) vdot = madd(vdot, load(a + j), load(da + j));
@@ -76,7 +80,7 @@ void causal_softmax_backward_simd128(float* dinp, const float* att, const float*
       const f32x4 vd = splat(dot);
       for (j = 0; j + 4 <= n; j += 4) store(dx + j, mul(mul(vscale, load(a + j)), sub(load(da + j), vd)));
       for (; j < n; ++j) dx[j] = scale * a[j] * (da[j] - dot);
-      zero_tail(dx, n, T);
+      zero_tail(dx, n, Tk);
     }
 }
 

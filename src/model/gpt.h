@@ -1,136 +1,129 @@
-// gpt.h: the GPT model (arch "gpt"): token + learned position embeddings, pre-norm blocks of
-// multi-head causal self-attention and a GELU MLP, a final LayerNorm and an output head tied
-// to the token embedding or not. Parameters, gradients and activations each live in one
-// contiguous slab with named views carved out of it (as llm.c).
+// gpt.h: the GPT architecture (arch "gpt", GPT-2's): token + learned position embeddings,
+// pre-norm blocks of multi-head causal self-attention and a GELU MLP (LayerNorm, biases
+// everywhere), a final LayerNorm and an output head tied to the token embedding or not.
+// Parameters, gradients and activations each live in one slab with named views (as llm.c);
+// one block_forward serves training (views of the activation slab) and decoding (scratch and
+// the KV cache).
 #pragma once
 #include <cstdint>
-#include <string>
 #include <vector>
 
-#include "core/rng.h"
-#include "model/config.h"
+#include "model/architecture.h"
+#include "model/model.h"
 
 namespace sllm {
 
-// One named parameter tensor: its GGUF-style name, shape (outermost first) and place in the slab.
-struct ParamTensor {
-  std::string name;
-  std::vector<int64_t> shape;
-  size_t offset = 0;  // in floats, from the start of the slab
-  size_t numel = 0;
-  bool decay = false;  // 2-D weights get weight decay; biases, norms and nothing else do not
-};
+const Architecture& gpt_architecture();
 
-// The parameter tensors a config calls for, in slab order (the SLLM spec's names and shapes),
-// computed without allocating anything: the file reader validates against it first.
-std::vector<ParamTensor> gpt_tensor_layout(const ModelConfig& config);
-
-// Views into a parameter-shaped slab (the weights, or their gradients).
-struct LayerViews {
-  float* ln1w;      // (C)
-  float* ln1b;      // (C)
-  float* qkvw;      // (3C, C): attn_q | attn_k | attn_v weights, adjacent in the slab
-  float* qkvb;      // (3C)
-  float* attprojw;  // (C, C)
-  float* attprojb;  // (C)
-  float* ln2w;      // (C)
-  float* ln2b;      // (C)
-  float* fcw;       // (F, C)  ffn_up
-  float* fcb;       // (F)
-  float* fcprojw;   // (C, F)  ffn_down
-  float* fcprojb;   // (C)
-};
-struct ParamViews {
-  float* wte;  // (V, C)
-  float* wpe;  // (maxT, C)
-  std::vector<LayerViews> layer;
-  float* lnfw;  // (C)
-  float* lnfb;  // (C)
-  float* wout;  // (V, C): wte itself when tie_embeddings
-};
-
-class GPT {
+class GPT final : public Model {
  public:
-  // Allocates the parameters and initializes them from config.init_seed: weights normal(0, 0.02),
-  // residual output projections normal(0, 0.02/sqrt(2*layers)), biases 0, norm weights 1.
-  // With initialize = false the weights start at zero (for a loader that overwrites them all).
-  explicit GPT(const ModelConfig& config, bool initialize = true);
-  // For a loader that has already built gpt_tensor_layout(config) (so it is not held twice):
-  // zero weights in that layout. Throws Error(Config) when it is not the config's layout.
   GPT(const ModelConfig& config, std::vector<ParamTensor> layout);
-  GPT(const GPT&) = delete;
-  GPT& operator=(const GPT&) = delete;
 
-  const ModelConfig& config() const { return cfg_; }
-  void set_dropout(float p);  // throws Error(Config) unless 0 <= p < 1
-  size_t num_params() const { return params_.size(); }
-  const std::vector<ParamTensor>& tensors() const { return tensors_; }
-  const ParamTensor* find_tensor(const std::string& name) const;
+  // Views into a parameter-shaped slab (the weights, or their gradients).
+  struct LayerViews {
+    float* ln1w;      // (C)
+    float* ln1b;      // (C)
+    float* qkvw;      // (3C, C): attn_q | attn_k | attn_v weights, adjacent in the slab
+    float* qkvb;      // (3C)
+    float* attprojw;  // (C, C)
+    float* attprojb;  // (C)
+    float* ln2w;      // (C)
+    float* ln2b;      // (C)
+    float* fcw;       // (F, C)  ffn_up
+    float* fcb;       // (F)
+    float* fcprojw;   // (C, F)  ffn_down
+    float* fcprojb;   // (C)
+  };
+  struct ParamViews {
+    float* wte;  // (V, C)
+    float* wpe;  // (maxT, C)
+    std::vector<LayerViews> layer;
+    float* lnfw;  // (C)
+    float* lnfb;  // (C)
+    float* wout;  // (V, C): wte itself when tie_embeddings
+  };
 
-  float* params() { return params_.data(); }
-  const float* params() const { return params_.data(); }
-  const ParamViews& weights() const { return w_; }
-  float* grads();  // allocated (zeroed) on first use
-  const ParamViews& grad_views();
+  // What one block's forward writes, N = B*T rows: in training, layer l's views of the
+  // activation slab; in decoding, scratch reused by every layer.
+  struct BlockActs {
+    float *ln1, *ln1_mean, *ln1_rstd;  // (N, C), (N), (N)
+    float* qkv;                        // (N, 3C)
+    float* atty;                       // (N, C)
+    float* att;                        // (B, NH, T, T) softmax kept for backward; null when decoding
+    float* residual2;                  // (N, C)
+    float *ln2, *ln2_mean, *ln2_rstd;  // (N, C), (N), (N)
+    float *fch, *fch_gelu;             // (N, F)
+    float* residual3;                  // (N, C): the block's output
+    float *att_mask, *attproj_mask, *fcproj_mask;  // dropout masks, null without dropout
+  };
 
-  // Runs tokens (B, T) through the model. With targets (B, T), returns the mean cross-entropy
-  // loss and keeps what backward() needs; without, returns 0 and leaves logits (B, T, V)
-  // readable from logits(). training enables dropout (drawn from rng).
-  float forward(const int32_t* tokens, const int32_t* targets, int B, int T, bool training = false,
-                Rng* rng = nullptr);
-  // Adds d(loss * loss_scale)/d(params) into grads. Requires a preceding forward with targets.
-  void backward(float loss_scale = 1.0f);
-  void zero_grad();
-  const float* logits() const { return act_.logits; }
-  const float* losses() const { return act_.losses; }  // (B, T) after a forward with targets
-
-  // Bytes held by the activation slab for the last (B, T), for memory estimates.
-  size_t activation_bytes() const { return act_slab_.size() * sizeof(float); }
-
- private:
+  // The training step's activations (L stacked per-layer arrays) and backward scratch.
   struct Activations {
     int B = 0, T = 0;
     bool dropout = false;
-    float* encoded;               // (B, T, C)
+    float* encoded;                    // (B, T, C)
     float *ln1, *ln1_mean, *ln1_rstd;  // (L, B, T, C), (L, B, T), (L, B, T)
-    float* qkv;                   // (L, B, T, 3C)
-    float* atty;                  // (L, B, T, C)
-    float* att;                   // (L, B, NH, T, T) softmax before dropout
-    float* residual2;             // (L, B, T, C)
+    float* qkv;                        // (L, B, T, 3C)
+    float* atty;                       // (L, B, T, C)
+    float* att;                        // (L, B, NH, T, T) softmax before dropout
+    float* residual2;                  // (L, B, T, C)
     float *ln2, *ln2_mean, *ln2_rstd;  // (L, B, T, C), (L, B, T), (L, B, T)
-    float* fch;                   // (L, B, T, F)
-    float* fch_gelu;              // (L, B, T, F)
-    float* residual3;             // (L, B, T, C)
+    float* fch;                        // (L, B, T, F)
+    float* fch_gelu;                   // (L, B, T, F)
+    float* residual3;                  // (L, B, T, C)
     float *lnf, *lnf_mean, *lnf_rstd;  // (B, T, C), (B, T), (B, T)
-    float* logits;                // (B, T, V): logits, then probs, then dlogits, in place
-    float* losses;                // (B, T)
-    float* att_mask;              // (L, B, NH, T, T) when dropout, else null
-    float* attproj_mask;          // (L, B, T, C) when dropout, else null
-    float* fcproj_mask;           // (L, B, T, C) when dropout, else null
-    // Scratch reused layer by layer in the backward pass.
-    float* tmp;                   // (B, T, C)
-    float* dresidual;             // (B, T, C)
-    float* dln;                   // (B, T, C)
-    float* datty;                 // (B, T, C)
-    float* dqkv;                  // (B, T, 3C)
-    float* dfch;                  // (B, T, F)
-    float* dfch_gelu;             // (B, T, F)
-    float* att_scratch;           // (2, T, T)
+    float* logits;                     // (B, T, V): logits, then probs, then dlogits, in place
+    float* losses;                     // (B, T)
+    float *att_mask = nullptr;         // (L, B, NH, T, T) when dropout
+    float *attproj_mask = nullptr, *fcproj_mask = nullptr;  // (L, B, T, C) when dropout
+    float* tmp;                        // (B, T, C) scratch of the forward and backward passes
+    float *dresidual, *dln, *datty;    // (B, T, C) backward scratch, reused layer by layer
+    float* dqkv;                       // (B, T, 3C)
+    float *dfch, *dfch_gelu;           // (B, T, F)
+    float* att_scratch;                // attention_scratch_floats(T, T)
+
+    template <class Add>
+    void plan(const ModelConfig& c, int B, int T, bool dropout, Add&& add);
+    BlockActs block(const ModelConfig& c, int l);  // layer l's views
   };
 
-  ParamViews views(float* base) const;
-  void init_weights();
-  void ensure_activations(int B, int T, bool dropout);
+  // A decode pass's scratch: n rows after `past` cached positions.
+  struct DecodeBufs {
+    BlockActs a;        // one block's buffers, reused by every layer
+    float* x;           // (n, C) the residual stream entering the current block
+    float* tmp;         // (n, C)
+    float* att;         // attention_scratch_floats(n, past + n)
+    float* lnf;         // (C) the last row's final norm (+ its mean and rstd)
+    template <class Add>
+    void plan(const ModelConfig& c, int n, int past, Add&& add);
+  };
 
-  ModelConfig cfg_;
-  std::vector<ParamTensor> tensors_;
-  std::vector<float> params_;  // the parameter slab
-  std::vector<float> grads_;   // the gradient slab, same layout (empty until grads())
+  static uint64_t activation_floats(const ModelConfig& c, int B, int T, bool dropout);
+  static uint64_t decode_floats(const ModelConfig& c, int n, int past);
+
+  const ParamViews& weights() const { return w_; }
+
+ private:
+  float forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) override;
+  void backward_pass(float loss_scale) override;
+  void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
+  void on_grads_allocated() override { g_ = views(grads_.data()); }
+
+  // Where a block's keys and values go when decoding: the layer's cache, `past` positions in.
+  struct KVSlot {
+    float *k, *v;
+    int past;
+  };
+  // Layer l on residual (B*T, C) into a (+ the KV cache when kv is set: B = 1, positions
+  // kv->past ..). tmp: (B*T, C); att_scratch: attention_scratch_floats(T, past + T).
+  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
+                     float* att_scratch) const;
+  ParamViews views(float* base) const;
+  void ensure_activations(int B, int T, bool dropout);  // (re)carves act_ for this batch shape
+  static DecodeBufs decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past);
+
   ParamViews w_, g_;
-  std::vector<float> act_slab_;
   Activations act_{};
-  std::vector<int32_t> tokens_, targets_;  // (B, T) of the last forward, for backward
-  bool have_targets_ = false;
 };
 
 }  // namespace sllm

@@ -1,142 +1,132 @@
-// gpt_forward.cpp: the GPT's forward pass and its hand-written backward pass, side by side.
-#include <cmath>
+// gpt_forward.cpp: the GPT's passes: one block's forward (shared by training and decoding),
+// the training forward and its hand-written backward side by side, and the decode pass.
 #include <cstring>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "model/decode_state.h"
 #include "model/gpt.h"
 
 namespace sllm {
 
-float GPT::forward(const int32_t* tokens, const int32_t* targets, int B, int T, bool training, Rng* rng) {
-  const int C = cfg_.dim, F = cfg_.ffn_dim, V = cfg_.vocab_size, NH = cfg_.heads, L = cfg_.layers;
-  if (B < 1 || T < 1) fail(ErrorCode::InvalidArgument, "batch size and sequence length must be at least 1");
-  if (T > cfg_.context_length)
-    fail(ErrorCode::InvalidArgument, "sequence length " + std::to_string(T) + " exceeds the model's context length " +
-                                         std::to_string(cfg_.context_length));
-  const size_t BT = size_t(B) * T;
-  for (size_t i = 0; i < BT; ++i) {
-    if (tokens[i] < 0 || tokens[i] >= V)
-      fail(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " is outside the vocabulary of " +
-                                           std::to_string(V));
-    if (targets && (targets[i] < 0 || targets[i] >= V))
-      fail(ErrorCode::InvalidArgument, "target id " + std::to_string(targets[i]) + " is outside the vocabulary of " +
-                                           std::to_string(V));
+void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
+                        float* att_scratch) const {
+  const int C = cfg_.dim, F = cfg_.ffn_dim, NH = cfg_.heads, N = B * T;
+  const LayerViews& p = w_.layer[size_t(l)];
+  layernorm_forward(a.ln1, a.ln1_mean, a.ln1_rstd, residual, p.ln1w, p.ln1b, N, C, cfg_.norm_eps);
+  linear_forward(a.qkv, a.ln1, p.qkvw, p.qkvb, N, C, 3 * C);
+  // Keys and values come from this batch's qkv rows, or (decoding) from the cache they join.
+  AttentionArgs args{B, T, T, NH, NH, C / NH, a.qkv, 3 * C, a.qkv + C, a.qkv + 2 * C, 3 * C, size_t(T) * 3 * C,
+                     a.atty, C};
+  if (kv) {
+    for (int t = 0; t < T; ++t) {
+      std::memcpy(kv->k + size_t(kv->past + t) * C, a.qkv + size_t(t) * 3 * C + C, sizeof(float) * C);
+      std::memcpy(kv->v + size_t(kv->past + t) * C, a.qkv + size_t(t) * 3 * C + 2 * C, sizeof(float) * C);
+    }
+    args.Tk = kv->past + T, args.k = kv->k, args.v = kv->v, args.ldkv = C, args.kv_batch = 0;
   }
-  const bool dropout = training && cfg_.dropout > 0.0f;
-  if (dropout && !rng) fail(ErrorCode::InvalidArgument, "training with dropout needs a random generator");
+  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH, att_scratch);
+  else attention_forward(args, a.att, att_scratch, a.att_mask);
+  linear_forward(tmp, a.atty, p.attprojw, p.attprojb, N, C, C);
+  if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
+  residual_forward(a.residual2, residual, tmp, size_t(N) * C);
+
+  layernorm_forward(a.ln2, a.ln2_mean, a.ln2_rstd, a.residual2, p.ln2w, p.ln2b, N, C, cfg_.norm_eps);
+  linear_forward(a.fch, a.ln2, p.fcw, p.fcb, N, C, F);
+  gelu_forward(a.fch_gelu, a.fch, size_t(N) * F);
+  linear_forward(tmp, a.fch_gelu, p.fcprojw, p.fcprojb, N, F, C);
+  if (a.fcproj_mask) mul_inplace(tmp, a.fcproj_mask, size_t(N) * C);
+  residual_forward(a.residual3, a.residual2, tmp, size_t(N) * C);
+}
+
+float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) {
+  const int C = cfg_.dim, V = cfg_.vocab_size, L = cfg_.layers;
   ensure_activations(B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
   Activations& a = act_;
-  tokens_.assign(tokens, tokens + BT);
-  have_targets_ = targets != nullptr;
-  if (targets) targets_.assign(targets, targets + BT);
-
+  const size_t BT = size_t(B) * T;
   encoder_forward(a.encoded, tokens, w_.wte, w_.wpe, B, T, C);
-  const size_t att_per_layer = size_t(B) * NH * T * T;
   for (int l = 0; l < L; ++l) {
-    const LayerViews& p = w_.layer[size_t(l)];
-    const float* residual = l == 0 ? a.encoded : a.residual3 + size_t(l - 1) * BT * C;
-    float* ln1 = a.ln1 + size_t(l) * BT * C;
-    float* qkv = a.qkv + size_t(l) * BT * 3 * C;
-    float* atty = a.atty + size_t(l) * BT * C;
-    float* att = a.att + size_t(l) * att_per_layer;
-    float* residual2 = a.residual2 + size_t(l) * BT * C;
-    float* ln2 = a.ln2 + size_t(l) * BT * C;
-    float* fch = a.fch + size_t(l) * BT * F;
-    float* fch_gelu = a.fch_gelu + size_t(l) * BT * F;
-    float* residual3 = a.residual3 + size_t(l) * BT * C;
-    float* att_mask = dropout ? a.att_mask + size_t(l) * att_per_layer : nullptr;
-    float* attproj_mask = dropout ? a.attproj_mask + size_t(l) * BT * C : nullptr;
-    float* fcproj_mask = dropout ? a.fcproj_mask + size_t(l) * BT * C : nullptr;
+    BlockActs b = a.block(cfg_, l);
     if (dropout) {
-      dropout_mask(att_mask, att_per_layer, cfg_.dropout, *rng);
-      dropout_mask(attproj_mask, BT * C, cfg_.dropout, *rng);
-      dropout_mask(fcproj_mask, BT * C, cfg_.dropout, *rng);
+      dropout_mask(b.att_mask, BT * size_t(cfg_.heads) * T, cfg_.dropout, *rng);
+      dropout_mask(b.attproj_mask, BT * C, cfg_.dropout, *rng);
+      dropout_mask(b.fcproj_mask, BT * C, cfg_.dropout, *rng);
+    } else {
+      b.att_mask = b.attproj_mask = b.fcproj_mask = nullptr;
     }
-
-    layernorm_forward(ln1, a.ln1_mean + size_t(l) * BT, a.ln1_rstd + size_t(l) * BT, residual, p.ln1w, p.ln1b,
-                      int(BT), C, cfg_.norm_eps);
-    matmul_forward(qkv, ln1, p.qkvw, p.qkvb, int(BT), C, 3 * C);
-    attention_forward(atty, att, a.att_scratch, qkv, att_mask, B, T, C, NH);
-    matmul_forward(a.tmp, atty, p.attprojw, p.attprojb, int(BT), C, C);
-    if (dropout) mul_inplace(a.tmp, attproj_mask, BT * C);
-    residual_forward(residual2, residual, a.tmp, BT * C);
-
-    layernorm_forward(ln2, a.ln2_mean + size_t(l) * BT, a.ln2_rstd + size_t(l) * BT, residual2, p.ln2w, p.ln2b,
-                      int(BT), C, cfg_.norm_eps);
-    matmul_forward(fch, ln2, p.fcw, p.fcb, int(BT), C, F);
-    gelu_forward(fch_gelu, fch, BT * F);
-    matmul_forward(a.tmp, fch_gelu, p.fcprojw, p.fcprojb, int(BT), F, C);
-    if (dropout) mul_inplace(a.tmp, fcproj_mask, BT * C);
-    residual_forward(residual3, residual2, a.tmp, BT * C);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, a.att_scratch);
   }
-  const float* last = a.residual3 + size_t(L - 1) * BT * C;
-  layernorm_forward(a.lnf, a.lnf_mean, a.lnf_rstd, last, w_.lnfw, w_.lnfb, int(BT), C, cfg_.norm_eps);
+  layernorm_forward(a.lnf, a.lnf_mean, a.lnf_rstd, a.block(cfg_, L - 1).residual3, w_.lnfw, w_.lnfb, int(BT), C,
+                    cfg_.norm_eps);
   matmul_forward(a.logits, a.lnf, w_.wout, nullptr, int(BT), C, V);
+  logits_ = a.logits;
   if (!targets) return 0.0f;
   double total = crossentropy_forward(a.logits, a.losses, targets, int(BT), V);
   return float(total / double(BT));
 }
 
-void GPT::backward(float loss_scale) {
-  if (!have_targets_ || act_.B == 0)
-    fail(ErrorCode::Training, "backward() needs a preceding forward() with targets");
-  have_targets_ = false;  // the in-place dlogits consume the probabilities
+void GPT::backward_pass(float loss_scale) {
   const int B = act_.B, T = act_.T;
   const int C = cfg_.dim, F = cfg_.ffn_dim, V = cfg_.vocab_size, NH = cfg_.heads, L = cfg_.layers;
   const size_t BT = size_t(B) * T;
-  const ParamViews& g = grad_views();
+  const ParamViews& g = g_;
   Activations& a = act_;
   const bool dropout = a.dropout;
-  const size_t att_per_layer = size_t(B) * NH * T * T;
 
   // Loss = mean over BT positions, times loss_scale.
   crossentropy_backward(a.logits, targets_.data(), int(BT), V, loss_scale / float(BT));
   std::memset(a.dln, 0, sizeof(float) * BT * C);
   matmul_backward(a.dln, g.wout, nullptr, a.logits, a.lnf, w_.wout, int(BT), C, V);
   std::memset(a.dresidual, 0, sizeof(float) * BT * C);
-  const float* last = a.residual3 + size_t(L - 1) * BT * C;
+  const float* last = a.block(cfg_, L - 1).residual3;
   layernorm_backward(a.dresidual, g.lnfw, g.lnfb, a.dln, last, w_.lnfw, a.lnf_mean, a.lnf_rstd, int(BT), C);
 
   for (int l = L - 1; l >= 0; --l) {
     const LayerViews& p = w_.layer[size_t(l)];
     const LayerViews& dp = g.layer[size_t(l)];
-    const float* residual = l == 0 ? a.encoded : a.residual3 + size_t(l - 1) * BT * C;
-    const float* ln1 = a.ln1 + size_t(l) * BT * C;
-    const float* qkv = a.qkv + size_t(l) * BT * 3 * C;
-    const float* atty = a.atty + size_t(l) * BT * C;
-    const float* att = a.att + size_t(l) * att_per_layer;
-    const float* residual2 = a.residual2 + size_t(l) * BT * C;
-    const float* ln2 = a.ln2 + size_t(l) * BT * C;
-    const float* fch = a.fch + size_t(l) * BT * F;
-    const float* fch_gelu = a.fch_gelu + size_t(l) * BT * F;
-    const float* att_mask = dropout ? a.att_mask + size_t(l) * att_per_layer : nullptr;
+    const BlockActs b = a.block(cfg_, l);
+    const float* residual = l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3;
 
     // residual3 = residual2 + dropout(fcproj): dresidual flows through unchanged.
     std::memcpy(a.tmp, a.dresidual, sizeof(float) * BT * C);
-    if (dropout) mul_inplace(a.tmp, a.fcproj_mask + size_t(l) * BT * C, BT * C);
+    if (dropout) mul_inplace(a.tmp, b.fcproj_mask, BT * C);
     std::memset(a.dfch_gelu, 0, sizeof(float) * BT * F);
-    matmul_backward(a.dfch_gelu, dp.fcprojw, dp.fcprojb, a.tmp, fch_gelu, p.fcprojw, int(BT), F, C);
+    matmul_backward(a.dfch_gelu, dp.fcprojw, dp.fcprojb, a.tmp, b.fch_gelu, p.fcprojw, int(BT), F, C);
     std::memset(a.dfch, 0, sizeof(float) * BT * F);
-    gelu_backward(a.dfch, fch, a.dfch_gelu, BT * F);
+    gelu_backward(a.dfch, b.fch, a.dfch_gelu, BT * F);
     std::memset(a.dln, 0, sizeof(float) * BT * C);
-    matmul_backward(a.dln, dp.fcw, dp.fcb, a.dfch, ln2, p.fcw, int(BT), C, F);
-    layernorm_backward(a.dresidual, dp.ln2w, dp.ln2b, a.dln, residual2, p.ln2w, a.ln2_mean + size_t(l) * BT,
-                       a.ln2_rstd + size_t(l) * BT, int(BT), C);
+    matmul_backward(a.dln, dp.fcw, dp.fcb, a.dfch, b.ln2, p.fcw, int(BT), C, F);
+    layernorm_backward(a.dresidual, dp.ln2w, dp.ln2b, a.dln, b.residual2, p.ln2w, b.ln2_mean, b.ln2_rstd, int(BT), C);
 
     // residual2 = residual + dropout(attproj).
     std::memcpy(a.tmp, a.dresidual, sizeof(float) * BT * C);
-    if (dropout) mul_inplace(a.tmp, a.attproj_mask + size_t(l) * BT * C, BT * C);
+    if (dropout) mul_inplace(a.tmp, b.attproj_mask, BT * C);
     std::memset(a.datty, 0, sizeof(float) * BT * C);
-    matmul_backward(a.datty, dp.attprojw, dp.attprojb, a.tmp, atty, p.attprojw, int(BT), C, C);
+    matmul_backward(a.datty, dp.attprojw, dp.attprojb, a.tmp, b.atty, p.attprojw, int(BT), C, C);
     std::memset(a.dqkv, 0, sizeof(float) * BT * 3 * C);
-    attention_backward(a.dqkv, a.att_scratch, a.datty, qkv, att, att_mask, B, T, C, NH);
+    const AttentionArgs args{B, T, T, NH, NH, C / NH, b.qkv, 3 * C, b.qkv + C, b.qkv + 2 * C, 3 * C,
+                             size_t(T) * 3 * C, b.atty, C};
+    attention_backward(args, {a.dqkv, a.dqkv + C, a.dqkv + 2 * C}, a.datty, b.att, a.att_scratch,
+                       dropout ? b.att_mask : nullptr);
     std::memset(a.dln, 0, sizeof(float) * BT * C);
-    matmul_backward(a.dln, dp.qkvw, dp.qkvb, a.dqkv, ln1, p.qkvw, int(BT), C, 3 * C);
-    layernorm_backward(a.dresidual, dp.ln1w, dp.ln1b, a.dln, residual, p.ln1w, a.ln1_mean + size_t(l) * BT,
-                       a.ln1_rstd + size_t(l) * BT, int(BT), C);
+    matmul_backward(a.dln, dp.qkvw, dp.qkvb, a.dqkv, b.ln1, p.qkvw, int(BT), C, 3 * C);
+    layernorm_backward(a.dresidual, dp.ln1w, dp.ln1b, a.dln, residual, p.ln1w, b.ln1_mean, b.ln1_rstd, int(BT), C);
   }
   encoder_backward(g.wte, g.wpe, a.dresidual, tokens_.data(), B, T, C);
+}
+
+void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
+  const int C = cfg_.dim, V = cfg_.vocab_size;
+  DecodeBufs d = decode_bufs(cfg_, s.scratch, n, s.pos);
+  encoder_forward(d.x, tokens, w_.wte, w_.wpe, 1, n, C, s.pos);
+  for (int l = 0; l < cfg_.layers; ++l) {
+    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, d.att);
+    std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
+  }
+  const float* last = d.x + size_t(n - 1) * C;
+  layernorm_forward(d.lnf, d.lnf + C, d.lnf + C + 1, last, w_.lnfw, w_.lnfb, 1, C, cfg_.norm_eps);
+  matvec(s.logits.data(), w_.wout, d.lnf, nullptr, C, V);
 }
 
 }  // namespace sllm

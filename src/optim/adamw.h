@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/json.h"
-#include "model/gpt.h"
+#include "model/layout.h"
 
 namespace sllm {
 

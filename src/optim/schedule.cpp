@@ -27,25 +27,4 @@ void Schedule::validate() const {
   if (decay_steps < 0) fail(ErrorCode::Config, "decay_steps must be >= 0");
 }
 
-Json Schedule::to_json() const {
-  Json j = Json::object();
-  j.set("kind", kind);
-  j.set("lr", json_float(lr));
-  j.set("min_lr", json_float(min_lr));
-  j.set("warmup_steps", warmup_steps);
-  j.set("decay_steps", decay_steps);
-  return j;
-}
-
-Schedule Schedule::from_json(const Json& j) {
-  Schedule s;
-  if (j.find("kind")) s.kind = j.get_string("kind");
-  if (j.find("lr")) s.lr = float(j.get_number("lr"));
-  if (j.find("min_lr")) s.min_lr = float(j.get_number("min_lr"));
-  if (j.find("warmup_steps")) s.warmup_steps = j.get_int("warmup_steps", 0, int64_t(1) << 40);
-  if (j.find("decay_steps")) s.decay_steps = j.get_int("decay_steps", 0, int64_t(1) << 40);
-  s.validate();
-  return s;
-}
-
 }  // namespace sllm

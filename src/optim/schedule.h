@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <string>
 
-#include "core/json.h"
 
 namespace sllm {
 
@@ -22,8 +21,6 @@ struct Schedule {
 
   float at(int64_t step) const;
   void validate() const;  // throws Error(Config)
-  Json to_json() const;
-  static Schedule from_json(const Json& j);  // missing keys keep defaults
 };
 
 }  // namespace sllm

@@ -27,81 +27,65 @@ void TrainConfig::validate(const ModelConfig& model) const {
   if (early_stop_patience < 0) fail(ErrorCode::Config, "early_stop_patience must be >= 0");
 }
 
-Json TrainConfig::to_json() const {
-  Json j = Json::object();
-  j.set("batch_size", batch_size);
-  j.set("seq_len", seq_len);
-  j.set("grad_accum", grad_accum);
-  j.set("max_steps", max_steps);
-  j.set("schedule", schedule.kind);
-  j.set("lr", json_float(schedule.lr));
-  j.set("min_lr", json_float(schedule.min_lr));
-  j.set("warmup_steps", schedule.warmup_steps);
-  j.set("decay_steps", schedule.decay_steps);
-  j.set("beta1", json_float(adamw.beta1));
-  j.set("beta2", json_float(adamw.beta2));
-  j.set("eps", json_float(adamw.eps));
-  j.set("weight_decay", json_float(adamw.weight_decay));
-  j.set("grad_clip", json_float(grad_clip));
-  j.set("dropout", json_float(dropout));
-  j.set("val_fraction", json_float(val_fraction));
-  j.set("eval_batches", eval_batches);
-  j.set("eval_interval", eval_interval);
-  j.set("early_stop_patience", early_stop_patience);
-  j.set("early_stop_min_delta", json_float(early_stop_min_delta));
-  j.set("seed", std::to_string(seed));
-  return j;
+const OptionSchema<TrainConfig>& TrainConfig::options() {
+  using T = TrainConfig;
+  constexpr double kBig = double(int64_t(1) << 40);
+  static const OptionSchema<TrainConfig> schema{
+      "training option",
+      {
+          SLLM_OPTION(T, batch_size, "batch_size", "batchSize", "batch", Int, 1, 65536, "Sequences per micro-batch"),
+          SLLM_OPTION(T, seq_len, "seq_len", "sequenceLength", "seq", Int, 1, 1 << 16,
+                      "Tokens per sequence (at most the model's contextLength)"),
+          SLLM_OPTION(T, grad_accum, "grad_accum", "gradientAccumulation", "accum", Int, 1, 1 << 16,
+                      "Micro-batches per optimizer step (gradient accumulation)"),
+          SLLM_OPTION(T, max_steps, "max_steps", "maxSteps", "steps", Int, 0, kBig,
+                      "Training ends after this many optimizer steps"),
+          with_choices(SLLM_OPTION(T, schedule.kind, "schedule", "schedule", "schedule", String, 0, 0,
+                                   "Learning-rate schedule: warmup, then constant, cosine or linear decay"),
+                       [] { return std::vector<std::string>{"constant", "cosine", "linear"}; }),
+          SLLM_OPTION(T, schedule.lr, "lr", "learningRate", "lr", Number, 0, 1e3, "Peak learning rate"),
+          SLLM_OPTION(T, schedule.min_lr, "min_lr", "minLearningRate", "min-lr", Number, 0, 1e3,
+                      "Learning rate reached at decaySteps"),
+          SLLM_OPTION(T, schedule.warmup_steps, "warmup_steps", "warmupSteps", "warmup", Int, 0, kBig,
+                      "Steps of linear warmup"),
+          SLLM_OPTION(T, schedule.decay_steps, "decay_steps", "decaySteps", "decay-steps", Int, 0, kBig,
+                      "Step at which decay reaches minLearningRate (follows maxSteps when only that is given)"),
+          SLLM_OPTION(T, adamw.beta1, "beta1", "beta1", "beta1", Number, 0, 1, "AdamW beta1"),
+          SLLM_OPTION(T, adamw.beta2, "beta2", "beta2", "beta2", Number, 0, 1, "AdamW beta2"),
+          SLLM_OPTION(T, adamw.eps, "eps", "epsilon", "adam-eps", Number, 0, 1, "AdamW epsilon"),
+          SLLM_OPTION(T, adamw.weight_decay, "weight_decay", "weightDecay", "wd", Number, 0, 1e3,
+                      "AdamW decoupled weight decay (applied to 2-D weights)"),
+          SLLM_OPTION(T, grad_clip, "grad_clip", "gradientClip", "clip", Number, 0, 1e9,
+                      "Clip the gradients' global norm to this (0 = off)"),
+          SLLM_OPTION(T, dropout, "dropout", "dropout", "", Number, -1, 0.999,
+                      "Dropout during training; -1 keeps the model's own"),
+          SLLM_OPTION(T, val_fraction, "val_fraction", "validationSplit", "val-fraction", Number, 0, 0.999,
+                      "Fraction of the corpus (its end) held out for validation"),
+          SLLM_OPTION(T, eval_batches, "eval_batches", "evalBatches", "eval-batches", Int, 1, 1 << 20,
+                      "Validation batches per evaluation"),
+          SLLM_OPTION(T, eval_interval, "eval_interval", "evalInterval", "eval-interval", Int, 0, 1 << 30,
+                      "Evaluate every this many steps and after the last (0 = only after the last)"),
+          SLLM_OPTION(T, early_stop_patience, "early_stop_patience", "earlyStopPatience", "patience", Int, 0, 1 << 20,
+                      "Stop after this many evaluations without improvement (0 = never)"),
+          SLLM_OPTION(T, early_stop_min_delta, "early_stop_min_delta", "earlyStopMinDelta", "min-delta", Number, 0, 1e9,
+                      "An evaluation must improve the best validation loss by more than this"),
+          SLLM_OPTION(T, seed, "seed", "seed", "seed", Seed, 0, 0, "Seed of batch sampling and dropout"),
+      }};
+  return schema;
 }
 
-TrainConfig TrainConfig::from_json(const Json& j) {
-  if (!j.is_object()) fail(ErrorCode::Config, "training options must be an object");
-  TrainConfig c;
-  bool decay_given = false;
-  try {
-    for (const auto& member : j.members()) {
-      // Named references, not a structured binding: clang 14 (Emscripten 3.1.6) cannot
-      // capture structured bindings in lambdas.
-      const auto& key = member.first;
-      const auto& val = member.second;
-      auto num = [&] { return float(j.get_number(key)); };
-      auto integer = [&](int64_t lo, int64_t hi) { return j.get_int(key, lo, hi); };
-      if (key == "batch_size") c.batch_size = int(integer(1, 65536));
-      else if (key == "seq_len") c.seq_len = int(integer(1, 1 << 16));
-      else if (key == "grad_accum") c.grad_accum = int(integer(1, 1 << 16));
-      else if (key == "max_steps") c.max_steps = integer(0, int64_t(1) << 40);
-      else if (key == "schedule") c.schedule.kind = j.get_string(key);
-      else if (key == "lr") c.schedule.lr = num();
-      else if (key == "min_lr") c.schedule.min_lr = num();
-      else if (key == "warmup_steps") c.schedule.warmup_steps = integer(0, int64_t(1) << 40);
-      else if (key == "decay_steps") { c.schedule.decay_steps = integer(0, int64_t(1) << 40); decay_given = true; }
-      else if (key == "beta1") c.adamw.beta1 = num();
-      else if (key == "beta2") c.adamw.beta2 = num();
-      else if (key == "eps") c.adamw.eps = num();
-      else if (key == "weight_decay") c.adamw.weight_decay = num();
-      else if (key == "grad_clip") c.grad_clip = num();
-      else if (key == "dropout") c.dropout = num();
-      else if (key == "val_fraction") c.val_fraction = num();
-      else if (key == "eval_batches") c.eval_batches = int(integer(1, 1 << 20));
-      else if (key == "eval_interval") c.eval_interval = int(integer(0, 1 << 30));
-      else if (key == "early_stop_patience") c.early_stop_patience = int(integer(0, 1 << 20));
-      else if (key == "early_stop_min_delta") c.early_stop_min_delta = num();
-      else if (key == "seed") {
-        if (!val.is_string()) c.seed = uint64_t(integer(0, int64_t(1) << 53));
-        else if (!parse_u64(val.as_string(), c.seed))
-          fail(ErrorCode::Config, "\"seed\" must be a whole number from 0 to 2^64-1");
-      } else {
-        fail(ErrorCode::Config, "unknown training option \"" + key + "\"");
-      }
-    }
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::Config) throw;
-    fail(ErrorCode::Config, std::string("invalid training options: ") + e.what());
-  }
-  if (!decay_given) c.schedule.decay_steps = c.max_steps;
+Json TrainConfig::to_json() const { return options().write(*this); }
+
+TrainConfig TrainConfig::from_json(const Json& j) { return TrainConfig().with_overrides(j); }
+
+TrainConfig TrainConfig::with_overrides(const Json& over) const {
+  TrainConfig c = *this;
+  options().read(over, c, ErrorCode::Config);
+  if (over.find("max_steps") && !over.find("decay_steps")) c.schedule.decay_steps = c.max_steps;
   return c;
 }
 
-Trainer::Trainer(GPT& model, const TokenDataset& data, const TrainConfig& cfg)
+Trainer::Trainer(Model& model, const TokenDataset& data, const TrainConfig& cfg)
     : model_(model), data_(data), cfg_(cfg), opt_(model.num_params(), cfg.adamw), rng_(cfg.seed) {
   cfg_.validate(model.config());
   if (cfg_.dropout >= 0.0f) model_.set_dropout(cfg_.dropout);
@@ -110,6 +94,41 @@ Trainer::Trainer(GPT& model, const TokenDataset& data, const TrainConfig& cfg)
 }
 
 StepResult Trainer::step() {
+  for (;;)
+    if (std::optional<StepResult> r = advance()) return *r;
+}
+
+bool Trainer::eval_due() const {
+  return cfg_.val_fraction > 0.0f &&
+         ((cfg_.eval_interval > 0 && step_ % cfg_.eval_interval == 0) || step_ >= cfg_.max_steps);
+}
+
+std::optional<StepResult> Trainer::advance() {
+  if (!eval_pending_) {
+    StepResult r = train_step();
+    if (!eval_due()) return r;
+    pending_ = r;
+    eval_pending_ = true;
+    eval_next_ = 0;
+    eval_sum_ = 0;
+    eval_batches();
+    return std::nullopt;
+  }
+  eval_sum_ += eval_batch(eval_next_++);
+  if (eval_next_ < val_.size()) return std::nullopt;
+  eval_pending_ = false;
+  const EvalResult e = finish_eval(eval_sum_);
+  StepResult r = pending_;
+  r.evaluated = true;
+  r.val_loss = e.loss;
+  r.val_perplexity = e.perplexity;
+  r.early_stopped = early_stopped_;
+  r.done = done();
+  return r;
+}
+
+StepResult Trainer::train_step() {
+  if (eval_pending_) fail(ErrorCode::Training, "an evaluation is under way: finish it with advance() first");
   const int B = cfg_.batch_size, T = cfg_.seq_len;
   const float lr = cfg_.schedule.at(step_);
   model_.zero_grad();
@@ -135,7 +154,15 @@ StepResult Trainer::step() {
   opt_.step(model_.params(), model_.grads(), model_.tensors(), lr);
   ++step_;
   tokens_seen_ += int64_t(B) * T * cfg_.grad_accum;
-  return StepResult{step_, float(loss_sum / cfg_.grad_accum), lr, norm, tokens_seen_};
+  StepResult r;
+  r.step = step_;
+  r.loss = float(loss_sum / cfg_.grad_accum);
+  r.lr = lr;
+  r.grad_norm = norm;
+  r.tokens = tokens_seen_;
+  r.early_stopped = early_stopped_;
+  r.done = step_ >= cfg_.max_steps || early_stopped_;
+  return r;
 }
 
 EvalResult Trainer::evaluate() {

@@ -1,15 +1,17 @@
 // trainer.h: the training loop's state machine: one optimizer step at a time (with gradient
 // accumulation over micro-batches, clipping, AdamW and the learning-rate schedule),
-// evaluation on fixed validation batches, and early stopping.
+// evaluation on fixed validation batches on its own schedule, and early stopping.
 #pragma once
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "core/json.h"
+#include "core/options.h"
 #include "core/rng.h"
 #include "data/dataset.h"
-#include "model/gpt.h"
+#include "model/model.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"
 
@@ -26,24 +28,32 @@ struct TrainConfig {
   float dropout = -1.0f;     // overrides the model's dropout when >= 0
   float val_fraction = 0.1f; // last part of the corpus held out for validation
   int eval_batches = 20;     // fixed validation batches per evaluation
-  int eval_interval = 250;   // steps between evaluations (callers decide; 0 = never)
+  int eval_interval = 250;   // evaluate every this many steps and after the last (0 = only after the last)
   int early_stop_patience = 0;     // stop after this many evaluations without improvement (0 = off)
   float early_stop_min_delta = 0;  // an improvement must exceed this
   uint64_t seed = 1337;      // batches and dropout
 
   void validate(const ModelConfig& model) const;  // throws Error(Config)
+  // Every option's key, package name, CLI flag, kind, range and documentation (trainer.cpp).
+  static const OptionSchema<TrainConfig>& options();
   Json to_json() const;
-  // Reads any subset of the keys above (the schedule's as lr, min_lr, warmup_steps,
-  // decay_steps, schedule); unknown keys are an error so typos do not pass silently.
-  static TrainConfig from_json(const Json& j);
+  // These settings with any subset of the options replaced (the schedule's as lr, min_lr,
+  // warmup_steps, decay_steps, schedule); unknown keys are an error so typos do not pass
+  // silently. Giving max_steps without decay_steps moves decay_steps to it. Throws Error(Config).
+  TrainConfig with_overrides(const Json& over) const;
+  static TrainConfig from_json(const Json& j);  // the defaults with_overrides(j)
 };
 
 struct StepResult {
-  int64_t step;        // steps done after this one
-  float loss;          // mean training loss over the step's micro-batches
-  float lr;            // learning rate used
-  float grad_norm;     // global norm before clipping
-  int64_t tokens;      // tokens seen so far
+  int64_t step = 0;       // steps done after this one
+  float loss = 0;         // mean training loss over the step's micro-batches
+  float lr = 0;           // learning rate used
+  float grad_norm = 0;    // global norm before clipping
+  int64_t tokens = 0;     // tokens seen so far
+  bool evaluated = false; // the schedule evaluated after this step: val_loss/val_perplexity are set
+  float val_loss = 0, val_perplexity = 0;
+  bool early_stopped = false;  // early stopping has ended training
+  bool done = false;           // training is over (max_steps reached or stopped early)
 };
 
 struct EvalResult {
@@ -54,9 +64,19 @@ struct EvalResult {
 class Trainer {
  public:
   // The model and data must outlive the trainer.
-  Trainer(GPT& model, const TokenDataset& data, const TrainConfig& cfg);
+  Trainer(Model& model, const TokenDataset& data, const TrainConfig& cfg);
 
-  StepResult step();     // throws Error(Training) naming the step if the loss is NaN or infinite
+  // One optimizer step and, when the schedule calls for it (every eval_interval steps and after
+  // the last, given a validation split), the evaluation after it. Throws Error(Training) naming
+  // the step if the loss is NaN or infinite.
+  StepResult step();
+  // The same work in pieces of at most one optimizer step or one validation batch, for a caller
+  // that must not block for a whole evaluation (a browser's main thread): returns the step's
+  // result once it is complete (after its evaluation, if any), nothing before. step() is
+  // advance() until a result, so both give the same numbers.
+  std::optional<StepResult> advance();
+  // An optimizer step without the schedule's evaluation.
+  StepResult train_step();
   EvalResult evaluate(); // updates the early-stopping state
   // evaluate() in pieces, for a caller that must not block for all of it (a browser's main
   // thread): eval_batches() prepares the fixed validation batches and returns how many there
@@ -65,7 +85,7 @@ class Trainer {
   size_t eval_batches();
   double eval_batch(size_t i);
   EvalResult finish_eval(double sum);
-  bool done() const { return step_ >= cfg_.max_steps || early_stopped_; }
+  bool done() const { return (step_ >= cfg_.max_steps || early_stopped_) && !eval_pending_; }
   bool early_stopped() const { return early_stopped_; }
   float best_val_loss() const { return best_val_; }
 
@@ -73,7 +93,7 @@ class Trainer {
   int64_t steps() const { return step_; }
   int64_t tokens_seen() const { return tokens_seen_; }
   float last_lr() const { return cfg_.schedule.at(step_ > 0 ? step_ - 1 : 0); }
-  GPT& model() { return model_; }
+  Model& model() { return model_; }
   AdamW& optimizer() { return opt_; }
   Rng& rng() { return rng_; }
 
@@ -82,13 +102,18 @@ class Trainer {
   int evals_without_improvement() const { return bad_evals_; }
 
  private:
-  GPT& model_;
+  Model& model_;
   const TokenDataset& data_;
   TrainConfig cfg_;
   AdamW opt_;
   Rng rng_;
   Batch batch_;
   std::vector<Batch> val_;
+  bool eval_due() const;
+  StepResult pending_;  // a step whose scheduled evaluation is under way in advance()
+  bool eval_pending_ = false;
+  size_t eval_next_ = 0;
+  double eval_sum_ = 0;
   int64_t step_ = 0, tokens_seen_ = 0;
   float best_val_ = std::numeric_limits<float>::infinity();
   int bad_evals_ = 0;

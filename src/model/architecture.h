@@ -1,0 +1,54 @@
+// architecture.h: the registry of architectures ("gpt", "llama"). Each entry says, from a config
+// alone and without allocating the model, what the rest of the core asks: its own validity
+// rules, its parameter layout, the activation floats a training step keeps and the scratch a
+// decode pass needs (so memory estimates and the bindings' up-front checks come from the
+// model, never from a restated formula), and how to build the model.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+#include "model/layout.h"
+
+namespace sllm {
+
+class Model;
+
+struct Architecture {
+  const char* name;
+  const char* summary;  // one line, for help texts and errors
+  // Arch-specific checks after ModelConfig's common ones; throws Error(Config) naming the field.
+  void (*validate)(const ModelConfig&);
+  // Its parameter tensors in slab order (layout.h); build_layout / ModelConfig::param_count use it.
+  void (*layout)(const ModelConfig&, LayoutSink&);
+  // Floats of the activation slab of a training step on a (B, T) batch.
+  uint64_t (*activation_floats)(const ModelConfig&, int B, int T, bool dropout);
+  // Floats of the scratch a decode pass of n tokens needs after `past` cached positions.
+  uint64_t (*decode_floats)(const ModelConfig&, int n, int past);
+  std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout);
+  // The MLP width a model of this dim gets when none is given.
+  int (*default_ffn)(int dim);
+};
+
+// The config's parameter tensors (the SLLM spec's names and shapes), in slab order.
+std::vector<ParamTensor> build_layout(const ModelConfig& c);
+
+// The architecture named name; throws Error(Config) listing the known ones.
+const Architecture& architecture(const std::string& name);
+// Their names, in registry order.
+std::vector<std::string> architecture_names();
+
+// Memory of a model, from the registry: bytes of parameters, of gradients plus AdamW's two
+// moments, and of a training step's activations; and the KV cache and scratch of decoding.
+struct MemoryEstimate {
+  uint64_t weights = 0, gradients = 0, optimizer = 0, activations = 0, kv_cache = 0, scratch = 0;
+  uint64_t total() const { return weights + gradients + optimizer + activations + kv_cache + scratch; }
+};
+// Training on (batch, seq_len) batches: weights, gradients, optimizer state and activations.
+MemoryEstimate training_memory(const ModelConfig& c, int batch, int seq_len, bool dropout);
+// Generation: weights, the KV cache of the whole context and the decode scratch of a prefill chunk.
+MemoryEstimate inference_memory(const ModelConfig& c);
+
+}  // namespace sllm

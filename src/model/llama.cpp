@@ -1,0 +1,176 @@
+// llama.cpp: the llama architecture's parameter layout (GGUF's names and shapes, per the SLLM
+// spec), its validity rules, views, activation and decode plans, and its registry entry. The
+// passes are in llama_forward.cpp.
+#include "model/llama.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "kernels/kernels.h"
+
+namespace sllm {
+
+namespace {
+
+void llama_layout(const ModelConfig& cfg, LayoutSink& b) {
+  const int64_t V = cfg.vocab_size, C = cfg.dim, F = cfg.ffn_dim;
+  const int64_t KV = int64_t(cfg.kv_heads) * (cfg.dim / cfg.heads);
+  b.add(-1, "token_embd.weight", {V, C}, Init::Normal);
+  for (int l = 0; l < cfg.layers; ++l) {
+    b.add(l, "attn_norm.weight", {C}, Init::Ones);
+    b.add(l, "attn_q.weight", {C, C}, Init::Normal);  // q, k, v adjacent: one (C + 2KV, C) matrix
+    b.add(l, "attn_k.weight", {KV, C}, Init::Normal);
+    b.add(l, "attn_v.weight", {KV, C}, Init::Normal);
+    b.add(l, "attn_output.weight", {C, C}, Init::NormalResidual);
+    b.add(l, "ffn_norm.weight", {C}, Init::Ones);
+    b.add(l, "ffn_gate.weight", {F, C}, Init::Normal);  // gate, up adjacent: one (2F, C) matrix
+    b.add(l, "ffn_up.weight", {F, C}, Init::Normal);
+    b.add(l, "ffn_down.weight", {C, F}, Init::NormalResidual);
+  }
+  b.add(-1, "output_norm.weight", {C}, Init::Ones);
+  if (!cfg.tie_embeddings) b.add(-1, "output.weight", {V, C}, Init::Normal);
+}
+
+void llama_validate(const ModelConfig& c) {
+  auto bad = [](const std::string& msg) { fail(ErrorCode::Config, "invalid model config: " + msg); };
+  if (c.heads % c.kv_heads != 0)
+    bad("kv_heads " + std::to_string(c.kv_heads) + " does not divide heads " + std::to_string(c.heads) +
+        "; each key/value head must serve the same number of query heads");
+  if (c.head_dim() % 2 != 0)
+    bad("the head size dim / heads = " + std::to_string(c.head_dim()) +
+        " is odd; rotary embeddings rotate pairs of values, so it must be even");
+  if (!(c.rope_theta > 1.0f) || !std::isfinite(c.rope_theta)) bad("rope_theta must be a number greater than 1");
+}
+
+}  // namespace
+
+template <class Add>
+void Llama::Activations::plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
+  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
+  const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
+  const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
+  add(encoded, BT * C);
+  add(xn1, L * BT * C), add(rstd1, L * BT), add(qkv, L * BT * D), add(atty, L * BT * C);
+  add(att, L * uint64_t(B) * NH * TT), add(residual2, L * BT * C), add(xn2, L * BT * C), add(rstd2, L * BT);
+  add(gu, L * BT * 2 * F), add(h, L * BT * F), add(residual3, L * BT * C);
+  add(xnf, BT * C), add(rstdf, BT), add(logits, BT * V), add(losses, BT);
+  add(tmp, BT * C), add(dresidual, BT * C), add(dxn, BT * C), add(datty, BT * C), add(dqkv, BT * D);
+  add(dgu, BT * 2 * F), add(dh, BT * F), add(att_scratch, attention_scratch_floats(T, T));
+  if (with_dropout) {
+    add(att_mask, L * uint64_t(B) * NH * TT);
+    add(attproj_mask, L * BT * C);
+    add(ffn_mask, L * BT * C);
+  }
+}
+
+Llama::BlockActs Llama::Activations::block(const ModelConfig& c, int l) {
+  const size_t BT = size_t(B) * size_t(T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
+  const size_t D = C + 2 * size_t(c.kv_heads) * size_t(c.head_dim());
+  const size_t att_per_layer = BT * size_t(c.heads) * size_t(T);
+  return BlockActs{xn1 + L * BT * C,
+                   rstd1 + L * BT,
+                   qkv + L * BT * D,
+                   atty + L * BT * C,
+                   att + L * att_per_layer,
+                   residual2 + L * BT * C,
+                   xn2 + L * BT * C,
+                   rstd2 + L * BT,
+                   gu + L * BT * 2 * F,
+                   h + L * BT * F,
+                   residual3 + L * BT * C,
+                   att_mask ? att_mask + L * att_per_layer : nullptr,
+                   attproj_mask ? attproj_mask + L * BT * C : nullptr,
+                   ffn_mask ? ffn_mask + L * BT * C : nullptr};
+}
+
+template <class Add>
+void Llama::DecodeBufs::plan(const ModelConfig& c, int n, int past, Add&& add) {
+  const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
+  const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
+  add(x, N * C);
+  add(a.xn1, N * C), add(a.rstd1, N), add(a.qkv, N * D), add(a.atty, N * C), add(a.residual2, N * C);
+  add(a.xn2, N * C), add(a.rstd2, N), add(a.gu, N * 2 * F), add(a.h, N * F), add(a.residual3, N * C);
+  add(tmp, N * C), add(att, attention_scratch_floats(n, past + n)), add(xnf, C + 1);
+}
+
+uint64_t Llama::activation_floats(const ModelConfig& c, int B, int T, bool dropout) {
+  Activations acts;
+  return slab_floats([&](auto&& add) { acts.plan(c, B, T, dropout, add); });
+}
+
+void Llama::ensure_activations(int B, int T, bool dropout) {
+  if (B == act_.B && T == act_.T && dropout == act_.dropout) return;
+  const uint64_t floats = activation_floats(cfg_, B, T, dropout);
+  if (floats > uint64_t(SIZE_MAX) / 8)
+    fail(ErrorCode::OutOfMemory, "activations for batch " + std::to_string(B) + " x sequence " + std::to_string(T) +
+                                     " need " + std::to_string(floats * 4 / 1000000) +
+                                     " MB, more than this build can address; use a smaller batch or sequence");
+  act_ = Activations{};
+  carve(act_slab_, [&](auto&& add) { act_.plan(cfg_, B, T, dropout, add); });
+  act_.B = B;
+  act_.T = T;
+  act_.dropout = dropout;
+}
+
+uint64_t Llama::decode_floats(const ModelConfig& c, int n, int past) {
+  DecodeBufs bufs{};
+  return slab_floats([&](auto&& add) { bufs.plan(c, n, past, add); });
+}
+
+Llama::DecodeBufs Llama::decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past) {
+  DecodeBufs bufs{};
+  carve(scratch, [&](auto&& add) { bufs.plan(c, n, past, add); }, true);
+  return bufs;
+}
+
+const Architecture& llama_architecture() {
+  static const Architecture a{
+      "llama",
+      "llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, no biases",
+      llama_validate,
+      llama_layout,
+      Llama::activation_floats,
+      Llama::decode_floats,
+      [](const ModelConfig& c, std::vector<ParamTensor> layout) -> std::unique_ptr<Model> {
+        return std::make_unique<Llama>(c, std::move(layout));
+      },
+      // SwiGLU's three matrices at 8/3 x dim hold as many weights as GPT's two at 4 x dim;
+      // rounded up to a multiple of 32 so the rows quantize into whole q8_0/q4_0 blocks.
+      [](int dim) { return (8 * dim / 3 + 31) / 32 * 32; }};
+  return a;
+}
+
+Llama::Llama(const ModelConfig& config, std::vector<ParamTensor> layout)
+    : Model(config, std::move(layout)),
+      kv_dim_(config.kv_heads * config.head_dim()),
+      qkv_dim_(config.dim + 2 * kv_dim_),
+      cos_(size_t(config.context_length) * size_t(config.head_dim())),
+      sin_(cos_.size()) {
+  rope_table(cos_.data(), sin_.data(), config.context_length, config.head_dim(), config.rope_theta);
+  w_ = views(params_.data());
+}
+
+Llama::ParamViews Llama::views(float* base) const {
+  // Walks tensors_ in layout order; the order of llama_layout is the contract.
+  size_t i = 0;
+  auto next = [&]() { return base + tensors_[i++].offset; };
+  ParamViews v;
+  v.wte = next();
+  v.layer.resize(size_t(cfg_.layers));
+  for (auto& L : v.layer) {
+    L.attn_norm = next();
+    L.wqkv = next();
+    i += 2;  // k, v follow q
+    L.wo = next();
+    L.ffn_norm = next();
+    L.wgu = next();
+    i += 1;  // up follows gate
+    L.wdown = next();
+  }
+  v.norm = next();
+  v.wout = cfg_.tie_embeddings ? v.wte : next();
+  return v;
+}
+
+}  // namespace sllm
