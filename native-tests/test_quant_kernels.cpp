@@ -51,7 +51,7 @@ std::vector<float> activations(int N, int K, Rng& rng) {
 void run_linear(Guarded& y, const Matrix& m, const std::vector<float>& x, const float* bias, int N, int r0, int r1) {
   LinearScratch s;
   linear_prepare(x.data(), m.view(), N, s);
-  linear_rows(y.data(), x.data(), m.view(), bias, N, s, r0, r1);
+  linear_rows(y.data(), m.rows, x.data(), m.view(), bias, N, s, r0, r1);
 }
 
 }  // namespace

@@ -116,15 +116,46 @@ inline void embedding_row(float* out, const WeightView& w, int row) { SLLM_KERNE
 struct LinearScratch {
   std::vector<float> xd;
   std::vector<int8_t> xq;
+  uint64_t bytes() const { return uint64_t(xd.capacity()) * 4 + xq.capacity(); }
 };
-// out (N, OC) = inp (N, K) · w^T + bias (OC, may be null), w (OC, K) in any dtype: f32 through
-// matvec (N = 1) or matmul_forward (N > 1); f16 through matmul_f16; q8_0 / q4_0 through
-// quantize_q8_act then matmul_q8_0 / matmul_q4_0. The same as linear_prepare followed by
-// linear_rows over [0, OC) (the split a thread pool makes: one prepare, then disjoint ranges).
-void linear_forward(float* out, const float* inp, const WeightView& w, const float* bias, int N,
-                    LinearScratch& scratch);
+// Quantizes inp (N, w.cols) for w's kernel when w is q8_0 / q4_0 (else nothing).
 void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch& scratch);
-void linear_rows(float* out, const float* inp, const WeightView& w, const float* bias, int N,
+// Output columns [r0, r1) (rows of w) of out (N rows of stride ldy) = inp (N, K) · w^T + bias
+// (bias indexed like w's rows, may be null): f32 through matvec (N = 1) or gemm, f16 through
+// matmul_f16, q8_0 / q4_0 through matmul_q8_0 / matmul_q4_0 on linear_prepare's activations.
+// Disjoint ranges after one linear_prepare are the split a thread pool makes.
+void linear_rows(float* out, int ldy, const float* inp, const WeightView& w, const float* bias, int N,
                  const LinearScratch& scratch, int r0, int r1);
+
+// A linear layer's weight (OC, K): one matrix, or up to three row blocks of one (q | k | v,
+// gate | up) that a file stores as separate tensors, each in its own dtype. Adjacent in an f32
+// slab, the blocks are one f32 view.
+struct LinearWeight {
+  WeightView part[3];
+  int parts = 0;
+  int rows() const { return part[0].rows + (parts > 1 ? part[1].rows : 0) + (parts > 2 ? part[2].rows : 0); }
+  int cols() const { return part[0].cols; }
+};
+inline LinearWeight linear_weight(const WeightView& w) {
+  LinearWeight l;
+  l.part[0] = w;
+  l.parts = 1;
+  return l;
+}
+// out (N, OC) = inp (N, K) · w^T + bias (OC, may be null). One f32 matrix goes through
+// kernels.h's linear_forward (the training passes' numbers); otherwise linear_prepare once and
+// linear_rows for each block into its columns.
+void linear_forward(float* out, const float* inp, const LinearWeight& w, const float* bias, int N,
+                    LinearScratch& scratch);
+inline void linear_forward(float* out, const float* inp, const WeightView& w, const float* bias, int N,
+                           LinearScratch& scratch) {
+  linear_forward(out, inp, linear_weight(w), bias, N, scratch);
+}
+
+// ---- embeddings from WeightViews ----------------------------------------------------------------
+// out (B*T, C) = rows tokens[i] of wte (+ rows pos0 + t of wpe when wpe is non-null), as
+// encoder_forward does for f32 tables, dequantizing rows of f16 / q8_0 / q4_0 ones.
+void embedding_forward(float* out, const int32_t* tokens, const WeightView& wte, const WeightView* wpe, int B,
+                       int T, int pos0 = 0);
 
 }  // namespace sllm

@@ -15,6 +15,7 @@
 namespace sllm {
 
 class Model;
+struct ModelPacking;
 
 struct Architecture {
   const char* name;
@@ -27,7 +28,8 @@ struct Architecture {
   uint64_t (*activation_floats)(const ModelConfig&, int B, int T, bool dropout);
   // Floats of the scratch a decode pass of n tokens needs after `past` cached positions.
   uint64_t (*decode_floats)(const ModelConfig&, int n, int past);
-  std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout);
+  // packing: null for f32 weights in the slab, else a packed model's tensors (Model::create_packed).
+  std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout, const ModelPacking* packing);
   // The MLP width a model of this dim gets when none is given.
   int (*default_ffn)(int dim);
 };

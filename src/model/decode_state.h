@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/quant_kernels.h"
 #include "model/config.h"
 
 namespace sllm {
@@ -23,6 +24,7 @@ struct DecodeState {
   std::vector<float> k, v;     // (layers, capacity, kv_dim)
   std::vector<float> logits;   // (vocab_size) of the last position decoded
   std::vector<float> scratch;  // the decode pass's buffers (resized as needed)
+  LinearScratch linear;        // the linear layers' quantized activations (packed models)
 
   float* k_layer(int l) { return k.data() + size_t(l) * size_t(capacity) * size_t(kv_dim); }
   float* v_layer(int l) { return v.data() + size_t(l) * size_t(capacity) * size_t(kv_dim); }

@@ -17,7 +17,7 @@ const Architecture& gpt_architecture();
 
 class GPT final : public Model {
  public:
-  GPT(const ModelConfig& config, std::vector<ParamTensor> layout);
+  GPT(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // Views into a parameter-shaped slab (the weights, or their gradients).
   struct LayerViews {
@@ -41,6 +41,16 @@ class GPT final : public Model {
     float* lnfw;  // (C)
     float* lnfb;  // (C)
     float* wout;  // (V, C): wte itself when tie_embeddings
+  };
+
+  // The matrices and embeddings as the forward passes read them (in the slab, or packed).
+  struct Matrices {
+    WeightView wte, wpe;
+    struct Layer {
+      LinearWeight qkv, attproj, fc, fcproj;
+    };
+    std::vector<Layer> layer;
+    LinearWeight wout;
   };
 
   // What one block's forward writes, N = B*T rows: in training, layer l's views of the
@@ -108,6 +118,10 @@ class GPT final : public Model {
   void backward_pass(float loss_scale) override;
   void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
   void on_grads_allocated() override { g_ = views(grads_.data()); }
+  void on_weights_moved() override {
+    w_ = views(params_.data());
+    m_ = matrices();
+  }
 
   // Where a block's keys and values go when decoding: the layer's cache, `past` positions in.
   struct KVSlot {
@@ -116,13 +130,16 @@ class GPT final : public Model {
   };
   // Layer l on residual (B*T, C) into a (+ the KV cache when kv is set: B = 1, positions
   // kv->past ..). tmp: (B*T, C); att_scratch: attention_scratch_floats(T, past + T).
+  // ls: the linear layers' scratch (quantized activations).
   void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
-                     float* att_scratch) const;
-  ParamViews views(float* base) const;
+                     float* att_scratch, LinearScratch& ls) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
   void ensure_activations(int B, int T, bool dropout);  // (re)carves act_ for this batch shape
   static DecodeBufs decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past);
 
   ParamViews w_, g_;
+  Matrices m_;
   Activations act_{};
 };
 
