@@ -66,7 +66,7 @@ class Model {
 
   const ModelConfig& config() const { return cfg_; }
   void set_dropout(float p);  // throws Error(Config) unless 0 <= p < 1
-  size_t num_params() const { return params_.size(); }
+  size_t num_params() const { return size_t(layout_floats(tensors_)); }  // packed or not
   const std::vector<ParamTensor>& tensors() const { return tensors_; }
   const ParamTensor* find_tensor(const std::string& name) const;
 
