@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "kernels/quant_kernels.h"
+#include "model/model.h"
 #include "quant_test_util.h"
 #include "test_util.h"
 
@@ -267,4 +268,22 @@ TEST_CASE("a quantized matrix whose rows are not a multiple of 32 values gets a 
   CHECK(make_weight_view(DType::F16, bytes.data(), 2, 33, "f16 rows may be any length").cols == 33);
   CHECK(make_weight_view(DType::Q8_0, bytes.data(), 2, 64, "q8_0").row_bytes() == 68);
   CHECK_THROWS_AS(make_weight_view(DType::F32, bytes.data(), 0, 4, "empty"), Error);
+}
+
+TEST_CASE("f32 weights this build cannot hold are refused before allocating, saying what to do", "[kernels][quant]") {
+  ModelConfig c;  // the message names the parameter count; the size checked is the one given
+  const uint64_t two_gib_of_floats = uint64_t(1) << 29;
+  if (sizeof(size_t) < 8) {  // 32-bit WebAssembly: at most 2 GiB in one array
+    CHECK_NOTHROW(check_weights_fit(c, two_gib_of_floats / 2));
+    try {
+      check_weights_fit(c, two_gib_of_floats + 1);
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::OutOfMemory);
+      CHECK(std::string(e.what()).find("keep it quantized") != std::string::npos);
+    }
+  } else {
+    CHECK_NOTHROW(check_weights_fit(c, two_gib_of_floats + 1));
+    CHECK_THROWS_AS(check_weights_fit(c, uint64_t(1) << 62), Error);
+  }
 }

@@ -65,6 +65,9 @@ class ModelHandle {
   std::string metadataJson() const;
   std::string headerJson() const;
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
+  // {"weights", "packed", "kv_cache", "scratch"}: bytes of the weights as held now, and of one
+  // generation's KV cache (the whole context, in kv_cache's dtype "f32" or "f16") and scratch.
+  std::string memoryJson(const std::string& kv_cache) const;
 
  private:
   std::shared_ptr<Model> model_;

@@ -26,6 +26,20 @@ std::string ModelHandle::headerJson() const {
 TokenizerHandle* ModelHandle::tokenizer() const {
   return guard([&] { return new TokenizerHandle(tok_); });
 }
+std::string ModelHandle::memoryJson(const std::string& kv_cache) const {
+  return guard([&] {
+    DType kv = DType::F32;
+    if (!dtype_from_name(kv_cache, kv) || (kv != DType::F32 && kv != DType::F16))
+      fail(ErrorCode::InvalidArgument, "kvCache must be \"f32\" or \"f16\", not \"" + kv_cache + "\"");
+    const MemoryEstimate m = inference_memory(*model_, kv);
+    Json j = Json::object();
+    j.set("weights", double(m.weights));
+    j.set("packed", model_->packed());
+    j.set("kv_cache", double(m.kv_cache));
+    j.set("scratch", double(m.scratch));
+    return j.dump();
+  });
+}
 std::string ModelHandle::checkpointJson() const {
   return guard([&]() -> std::string {
     if (!checkpoint) return "null";
@@ -147,7 +161,8 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("isCheckpoint", &ModelHandle::isCheckpoint)
       .function("checkpointJson", &ModelHandle::checkpointJson)
       .function("metadataJson", &ModelHandle::metadataJson)
-      .function("headerJson", &ModelHandle::headerJson);
+      .function("headerJson", &ModelHandle::headerJson)
+      .function("memoryJson", &ModelHandle::memoryJson);
   function("createModel", &sllm::bind::create_model, allow_raw_pointers());
   function("presetsJson", &sllm::bind::presets_json);
   function("optionSchemaJson", &sllm::bind::option_schema_json);

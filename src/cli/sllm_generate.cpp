@@ -42,8 +42,14 @@ int main(int argc, char** argv) {
   }
   args.reject_unknown(known);
   try {
-    const std::string bytes = cli::read_file(args.str("model"));
-    LoadedFile f = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    // The file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the integer kernels.
+    auto bytes = [&] {
+      const std::string text = cli::read_file(args.str("model"));
+      return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
+    }();
+    LoadOptions lo;
+    lo.packed = true;
+    LoadedFile f = load_file(bytes, lo);
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",

@@ -18,12 +18,15 @@ void matmul_f16_ref(const F16MatmulArgs& a, int r0, int r1) {
   for (int o = r0; o < r1; o += kF16Group) {
     const int n = r1 - o < kF16Group ? r1 - o : kF16Group;
     const uint8_t* w = a.w + size_t(o) * row_bytes;
-    for (size_t i = 0; i < size_t(n) * size_t(a.K); ++i)
-      rows[i] = f16_to_f32_fast(uint16_t(w[2 * i] | w[2 * i + 1] << 8));
+    decode_f16_ref(rows.data(), w, size_t(n) * size_t(a.K));
     for (int t = 0; t < a.N; ++t)
       matvec_ref(a.y + size_t(t) * size_t(a.OC) + size_t(o), rows.data(), a.x + size_t(t) * size_t(a.K),
                  a.bias ? a.bias + o : nullptr, a.K, n);
   }
+}
+
+void decode_f16_ref(float* out, const uint8_t* h, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = f16_to_f32_fast(uint16_t(h[2 * i] | h[2 * i + 1] << 8));
 }
 
 void embedding_row_ref(float* out, const WeightView& w, int row) {

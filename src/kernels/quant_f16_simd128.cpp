@@ -15,11 +15,6 @@ using namespace qsimd;
 namespace {
 constexpr int kF16Group = 4;  // weight rows converted at once (matvec's 4-row tile)
 
-void f16_to_f32_row(float* out, const uint8_t* h, size_t n) {
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, load_f16x4(h + 2 * i));
-  for (; i < n; ++i) out[i] = f16_to_f32_fast(uint16_t(h[2 * i] | h[2 * i + 1] << 8));
-}
 // out[0..8) = d * float(v), v eight int16 lanes (one multiply per value, as decode_tensor).
 inline void store8(float* out, v128_t d, v128_t v) {
   wasm_v128_store(out, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(v))));
@@ -27,12 +22,18 @@ inline void store8(float* out, v128_t d, v128_t v) {
 }
 }  // namespace
 
+void decode_f16_simd128(float* out, const uint8_t* h, size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, load_f16x4(h + 2 * i));
+  for (; i < n; ++i) out[i] = f16_to_f32_fast(uint16_t(h[2 * i] | h[2 * i + 1] << 8));
+}
+
 void matmul_f16_simd128(const F16MatmulArgs& a, int r0, int r1) {
   std::vector<float> rows(size_t(kF16Group) * size_t(a.K));
   const size_t row_bytes = size_t(a.K) * 2;
   for (int o = r0; o < r1; o += kF16Group) {
     const int n = r1 - o < kF16Group ? r1 - o : kF16Group;
-    f16_to_f32_row(rows.data(), a.w + size_t(o) * row_bytes, size_t(n) * size_t(a.K));
+    decode_f16_simd128(rows.data(), a.w + size_t(o) * row_bytes, size_t(n) * size_t(a.K));
     for (int t = 0; t < a.N; ++t)
       matvec_simd128(a.y + size_t(t) * size_t(a.OC) + size_t(o), rows.data(), a.x + size_t(t) * size_t(a.K),
                      a.bias ? a.bias + o : nullptr, a.K, n);
@@ -47,7 +48,7 @@ void embedding_row_simd128(float* out, const WeightView& w, int row) {
       std::memcpy(out, src, n * 4);
       return;
     case DType::F16:
-      f16_to_f32_row(out, src, n);
+      decode_f16_simd128(out, src, n);
       return;
     case DType::Q8_0:
       for (size_t b = 0; b < n / kQuantBlock; ++b) {

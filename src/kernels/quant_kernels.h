@@ -104,6 +104,13 @@ void matmul_f16_simd128(const F16MatmulArgs& a, int r0, int r1);
 #endif
 inline void matmul_f16(const F16MatmulArgs& a, int r0, int r1) { SLLM_KERNEL(matmul_f16)(a, r0, r1); }
 
+// ---- f16 -> f32: out (n) from n little-endian halves at h (exactly f16_to_f32) ------------------
+void decode_f16_ref(float* out, const uint8_t* h, size_t n);
+#if defined(__wasm_simd128__)
+void decode_f16_simd128(float* out, const uint8_t* h, size_t n);
+#endif
+inline void decode_f16(float* out, const uint8_t* h, size_t n) { SLLM_KERNEL(decode_f16)(out, h, n); }
+
 // ---- embedding rows: out (cols) = row `row` of w, dequantized (exactly decode_tensor's values) --
 void embedding_row_ref(float* out, const WeightView& w, int row);
 #if defined(__wasm_simd128__)

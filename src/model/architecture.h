@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
 #include "model/config.h"
 #include "model/layout.h"
 
@@ -52,5 +53,9 @@ struct MemoryEstimate {
 MemoryEstimate training_memory(const ModelConfig& c, int batch, int seq_len, bool dropout);
 // Generation: weights, the KV cache of the whole context and the decode scratch of a prefill chunk.
 MemoryEstimate inference_memory(const ModelConfig& c);
+// The same for a model as it is held: its weights' bytes (f32, or packed in a file's dtypes,
+// weights.cpp), a KV cache of kv_cache's dtype (f32 or f16, with one layer of f32 rows in the
+// scratch) and the quantized activations of a packed model's prefill chunk in the scratch.
+MemoryEstimate inference_memory(const Model& m, DType kv_cache = DType::F32);
 
 }  // namespace sllm

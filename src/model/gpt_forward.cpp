@@ -124,8 +124,9 @@ void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   DecodeBufs d = decode_bufs(cfg_, s.scratch, n, s.pos);
   embedding_forward(d.x, tokens, m_.wte, &m_.wpe, 1, n, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
-    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
+    const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
     block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, d.att, s.linear);
+    s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   const float* last = d.x + size_t(n - 1) * C;

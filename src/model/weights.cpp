@@ -2,11 +2,13 @@
 // building a packed model (its matrices and embeddings stay in the file's bytes as weight
 // views, the norms and biases go to a small f32 slab), the views the passes read, the memory
 // they take, and converting everything to the full f32 slab when training starts.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <string>
 
 #include "core/error.h"
+#include "generate/decoder.h"
 #include "model/architecture.h"
 #include "model/model.h"
 
@@ -87,6 +89,22 @@ void Model::unpack() {
   slab_offset_.clear();
   backing_.reset();
   on_weights_moved();
+}
+
+MemoryEstimate inference_memory(const Model& m, DType kv_cache) {
+  const ModelConfig& c = m.config();
+  MemoryEstimate e = inference_memory(c);
+  e.weights = m.weight_bytes();
+  if (kv_cache == DType::F16) {  // half the cache, plus one layer of f32 rows
+    e.kv_cache /= 2;
+    e.scratch += e.kv_cache * 2 / uint64_t(c.layers);
+  }
+  if (m.packed()) {  // LinearScratch: an f32 scale and 32 int8 per block of the widest input
+    const uint64_t rows = uint64_t(std::min(c.context_length, Decoder::kPrefillChunk));
+    const uint64_t K = uint64_t(std::max(c.dim, c.ffn_dim));
+    e.scratch += rows * (K / kQuantBlock * 4 + K);
+  }
+  return e;
 }
 
 uint64_t Model::weight_bytes() const {

@@ -147,7 +147,7 @@ export class LibraryPanel {
     this.app.setCurrent({ model: loaded.model, name, resumable: loaded.isCheckpoint });
     const m = loaded.model;
     const what = loaded.isCheckpoint ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}` : 'model';
-    setModelStatus(`"${name}": ${what}, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`);
+    setModelStatus(`"${name}": ${what}, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`, m);
     announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
   }
 

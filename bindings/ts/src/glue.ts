@@ -29,6 +29,7 @@ export interface ModelHandle extends EmbindHandle {
   checkpointJson(): string;
   metadataJson(): string;
   headerJson(): string;
+  memoryJson(kvCache: string): string;
 }
 
 export interface StepResult {

@@ -9,7 +9,7 @@ import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
-import type { CheckpointInfo, GenerateOptions, Model, ModelConfig, SaveOptions } from './types.js';
+import type { CheckpointInfo, GenerateOptions, KVCacheDType, Model, ModelConfig, ModelMemory, SaveOptions } from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** Longest stretch of generation (ms) between turns of the event loop. */
@@ -89,6 +89,18 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     } finally {
       session.dispose();
     }
+  }
+
+  async memory(options: { kvCache?: KVCacheDType } = {}): Promise<ModelMemory> {
+    const kv = options.kvCache ?? 'f32';
+    if (kv !== 'f32' && kv !== 'f16')
+      throw new SllmInvalidArgumentError(`kvCache must be "f32" or "f16", not ${JSON.stringify(kv)}`);
+    const h = this.handle;
+    const m = JSON.parse(this.rt.invoke(() => h.memoryJson(kv))) as {
+      weights: number; packed: boolean; kv_cache: number; scratch: number;
+    };
+    return { weights: m.weights, packed: m.packed, kvCache: m.kv_cache, scratch: m.scratch,
+             total: m.weights + m.kv_cache + m.scratch };
   }
 
   async save(options: SaveOptions = {}): Promise<Uint8Array> {

@@ -55,6 +55,7 @@ const generateTable: Table<GenerateKeys> = {
   topP: ['top_p', 'number'],
   seed: ['seed', 'int'],
   stopAtEos: ['stop_at_eos', 'boolean'],
+  kvCache: ['kv_cache', 'string'],
 };
 
 function checkValue(name: string, kind: Kind, v: unknown, Err: new (m: string) => SllmError): unknown {

@@ -16,6 +16,8 @@ import type {
   GenerateOptions,
   Model,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   RunOptions,
   SaveOptions,
   SpecialTokenIds,
@@ -101,6 +103,10 @@ export class WorkerModel extends Handle implements Model {
 
   save(options?: SaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.save(this.id, options));
+  }
+
+  memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory> {
+    return this.call((r) => r.memory(this.id, options));
   }
 }
 

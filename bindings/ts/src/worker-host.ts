@@ -26,6 +26,8 @@ import type {
   GenerateOptions,
   Model,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   SaveOptions,
   SllmResource,
   Tokenizer,
@@ -173,6 +175,10 @@ export class WorkerHost implements WorkerHostApi {
 
   async save(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {
     return owned(await this.#get<Model>(id, 'model').save(options));
+  }
+
+  memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory> {
+    return this.#get<Model>(id, 'model').memory(options);
   }
 
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void {

@@ -13,6 +13,8 @@ import type {
   GenerateOptions,
   MemoryStats,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   PresetInfo,
   SaveOptions,
   SpecialTokenIds,
@@ -106,6 +108,7 @@ export interface WorkerHostApi {
   serialize(id: number): Promise<TokenizerJSON>;
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
 
