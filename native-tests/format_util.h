@@ -1,4 +1,5 @@
-// format_util.h: helpers for the SLLM format tests: a small trained-looking model, and
+// format_util.h: helpers for the SLLM format tests: a small trained-looking model of either
+// architecture, and
 // re-assembling a file from an edited header and data section with a correct checksum, so a
 // test can break exactly one of the reader's checks.
 #pragma once
@@ -18,7 +19,8 @@ struct SmallModel {
   std::unique_ptr<Model> model;
 };
 
-inline SmallModel small_model(bool tied = true, int dim = 32) {
+// gpt, or llama with 2 query heads sharing 1 key/value head.
+inline SmallModel small_model(bool tied = true, int dim = 32, const std::string& arch = "gpt") {
   SmallModel m;
   m.tok = CharTokenizer::train("hello world, this is a tiny corpus!\n");
   ModelConfig c;
@@ -27,9 +29,10 @@ inline SmallModel small_model(bool tied = true, int dim = 32) {
   c.dim = dim;
   c.layers = 2;
   c.heads = 2;
-  c.kv_heads = 2;
+  c.kv_heads = arch == "gpt" ? 2 : 1;
   c.ffn_dim = 64;
   c.tie_embeddings = tied;
+  c.arch = arch;
   m.model = Model::create(c);
   Rng rng(5);
   for (size_t i = 0; i < m.model->num_params(); ++i) m.model->params()[i] += 0.05f * rng.normal();

@@ -185,7 +185,7 @@ TEST_CASE("check 9: the tensor set is what the model calls for", "[format][hosti
   CHECK_THAT(load_error(with_header([](Json& h) { h.find("model")->set("heads", 3); })),
              Catch::Contains("not divisible by heads 3"));
   CHECK_THAT(load_error(with_header([](Json& h) { h.find("model")->set("arch", "mamba"); })),
-             Catch::Contains("\"arch\": \"mamba\" is not one of \"gpt\", \"llama\""));
+             Catch::Contains("\"arch\" (--arch): \"mamba\" is not one of \"gpt\", \"llama\""));
   CHECK_THAT(load_error(with_header([](Json& h) {
                auto& toks = h.find("tokenizer")->find("tokens")->items();
                toks.push_back(Json("\xE2\x82\xAC"));
@@ -197,13 +197,16 @@ TEST_CASE("check 9: the tensor set is what the model calls for", "[format][hosti
 }
 
 TEST_CASE("padding after the header must be zero", "[format][hostile]") {
+  // A header that happens to end on the alignment has no padding: lengthen it (with a member
+  // readers ignore) until there is some, so the check below always runs.
   auto f = good_file();
-  uint32_t H = read_u32(f, 8);
-  if ((16 + H) % 64 != 0) {
-    f[16 + H] = 1;
-    fix_crc(f);
-    CHECK_THAT(load_error(f), Catch::Contains("padding after the header"));
-  }
+  for (size_t extra = 1; (16 + read_u32(f, 8)) % 64 == 0; ++extra)
+    f = with_header([&](Json& h) { h.set("x-padding", std::string(extra, ' ')); });
+  REQUIRE(load_error(f) == "accepted");
+  const uint32_t H = read_u32(f, 8);
+  f[16 + H] = 1;
+  fix_crc(f);
+  CHECK_THAT(load_error(f), Catch::Contains("padding after the header"));
 }
 
 TEST_CASE("every truncation of a small model file is rejected cleanly", "[format][hostile]") {
@@ -227,4 +230,49 @@ TEST_CASE("random byte corruption never crashes the reader", "[format][hostile]"
     std::string e = load_error(g);
     CHECK(e.rfind("wrong error code", 0) != 0);
   }
+}
+
+TEST_CASE("a llama file with a bias tensor, or without ffn_gate, is refused naming the tensor", "[format][hostile]") {
+  SmallModel m = small_model(true, 32, "llama");
+  const std::vector<uint8_t> good = save_model(*m.model, *m.tok);
+  REQUIRE(load_error(good) == "accepted");
+  {
+    // A GPT-style bias appended as a well-formed tensor entry with its data.
+    FileParts p = FileParts::split(good);
+    Json h = Json::parse(p.header);
+    const uint64_t offset = (p.section.size() + 63) / 64 * 64;
+    Json e = Json::object();
+    e.set("name", "blk.0.attn_q.bias");
+    e.set("dtype", "f32");
+    Json shape = Json::array();
+    shape.push(32);
+    e.set("shape", std::move(shape));
+    e.set("offset", offset);
+    e.set("nbytes", 128);
+    h.find("tensors")->push(std::move(e));
+    p.header = h.dump();
+    p.section.resize(size_t(offset) + 128, 0);
+    CHECK_THAT(load_error(p.join()), Catch::Contains("tensor \"blk.0.attn_q.bias\" is not part of this model"));
+  }
+  {
+    FileParts p = FileParts::split(good);
+    Json h = Json::parse(p.header);
+    auto& list = h.find("tensors")->items();
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i].get_string("name") == "blk.1.ffn_gate.weight") {
+        list.erase(list.begin() + std::ptrdiff_t(i));
+        break;
+      }
+    p.header = h.dump();
+    CHECK_THAT(load_error(p.join()), Catch::Contains("the model needs tensor \"blk.1.ffn_gate.weight\", which the file lacks"));
+  }
+  // And a llama model member without rope_theta names it.
+  CHECK_THAT(load_error([&] {
+               FileParts p = FileParts::split(good);
+               Json h = Json::parse(p.header);
+               h.find("model")->members().erase(h.find("model")->members().begin() + 10);
+               p.header = h.dump();
+               return p.join();
+             }()),
+             Catch::Contains("rope_theta"));
 }

@@ -154,6 +154,6 @@ TEST_CASE("inconsistent configs get an error naming the field", "[model][errors]
   c.kv_heads = 1;
   CHECK_THAT(message(c), Catch::Contains("kv_heads 1 must equal heads 3 for arch \"gpt\""));
   c.arch = "mamba";
-  CHECK_THAT(message(c), Catch::Contains("\"arch\": \"mamba\" is not one of \"gpt\", \"llama\""));
+  CHECK_THAT(message(c), Catch::Contains("\"arch\" (--arch): \"mamba\" is not one of \"gpt\", \"llama\""));
   CHECK(architecture_names() == std::vector<std::string>{"gpt", "llama"});
 }

@@ -3,6 +3,7 @@
 // triggers, and bad input (tiny corpus, bad config, unknown characters, NaN) gets a clear error.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <tuple>
 
 #include "core/error.h"
 #include "generate/generator.h"
@@ -103,12 +104,28 @@ TEST_CASE("the same seed gives the same loss sequence; another seed does not", "
   CHECK(d1 != run(small_training(10), 10, 0.0f));
 }
 
-TEST_CASE("gradient accumulation over micro-batches averages their losses", "[train]") {
-  TrainConfig tc = small_training(5);
-  tc.grad_accum = 3;
-  auto l = run(tc, 5);
-  for (float x : l) CHECK(std::isfinite(x));
-  CHECK(l.back() < l.front());
+TEST_CASE("gradient accumulation over micro-batches averages their losses and gradients", "[train]") {
+  // Three micro-batches of 8 draw the same 24 sequences, in order, as one batch of 24: their
+  // averaged loss and gradient must be that batch's (a sum instead of a mean would be 3x).
+  std::string text = corpus();
+  auto tok = CharTokenizer::train(text);
+  TokenDataset data(tok->encode(text), 0.1f);
+  auto first_step = [&](int batch, int accum) {
+    auto model = Model::create(small_model(tok->vocab_size()));
+    TrainConfig tc = small_training(5);
+    tc.batch_size = batch;
+    tc.grad_accum = accum;
+    tc.grad_clip = 0;
+    Trainer trainer(*model, data, tc);
+    StepResult r = trainer.step();
+    StepResult r2 = trainer.step();
+    return std::make_tuple(r.loss, r.grad_norm, r2.loss);
+  };
+  auto [loss3, norm3, next3] = first_step(8, 3);
+  auto [loss1, norm1, next1] = first_step(24, 1);
+  CHECK(loss3 == Approx(loss1).epsilon(1e-5));
+  CHECK(norm3 == Approx(norm1).epsilon(1e-4));
+  CHECK(next3 == Approx(next1).epsilon(1e-4));  // the same update followed
 }
 
 TEST_CASE("evaluation in pieces gives evaluate()'s numbers bit for bit", "[train]") {
@@ -124,6 +141,12 @@ TEST_CASE("evaluation in pieces gives evaluate()'s numbers bit for bit", "[train
   double sum = 0;
   for (size_t i = 0; i < n; ++i) sum += trainer.eval_batch(i);
   EvalResult pieces = trainer.finish_eval(sum), whole = trainer.evaluate();
+  // An independent computation: the dataset's fixed validation batches through the forward pass.
+  const TrainConfig& tc = trainer.config();
+  double direct = 0;
+  for (const Batch& b : data.validation_batches(tc.eval_batches, tc.batch_size, tc.seq_len, 0x5eed))
+    direct += model.forward(b.x.data(), b.y.data(), b.B, b.T);
+  CHECK(pieces.loss == float(direct / double(n)));
   CHECK(pieces.loss == whole.loss);
   CHECK(pieces.perplexity == whole.perplexity);
   CHECK_THROWS_AS(trainer.eval_batch(n), Error);
@@ -215,6 +238,39 @@ TEST_CASE("bad input gets a clear error, not a crash", "[train][errors]") {
     model.params()[5] = std::nanf("");
     std::string m = message_of([&] { trainer.step(); });
     CHECK_THAT(m, Catch::Contains("NaN at step 3"));
+  }
+}
+
+TEST_CASE("the trainer's schedule evaluates every eval_interval steps and after the last", "[train]") {
+  std::string text = corpus();
+  auto tok = CharTokenizer::train(text);
+  TokenDataset data(tok->encode(text), 0.1f);
+  for (int interval : {0, 4}) {
+    auto model = Model::create(small_model(tok->vocab_size()));
+    auto model2 = Model::create(small_model(tok->vocab_size()));
+    TrainConfig tc = small_training(10);
+    tc.eval_interval = interval;
+    tc.eval_batches = 2;
+    Trainer trainer(*model, data, tc), pieces_trainer(*model2, data, tc);
+    std::vector<int64_t> evaluated;
+    StepResult r;
+    while (!trainer.done()) {
+      r = trainer.step();
+      if (r.evaluated) evaluated.push_back(r.step);
+      CHECK(r.done == trainer.done());
+    }
+    INFO("eval_interval " << interval);
+    CHECK(evaluated == (interval ? std::vector<int64_t>{4, 8, 10} : std::vector<int64_t>{10}));
+    CHECK(r.done);
+    CHECK(r.val_loss == trainer.best_val_loss());
+    // advance() does the same work a step or a validation batch at a time.
+    int calls = 0, results = 0;
+    while (!pieces_trainer.done()) {
+      ++calls;
+      if (auto p = pieces_trainer.advance()) ++results;
+    }
+    CHECK(results == 10);
+    CHECK(calls == 10 + int(evaluated.size()) * 2);
   }
 }
 

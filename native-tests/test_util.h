@@ -2,6 +2,7 @@
 #pragma once
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,12 @@ namespace sllm::test {
 
 inline std::string shared_path(const std::string& rel) { return std::string(SLLM_SHARED_DIR) + "/" + rel; }
 
-// The shared benchmark corpus (../shared/data/tinyshakespeare.txt), read once.
+// The shared benchmark corpus (../shared/data/tinyshakespeare.txt), read once. A missing or
+// empty file throws, failing the test that asked (never a silent pass on an empty corpus).
 inline const std::string& shakespeare() {
   static const std::string text = [] {
     std::ifstream f(shared_path("data/tinyshakespeare.txt"), std::ios::binary);
+    if (!f) throw std::runtime_error("the corpus " + shared_path("data/tinyshakespeare.txt") + " is missing");
     std::stringstream ss;
     ss << f.rdbuf();
     return ss.str();

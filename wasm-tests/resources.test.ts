@@ -96,8 +96,9 @@ describe('dispose', () => {
 describe('memory', () => {
   it('1,000 create/dispose cycles leave the wasm heap where it started', async () => {
     const engine = await createEngine({ backend: 'scalar' });
-    const warm = await everything(engine);  // first-use allocations (static buffers) happen here
+    const warm = await everything(engine);  // first-use allocations (static buffers, option tables) happen here
     await warm.trainer.step();
+    await warm.model.generate('Ada', { maxTokens: 5 });
     for (const o of [warm.trainer, warm.model, warm.tokenizer]) o.dispose();
     const start = await heap(engine);
     const wasmBytes = (await engine.memoryStats()).wasmMemoryBytes;
@@ -139,7 +140,12 @@ describe('memory', () => {
 
   it('frees objects that were never disposed once they are garbage-collected', async () => {
     const engine = await createEngine({ backend: 'scalar' });
-    await (await engine.createTokenizer({ type: 'char', text: 'abc' })).dispose();
+    {
+      // First-use allocations (the option tables) happen here.
+      const tokenizer = await engine.createTokenizer({ type: 'char', text: 'abc' });
+      (await engine.createModel({ tokenizer, config: SMALL })).dispose();
+      tokenizer.dispose();
+    }
     const start = await heap(engine);
     await (async () => {
       for (let i = 0; i < 20; i++) {

@@ -226,10 +226,12 @@ describe('trainer', () => {
     await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK, sequenceLength: 64 }), SllmConfigError,
       /sequence length 64 is over the model's context length 32/);
     await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK, schedule: 'exp' as 'cosine' }), SllmConfigError,
-      /unknown learning-rate schedule "exp"/);
+      /"schedule" \(--schedule\): "exp" is not one of "constant", "cosine", "linear"/);
     await expectError(engine.createTrainer(model, { text: TEXT, batch: 4 } as object as { text: string }),
       SllmConfigError, /unknown training option "batch"/);
     await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK, learningRate: -1 }), SllmConfigError,
+      /"lr" \(learningRate, --lr\): -1 is out of range/);
+    await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK, learningRate: 0 }), SllmConfigError,
       /learning rate must be a positive number/);
     await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK, validationSplit: 1 }), SllmConfigError, /val_fraction/);
     const noVal = await engine.createTrainer(model, { text: TEXT, ...QUICK, validationSplit: 0 });

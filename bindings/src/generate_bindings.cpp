@@ -1,7 +1,6 @@
 // generate_bindings.cpp: text generation for JavaScript, one token per next() call on a
 // session: the core's TextGenerator (src/generate/generator.h), which keeps the KV cache,
-// sampler and streaming decoder between calls. generateReference() runs the core's
-// generate_text() in one call so tests can check that both give the same text.
+// sampler and streaming decoder between calls.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
@@ -27,14 +26,6 @@ SessionHandle* create_session(ModelHandle* model, const std::string& prompt, con
   });
 }
 
-std::string generate_reference(ModelHandle* model, const std::string& prompt, const std::string& options) {
-  return guard([&]() -> std::string {
-    if (!model) fail(ErrorCode::InvalidArgument, "generation needs a model");
-    SampleOptions o = SampleOptions::from_json(parse_options(options, "generation options"));
-    return generate_text(*model->model(), *model->tok(), prompt, o);
-  });
-}
-
 }  // namespace
 
 }  // namespace sllm::bind
@@ -47,5 +38,4 @@ EMSCRIPTEN_BINDINGS(sllm_generate) {
       .function("done", &SessionHandle::done)
       .function("tokensGenerated", &SessionHandle::tokensGenerated);
   function("createSession", &sllm::bind::create_session, allow_raw_pointers());
-  function("generateReference", &sllm::bind::generate_reference, allow_raw_pointers());
 }

@@ -68,6 +68,9 @@ class ModelHandle {
   // {"weights", "packed", "kv_cache", "scratch"}: bytes of the weights as held now, and of one
   // generation's KV cache (the whole context, in kv_cache's dtype "f32" or "f16") and scratch.
   std::string memoryJson(const std::string& kv_cache) const;
+  // The logits (Float32Array, vocab_size) after the last of ids, from one full forward pass
+  // without any cache: the independent reference the tests hold generation against.
+  val lastLogits(const val& ids) const;
 
  private:
   std::shared_ptr<Model> model_;
@@ -112,7 +115,7 @@ class TrainerHandle {
 
 // Text generation one token per call, so JavaScript can stream pieces, yield to the event
 // loop and cancel between tokens. Produces exactly what generate_text() produces for the same
-// model, prompt and options (wasm-tests check this against generateReference).
+// model, prompt and options (wasm-tests hold its greedy text against ModelHandle::lastLogits).
 class SessionHandle {
  public:
   SessionHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok, const std::string& prompt,

@@ -9,7 +9,8 @@
 namespace sllm::bind {
 
 std::string ModelHandle::configJson() const {
-  return guard([&] { return model_->config().to_json().dump(); });
+  // Every option (the file's `model` member leaves out what the arch does not use).
+  return guard([&] { return ModelConfig::options().write(model_->config()).dump(); });
 }
 double ModelHandle::numParams() const {
   return guard([&] { return double(model_->num_params()); });
@@ -40,6 +41,17 @@ std::string ModelHandle::memoryJson(const std::string& kv_cache) const {
     return j.dump();
   });
 }
+val ModelHandle::lastLogits(const val& ids) const {
+  return guard([&]() -> val {
+    std::vector<int32_t> x = to_ids(ids);
+    if (x.empty()) fail(ErrorCode::InvalidArgument, "lastLogits needs at least one token");
+    model_->forward(x.data(), nullptr, 1, int(x.size()));
+    const int V = model_->config().vocab_size;
+    const float* last = model_->logits() + (x.size() - 1) * size_t(V);
+    return val::global("Float32Array").new_(emscripten::typed_memory_view(size_t(V), last));
+  });
+}
+
 std::string ModelHandle::checkpointJson() const {
   return guard([&]() -> std::string {
     if (!checkpoint) return "null";
@@ -94,7 +106,7 @@ std::string presets_json() {
       Json p = preset_json(name);
       Json out = Json::object();
       out.set("name", name);
-      for (const auto& [k, v] : p.members()) out.set(k, k == "model" ? preset(name).to_json() : v);
+      for (const auto& [k, v] : p.members()) out.set(k, k == "model" ? ModelConfig::options().write(preset(name)) : v);
       all.push(std::move(out));
     }
     return all.dump();
@@ -138,7 +150,7 @@ std::string estimate_memory_json(const std::string& preset_name, const std::stri
     const float dropout = tc.dropout >= 0 ? tc.dropout : c.dropout;
     Json j = Json::object();
     j.set("parameters", double(c.param_count()));
-    j.set("config", c.to_json());
+    j.set("config", ModelConfig::options().write(c));
     j.set("training", memory_json(training_memory(c, tc.batch_size, tc.seq_len, dropout > 0)));
     j.set("inference", memory_json(inference_memory(c)));
     return j.dump();
@@ -162,7 +174,8 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("checkpointJson", &ModelHandle::checkpointJson)
       .function("metadataJson", &ModelHandle::metadataJson)
       .function("headerJson", &ModelHandle::headerJson)
-      .function("memoryJson", &ModelHandle::memoryJson);
+      .function("memoryJson", &ModelHandle::memoryJson)
+      .function("lastLogits", &ModelHandle::lastLogits);
   function("createModel", &sllm::bind::create_model, allow_raw_pointers());
   function("presetsJson", &sllm::bind::presets_json);
   function("optionSchemaJson", &sllm::bind::option_schema_json);

@@ -24,12 +24,12 @@ TEST_CASE("rmsnorm_simd128 forward and backward agree with _ref", "[simd_vs_ref]
       const std::string shape = " N=" + std::to_string(N) + " C=" + std::to_string(C);
       auto x = randn(n, rng, 2.0f), w = randn(size_t(C), rng), dy = randn(n, rng), dx0 = randn(n, rng);
       auto dw0 = randn(size_t(C), rng);
-      Out ys(n), yr(n), rs(size_t(N)), rr(size_t(N));
+      Out ys(n), yr(n), rs(static_cast<size_t>(N)), rr(static_cast<size_t>(N));
       rmsnorm_forward_simd128(ys.data(), rs.data(), x.data(), w.data(), N, C, 1e-5f);
       rmsnorm_forward_ref(yr.data(), rr.data(), x.data(), w.data(), N, C, 1e-5f);
       require_close("rmsnorm rstd" + shape, rs, rr, kRtol, 0);
       require_close("rmsnorm out" + shape, ys, yr, kRtol, 1e-6);
-      Out dxs(n, dx0), dxr(n, dx0), dws(size_t(C), dw0), dwr(size_t(C), dw0);
+      Out dxs(n, dx0), dxr(n, dx0), dws(static_cast<size_t>(C), dw0), dwr(static_cast<size_t>(C), dw0);
       // Both from the _ref rstd, so dweight's per-element products are the same operations.
       rmsnorm_backward_simd128(dxs.data(), dws.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
       rmsnorm_backward_ref(dxr.data(), dwr.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
@@ -64,7 +64,7 @@ TEST_CASE("swiglu_simd128 forward and backward equal _ref bit for bit", "[simd_v
     for (int N : {1, 3}) {
       const std::string shape = " N=" + std::to_string(N) + " F=" + std::to_string(F);
       auto gu = randn(size_t(N) * 2 * F, rng, 4.0f), dh = randn(size_t(N) * F, rng), d0 = randn(gu.size(), rng);
-      Out hs(size_t(N) * F), hr(size_t(N) * F);
+      Out hs(static_cast<size_t>(N * F)), hr(static_cast<size_t>(N * F));
       swiglu_forward_simd128(hs.data(), gu.data(), N, F);
       swiglu_forward_ref(hr.data(), gu.data(), N, F);
       require_exact("swiglu_forward" + shape, hs, hr);
@@ -84,7 +84,7 @@ TEST_CASE("attention_step_simd128 agrees with _ref (grouped-query heads, odd hea
         const std::string shape =
             " hs=" + std::to_string(hs) + " Tk=" + std::to_string(Tk) + " NKV=" + std::to_string(NKV);
         auto q = randn(size_t(NH) * hs, rng), k = randn(size_t(Tk) * ldkv, rng), v = randn(k.size(), rng);
-        Out os(size_t(NH) * hs), orf(size_t(NH) * hs), ss(size_t(Tk)), sr(size_t(Tk));
+        Out os(static_cast<size_t>(NH * hs)), orf(static_cast<size_t>(NH * hs)), ss(static_cast<size_t>(Tk)), sr(static_cast<size_t>(Tk));
         attention_step_simd128(os.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, ss.data());
         attention_step_ref(orf.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, sr.data());
         require_close("attention_step" + shape, os, orf, kRtol, 1e-6);

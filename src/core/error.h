@@ -42,9 +42,4 @@ class Error : public std::runtime_error {
 
 [[noreturn]] inline void fail(ErrorCode code, const std::string& msg) { throw Error(code, msg); }
 
-// check(cond, code, msg): throw unless cond holds. msg is built only on failure when a lambda is used.
-inline void check(bool cond, ErrorCode code, const char* msg) {
-  if (!cond) fail(code, msg);
-}
-
 }  // namespace sllm

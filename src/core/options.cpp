@@ -24,9 +24,13 @@ std::string num(double v) {
 }
 }  // namespace
 
-void check_option_value(const char* what, const char* key, OptionKind kind, double lo, double hi,
-                        const std::vector<std::string>& choices, const Json& v, ErrorCode code) {
-  const std::string name = "\"" + std::string(key) + "\"";
+void check_option_value(const char* what, const char* key, const char* ts, const char* flag, OptionKind kind,
+                        double lo, double hi, const std::vector<std::string>& choices, const Json& v,
+                        ErrorCode code) {
+  std::string name = "\"" + std::string(key) + "\"", aka;
+  if (std::string_view(ts) != key) aka = ts;
+  if (*flag) aka += (aka.empty() ? "--" : ", --") + std::string(flag);
+  if (!aka.empty()) name += " (" + aka + ")";
   auto bad = [&](const std::string& msg) { fail(code, std::string("invalid ") + what + " " + name + ": " + msg); };
   switch (kind) {
     case OptionKind::Bool:

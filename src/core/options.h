@@ -66,9 +66,11 @@ Option<S> with_choices(Option<S> o, std::vector<std::string> (*choices)()) {
   return o;
 }
 
-// Checks one value against an option (kind, whole number, range, choices); throws Error(code).
-void check_option_value(const char* what, const char* key, OptionKind kind, double lo, double hi,
-                        const std::vector<std::string>& choices, const Json& v, ErrorCode code);
+// Checks one value against an option (kind, whole number, range, choices); throws Error(code)
+// naming the option by its key, its package name and its flag: "lr" (learningRate, --lr).
+void check_option_value(const char* what, const char* key, const char* ts, const char* flag, OptionKind kind,
+                        double lo, double hi, const std::vector<std::string>& choices, const Json& v,
+                        ErrorCode code);
 
 // JSON <-> field conversions the SLLM_OPTION macro uses.
 inline Json option_json(int v) { return Json(v); }
@@ -95,8 +97,8 @@ void OptionSchema<S>::read(const Json& j, S& s, ErrorCode code, bool skip_unknow
       for (const auto& x : options) list += (list.empty() ? "" : ", ") + std::string(x.key);
       fail(code, "unknown " + std::string(what) + " \"" + m.first + "\"; the options are " + list);
     }
-    check_option_value(what, o->key, o->kind, o->lo, o->hi, o->choices ? o->choices() : std::vector<std::string>{},
-                       m.second, code);
+    check_option_value(what, o->key, o->ts, o->flag, o->kind, o->lo, o->hi,
+                       o->choices ? o->choices() : std::vector<std::string>{}, m.second, code);
     o->set(s, m.second);
   }
 }
@@ -104,8 +106,8 @@ void OptionSchema<S>::read(const Json& j, S& s, ErrorCode code, bool skip_unknow
 template <class S>
 void OptionSchema<S>::check(const S& s, ErrorCode code) const {
   for (const auto& o : options)
-    check_option_value(what, o.key, o.kind, o.lo, o.hi, o.choices ? o.choices() : std::vector<std::string>{},
-                       o.get(s), code);
+    check_option_value(what, o.key, o.ts, o.flag, o.kind, o.lo, o.hi,
+                       o.choices ? o.choices() : std::vector<std::string>{}, o.get(s), code);
 }
 
 template <class S>

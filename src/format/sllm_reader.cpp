@@ -217,8 +217,24 @@ LoadedFile load(const uint8_t* data, size_t size, std::shared_ptr<const std::vec
   std::vector<ParamTensor> layout = build_layout(cfg);  // moved into the model below
   const bool checkpoint = header.training() != nullptr;
   const size_t listed = header.tensor_count(), needed = layout.size() * (checkpoint ? 3 : 1);
-  if (listed > needed)
+  if (listed > needed) {
+    // Too many to hold: name the first that does not belong (a bias in a llama file, say),
+    // looking at the entries one at a time without keeping them.
+    const std::string counts =
+        " (the header lists " + std::to_string(listed) + " tensors; the model calls for " + std::to_string(needed) + ")";
+    std::vector<std::string_view> names;
+    for (const ParamTensor& t : layout) names.push_back(t.name);
+    std::sort(names.begin(), names.end());
+    header.each_tensor([&](size_t, const Json& e) {
+      const Json* name = e.is_object() ? e.find("name") : nullptr;
+      if (!name || !name->is_string()) return;
+      std::string_view n = name->as_string();
+      if (checkpoint && (n.substr(0, 8) == "optim.m." || n.substr(0, 8) == "optim.v.")) n.remove_prefix(8);
+      if (!std::binary_search(names.begin(), names.end(), n))
+        bad("tensor \"" + name->as_string() + "\" is not part of this model" + counts);
+    });
     bad("the header lists " + std::to_string(listed) + " tensors; the model calls for " + std::to_string(needed));
+  }
   // 7. every tensor
   TensorTable table(layout, checkpoint, listed);  // uses layout until check_set()
   header.each_tensor([&](size_t i, const Json& e) { table.add(e, i, align, data_size); });

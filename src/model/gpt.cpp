@@ -46,67 +46,6 @@ void gpt_validate(const ModelConfig& c) {
 
 }  // namespace
 
-template <class Add>
-void GPT::Activations::plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
-  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
-  const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
-  add(encoded, BT * C);
-  add(ln1, L * BT * C), add(ln1_mean, L * BT), add(ln1_rstd, L * BT);
-  add(qkv, L * BT * 3 * C), add(atty, L * BT * C), add(att, L * uint64_t(B) * NH * TT);
-  add(residual2, L * BT * C), add(ln2, L * BT * C), add(ln2_mean, L * BT), add(ln2_rstd, L * BT);
-  add(fch, L * BT * F), add(fch_gelu, L * BT * F), add(residual3, L * BT * C);
-  add(lnf, BT * C), add(lnf_mean, BT), add(lnf_rstd, BT), add(logits, BT * V), add(losses, BT);
-  add(tmp, BT * C), add(dresidual, BT * C), add(dln, BT * C), add(datty, BT * C), add(dqkv, BT * 3 * C);
-  add(dfch, BT * F), add(dfch_gelu, BT * F), add(att_scratch, attention_scratch_floats(T, T));
-  if (with_dropout) {
-    add(att_mask, L * uint64_t(B) * NH * TT);
-    add(attproj_mask, L * BT * C);
-    add(fcproj_mask, L * BT * C);
-  }
-}
-
-template <class Add>
-void GPT::DecodeBufs::plan(const ModelConfig& c, int n, int past, Add&& add) {
-  const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
-  add(x, N * C);
-  add(a.ln1, N * C), add(a.ln1_mean, N), add(a.ln1_rstd, N), add(a.qkv, N * 3 * C), add(a.atty, N * C);
-  add(a.residual2, N * C), add(a.ln2, N * C), add(a.ln2_mean, N), add(a.ln2_rstd, N);
-  add(a.fch, N * F), add(a.fch_gelu, N * F), add(a.residual3, N * C), add(tmp, N * C);
-  add(att, attention_scratch_floats(n, past + n));
-  add(lnf, C + 2);
-}
-
-uint64_t GPT::activation_floats(const ModelConfig& c, int B, int T, bool dropout) {
-  Activations acts;
-  return slab_floats([&](auto&& add) { acts.plan(c, B, T, dropout, add); });
-}
-
-void GPT::ensure_activations(int B, int T, bool dropout) {
-  if (B == act_.B && T == act_.T && dropout == act_.dropout) return;
-  // Sizes in 64-bit first: in wasm32 a large batch could otherwise wrap size_t.
-  const uint64_t floats = activation_floats(cfg_, B, T, dropout);
-  if (floats > uint64_t(SIZE_MAX) / 8)
-    fail(ErrorCode::OutOfMemory, "activations for batch " + std::to_string(B) + " x sequence " + std::to_string(T) +
-                                     " need " + std::to_string(floats * 4 / 1000000) +
-                                     " MB, more than this build can address; use a smaller batch or sequence");
-  act_ = Activations{};
-  carve(act_slab_, [&](auto&& add) { act_.plan(cfg_, B, T, dropout, add); });
-  act_.B = B;
-  act_.T = T;
-  act_.dropout = dropout;
-}
-
-uint64_t GPT::decode_floats(const ModelConfig& c, int n, int past) {
-  DecodeBufs bufs{};
-  return slab_floats([&](auto&& add) { bufs.plan(c, n, past, add); });
-}
-
-GPT::DecodeBufs GPT::decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past) {
-  DecodeBufs bufs{};
-  carve(scratch, [&](auto&& add) { bufs.plan(c, n, past, add); }, true);
-  return bufs;
-}
-
 GPT::BlockActs GPT::Activations::block(const ModelConfig& c, int l) {
   const size_t BT = size_t(B) * size_t(T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
   const size_t att_per_layer = BT * size_t(c.heads) * size_t(T);
@@ -134,8 +73,8 @@ const Architecture& gpt_architecture() {
       "GPT-2: LayerNorm, learned positions, GELU MLP, biases",
       gpt_validate,
       gpt_layout,
-      GPT::activation_floats,
-      GPT::decode_floats,
+      Model::activation_floats_of<GPT::Activations>,
+      Model::decode_floats_of<GPT::DecodeBufs>,
       [](const ModelConfig& c, std::vector<ParamTensor> layout, const ModelPacking* packing) -> std::unique_ptr<Model> {
         return std::make_unique<GPT>(c, std::move(layout), packing);
       },

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/attention.h"
 #include "model/architecture.h"
 #include "model/model.h"
 
@@ -93,7 +94,23 @@ class GPT final : public Model {
     float* att_scratch;                // attention_scratch_floats(T, T)
 
     template <class Add>
-    void plan(const ModelConfig& c, int B, int T, bool dropout, Add&& add);
+    void plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
+      const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
+      const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
+      add(encoded, BT * C);
+      add(ln1, L * BT * C), add(ln1_mean, L * BT), add(ln1_rstd, L * BT);
+      add(qkv, L * BT * 3 * C), add(atty, L * BT * C), add(att, L * uint64_t(B) * NH * TT);
+      add(residual2, L * BT * C), add(ln2, L * BT * C), add(ln2_mean, L * BT), add(ln2_rstd, L * BT);
+      add(fch, L * BT * F), add(fch_gelu, L * BT * F), add(residual3, L * BT * C);
+      add(lnf, BT * C), add(lnf_mean, BT), add(lnf_rstd, BT), add(logits, BT * V), add(losses, BT);
+      add(tmp, BT * C), add(dresidual, BT * C), add(dln, BT * C), add(datty, BT * C), add(dqkv, BT * 3 * C);
+      add(dfch, BT * F), add(dfch_gelu, BT * F), add(att_scratch, attention_scratch_floats(T, T));
+      if (with_dropout) {
+        add(att_mask, L * uint64_t(B) * NH * TT);
+        add(attproj_mask, L * BT * C);
+        add(fcproj_mask, L * BT * C);
+    }
+    }
     BlockActs block(const ModelConfig& c, int l);  // layer l's views
   };
 
@@ -105,11 +122,16 @@ class GPT final : public Model {
     float* att;         // attention_scratch_floats(n, past + n)
     float* lnf;         // (C) the last row's final norm (+ its mean and rstd)
     template <class Add>
-    void plan(const ModelConfig& c, int n, int past, Add&& add);
+    void plan(const ModelConfig& c, int n, int past, Add&& add) {
+      const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
+      add(x, N * C);
+      add(a.ln1, N * C), add(a.ln1_mean, N), add(a.ln1_rstd, N), add(a.qkv, N * 3 * C), add(a.atty, N * C);
+      add(a.residual2, N * C), add(a.ln2, N * C), add(a.ln2_mean, N), add(a.ln2_rstd, N);
+      add(a.fch, N * F), add(a.fch_gelu, N * F), add(a.residual3, N * C), add(tmp, N * C);
+      add(att, attention_scratch_floats(n, past + n));
+      add(lnf, C + 2);
+    }
   };
-
-  static uint64_t activation_floats(const ModelConfig& c, int B, int T, bool dropout);
-  static uint64_t decode_floats(const ModelConfig& c, int n, int past);
 
   const ParamViews& weights() const { return w_; }
 
@@ -135,8 +157,6 @@ class GPT final : public Model {
                      float* att_scratch, LinearScratch& ls) const;
   ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
   Matrices matrices() const;
-  void ensure_activations(int B, int T, bool dropout);  // (re)carves act_ for this batch shape
-  static DecodeBufs decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past);
 
   ParamViews w_, g_;
   Matrices m_;

@@ -43,7 +43,7 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
 
 float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) {
   const int C = cfg_.dim, V = cfg_.vocab_size, L = cfg_.layers;
-  ensure_activations(B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
+  ensure_activations_of(act_, B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
   Activations& a = act_;
   const size_t BT = size_t(B) * T;
   embedding_forward(a.encoded, tokens, m_.wte, &m_.wpe, B, T);
@@ -121,7 +121,7 @@ void GPT::backward_pass(float loss_scale) {
 
 void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   const int C = cfg_.dim;
-  DecodeBufs d = decode_bufs(cfg_, s.scratch, n, s.pos);
+  DecodeBufs d = decode_bufs_of<DecodeBufs>(cfg_, s.scratch, n, s.pos);
   embedding_forward(d.x, tokens, m_.wte, &m_.wpe, 1, n, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};

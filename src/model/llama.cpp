@@ -45,25 +45,6 @@ void llama_validate(const ModelConfig& c) {
 
 }  // namespace
 
-template <class Add>
-void Llama::Activations::plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
-  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
-  const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
-  const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
-  add(encoded, BT * C);
-  add(xn1, L * BT * C), add(rstd1, L * BT), add(qkv, L * BT * D), add(atty, L * BT * C);
-  add(att, L * uint64_t(B) * NH * TT), add(residual2, L * BT * C), add(xn2, L * BT * C), add(rstd2, L * BT);
-  add(gu, L * BT * 2 * F), add(h, L * BT * F), add(residual3, L * BT * C);
-  add(xnf, BT * C), add(rstdf, BT), add(logits, BT * V), add(losses, BT);
-  add(tmp, BT * C), add(dresidual, BT * C), add(dxn, BT * C), add(datty, BT * C), add(dqkv, BT * D);
-  add(dgu, BT * 2 * F), add(dh, BT * F), add(att_scratch, attention_scratch_floats(T, T));
-  if (with_dropout) {
-    add(att_mask, L * uint64_t(B) * NH * TT);
-    add(attproj_mask, L * BT * C);
-    add(ffn_mask, L * BT * C);
-  }
-}
-
 Llama::BlockActs Llama::Activations::block(const ModelConfig& c, int l) {
   const size_t BT = size_t(B) * size_t(T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
   const size_t D = C + 2 * size_t(c.kv_heads) * size_t(c.head_dim());
@@ -84,54 +65,14 @@ Llama::BlockActs Llama::Activations::block(const ModelConfig& c, int l) {
                    ffn_mask ? ffn_mask + L * BT * C : nullptr};
 }
 
-template <class Add>
-void Llama::DecodeBufs::plan(const ModelConfig& c, int n, int past, Add&& add) {
-  const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
-  const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
-  add(x, N * C);
-  add(a.xn1, N * C), add(a.rstd1, N), add(a.qkv, N * D), add(a.atty, N * C), add(a.residual2, N * C);
-  add(a.xn2, N * C), add(a.rstd2, N), add(a.gu, N * 2 * F), add(a.h, N * F), add(a.residual3, N * C);
-  add(tmp, N * C), add(att, attention_scratch_floats(n, past + n)), add(xnf, C + 1);
-}
-
-uint64_t Llama::activation_floats(const ModelConfig& c, int B, int T, bool dropout) {
-  Activations acts;
-  return slab_floats([&](auto&& add) { acts.plan(c, B, T, dropout, add); });
-}
-
-void Llama::ensure_activations(int B, int T, bool dropout) {
-  if (B == act_.B && T == act_.T && dropout == act_.dropout) return;
-  const uint64_t floats = activation_floats(cfg_, B, T, dropout);
-  if (floats > uint64_t(SIZE_MAX) / 8)
-    fail(ErrorCode::OutOfMemory, "activations for batch " + std::to_string(B) + " x sequence " + std::to_string(T) +
-                                     " need " + std::to_string(floats * 4 / 1000000) +
-                                     " MB, more than this build can address; use a smaller batch or sequence");
-  act_ = Activations{};
-  carve(act_slab_, [&](auto&& add) { act_.plan(cfg_, B, T, dropout, add); });
-  act_.B = B;
-  act_.T = T;
-  act_.dropout = dropout;
-}
-
-uint64_t Llama::decode_floats(const ModelConfig& c, int n, int past) {
-  DecodeBufs bufs{};
-  return slab_floats([&](auto&& add) { bufs.plan(c, n, past, add); });
-}
-
-Llama::DecodeBufs Llama::decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past) {
-  DecodeBufs bufs{};
-  carve(scratch, [&](auto&& add) { bufs.plan(c, n, past, add); }, true);
-  return bufs;
-}
-
 const Architecture& llama_architecture() {
   static const Architecture a{
       "llama",
       "llama: RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, no biases",
       llama_validate,
       llama_layout,
-      Llama::activation_floats,
-      Llama::decode_floats,
+      Model::activation_floats_of<Llama::Activations>,
+      Model::decode_floats_of<Llama::DecodeBufs>,
       [](const ModelConfig& c, std::vector<ParamTensor> layout, const ModelPacking* packing) -> std::unique_ptr<Model> {
         return std::make_unique<Llama>(c, std::move(layout), packing);
       },

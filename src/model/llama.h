@@ -86,7 +86,23 @@ class Llama final : public Model {
     float* att_scratch;                // attention_scratch_floats(T, T)
 
     template <class Add>
-    void plan(const ModelConfig& c, int B, int T, bool dropout, Add&& add);
+    void plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
+      const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
+      const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
+      const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
+      add(encoded, BT * C);
+      add(xn1, L * BT * C), add(rstd1, L * BT), add(qkv, L * BT * D), add(atty, L * BT * C);
+      add(att, L * uint64_t(B) * NH * TT), add(residual2, L * BT * C), add(xn2, L * BT * C), add(rstd2, L * BT);
+      add(gu, L * BT * 2 * F), add(h, L * BT * F), add(residual3, L * BT * C);
+      add(xnf, BT * C), add(rstdf, BT), add(logits, BT * V), add(losses, BT);
+      add(tmp, BT * C), add(dresidual, BT * C), add(dxn, BT * C), add(datty, BT * C), add(dqkv, BT * D);
+      add(dgu, BT * 2 * F), add(dh, BT * F), add(att_scratch, attention_scratch_floats(T, T));
+      if (with_dropout) {
+        add(att_mask, L * uint64_t(B) * NH * TT);
+        add(attproj_mask, L * BT * C);
+        add(ffn_mask, L * BT * C);
+    }
+    }
     BlockActs block(const ModelConfig& c, int l);
   };
 
@@ -97,11 +113,16 @@ class Llama final : public Model {
     float* att;    // attention_scratch_floats(n, past + n)
     float* xnf;    // (C) the last row's final norm (+ its rstd)
     template <class Add>
-    void plan(const ModelConfig& c, int n, int past, Add&& add);
+    void plan(const ModelConfig& c, int n, int past, Add&& add) {
+      const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
+      const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
+      add(x, N * C);
+      add(a.xn1, N * C), add(a.rstd1, N), add(a.qkv, N * D), add(a.atty, N * C), add(a.residual2, N * C);
+      add(a.xn2, N * C), add(a.rstd2, N), add(a.gu, N * 2 * F), add(a.h, N * F), add(a.residual3, N * C);
+      add(tmp, N * C), add(att, attention_scratch_floats(n, past + n)), add(xnf, C + 1);
+    }
   };
 
-  static uint64_t activation_floats(const ModelConfig& c, int B, int T, bool dropout);
-  static uint64_t decode_floats(const ModelConfig& c, int n, int past);
   const ParamViews& weights() const { return w_; }
 
  private:
@@ -126,8 +147,6 @@ class Llama final : public Model {
   AttentionArgs attention_args(const BlockActs& a, int B, int T) const;
   ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
   Matrices matrices() const;
-  void ensure_activations(int B, int T, bool dropout);
-  static DecodeBufs decode_bufs(const ModelConfig& c, std::vector<float>& scratch, int n, int past);
 
   int kv_dim_, qkv_dim_;            // KV and D
   std::vector<float> cos_, sin_;    // (context_length, head_dim) rope_table

@@ -50,7 +50,7 @@ void Llama::block_forward(int l, const float* residual, const BlockActs& a, int 
 
 float Llama::forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) {
   const int C = cfg_.dim, V = cfg_.vocab_size, L = cfg_.layers;
-  ensure_activations(B, T, cfg_.dropout > 0.0f);
+  ensure_activations_of(act_, B, T, cfg_.dropout > 0.0f);
   Activations& a = act_;
   const size_t BT = size_t(B) * T;
   embedding_forward(a.encoded, tokens, m_.wte, nullptr, B, T);
@@ -126,7 +126,7 @@ void Llama::backward_pass(float loss_scale) {
 
 void Llama::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   const int C = cfg_.dim;
-  DecodeBufs d = decode_bufs(cfg_, s.scratch, n, s.pos);
+  DecodeBufs d = decode_bufs_of<DecodeBufs>(cfg_, s.scratch, n, s.pos);
   embedding_forward(d.x, tokens, m_.wte, nullptr, 1, n);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};

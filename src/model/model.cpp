@@ -32,6 +32,12 @@ std::unique_ptr<Model> Model::create(const ModelConfig& config, std::vector<Para
   return architecture(config.arch).make(config, std::move(layout), nullptr);
 }
 
+void Model::activations_too_big(int B, int T, uint64_t floats) {
+  fail(ErrorCode::OutOfMemory, "activations for batch " + std::to_string(B) + " x sequence " + std::to_string(T) +
+                                   " need " + std::to_string(floats * 4 / 1000000) +
+                                   " MB, more than this build can address; use a smaller batch or sequence");
+}
+
 void Model::set_dropout(float p) {
   if (!(p >= 0.0f && p < 1.0f)) fail(ErrorCode::Config, "dropout must be in [0, 1)");
   cfg_.dropout = p;

@@ -122,6 +122,36 @@ class Model {
   template <class Plan>
   static void carve(std::vector<float>& slab, Plan&& plan, bool grow_only = false);
 
+  // The architectures' activation and decode-scratch structs share this use of the slab (the
+  // sizes are public: the architecture registry reports them):
+  // Acts::plan(config, B, T, dropout, add) lists a training step's views, Bufs::plan(config, n,
+  // past, add) a decode pass's. Their sizes, and carving them (activations: exactly, reset when
+  // the batch shape changes; decode scratch: grown as needed and kept).
+
+ public:
+  template <class Acts>
+  static uint64_t activation_floats_of(const ModelConfig& c, int B, int T, bool dropout) {
+    Acts a;
+    return slab_floats([&](auto&& add) { a.plan(c, B, T, dropout, add); });
+  }
+  template <class Bufs>
+  static uint64_t decode_floats_of(const ModelConfig& c, int n, int past) {
+    Bufs b{};
+    return slab_floats([&](auto&& add) { b.plan(c, n, past, add); });
+  }
+
+ protected:
+  template <class Acts>
+  void ensure_activations_of(Acts& act, int B, int T, bool dropout);
+  template <class Bufs>
+  static Bufs decode_bufs_of(const ModelConfig& c, std::vector<float>& scratch, int n, int past) {
+    Bufs b{};
+    carve(scratch, [&](auto&& add) { b.plan(c, n, past, add); }, true);
+    return b;
+  }
+
+  [[noreturn]] static void activations_too_big(int B, int T, uint64_t floats);
+
   ModelConfig cfg_;
   std::vector<ParamTensor> tensors_;
   std::vector<float> params_;  // the parameter slab, in tensors_' layout
@@ -168,6 +198,19 @@ void Model::carve(std::vector<float>& slab, Plan&& plan, bool grow_only) {
     view = p;
     p += (n + 3) & ~uint64_t(3);  // keep every view 16-byte aligned
   });
+}
+
+template <class Acts>
+void Model::ensure_activations_of(Acts& act, int B, int T, bool dropout) {
+  if (B == act.B && T == act.T && dropout == act.dropout) return;
+  // Sizes in 64-bit first: in wasm32 a large batch could otherwise wrap size_t.
+  const uint64_t floats = activation_floats_of<Acts>(cfg_, B, T, dropout);
+  if (floats > uint64_t(SIZE_MAX) / 8) activations_too_big(B, T, floats);
+  act = Acts{};
+  carve(act_slab_, [&](auto&& add) { act.plan(cfg_, B, T, dropout, add); });
+  act.B = B;
+  act.T = T;
+  act.dropout = dropout;
 }
 
 }  // namespace sllm

@@ -1,13 +1,13 @@
-// settings-panel.ts: step 2, the model and training settings: the package's presets with
-// their parameter counts and memory estimates for the chosen tokenizer's vocabulary, the
-// tokenizer (char, BPE or word with a vocabulary size), the number of steps, and an advanced
-// panel with every trainer option the package has (TrainConfig), filled with the preset's
-// resolved defaults.
+// settings-panel.ts: step 2, the model and training settings: the package's presets (both
+// architectures) with their parameter counts and training-memory estimates for the chosen
+// tokenizer's vocabulary (from the core: engine.estimateMemory), the tokenizer (char, BPE or
+// word with a vocabulary size), the number of steps, and an advanced panel with every trainer
+// option the package has (TrainConfig), filled with the preset's resolved defaults.
 
 import type { PresetInfo, TokenizerType, TrainConfig } from 'sllm';
 import type { App } from './app.js';
 import { byId, formatBytes, formatCount, h, numberValue } from './dom.js';
-import { expectedVocab, parameterCount, trainingMemory } from './estimate.js';
+import { expectedVocab } from './estimate.js';
 
 type Key = Exclude<keyof TrainConfig, 'maxSteps'>;
 interface OptionSpec {
@@ -66,7 +66,9 @@ export class SettingsPanel {
 
   /** `base`: the package's resolved training settings for a tiny model, the values no preset sets. */
   constructor(private readonly app: App, presets: PresetInfo[], base: TrainConfig) {
-    this.#presets = [...presets].sort((a, b) => parameterCount(a.model, 64) - parameterCount(b.model, 64));
+    // Smallest first (by the weights of the blocks), gpt before llama at equal size.
+    const size = (p: PresetInfo) => p.model.layers * p.model.dim * p.model.dim + (p.model.arch === 'gpt' ? 0 : 1);
+    this.#presets = [...presets].sort((a, b) => size(a) - size(b));
     this.#base = base;
     this.#buildPresets();
     this.#buildAdvanced();
@@ -91,7 +93,9 @@ export class SettingsPanel {
         h('label', { className: 'preset', for: `preset-${p.name}` },
           input,
           h('span', { className: 'preset-name' }, p.name),
-          h('span', { className: 'preset-arch' }, `${c.layers} layers, dim ${c.dim}, ${c.heads} heads, context ${c.contextLength}`),
+          h('span', { className: 'preset-arch' },
+            `${c.arch}: ${c.layers} layers, dim ${c.dim}, ${c.heads} heads` +
+            `${c.kvHeads !== c.heads ? ` (${c.kvHeads} key/value)` : ''}, context ${c.contextLength}`),
           h('span', { className: 'preset-est', id: `preset-est-${p.name}` }, '')),
       );
     }
@@ -153,25 +157,46 @@ export class SettingsPanel {
     return { preset: p, tokenizer, trainer };
   }
 
+  #estimates = 0;
+
+  /** Parameter counts and training memory of every preset, from the core (the latest call wins). */
+  async #estimate(): Promise<void> {
+    const call = ++this.#estimates;
+    const { trainer } = this.get();
+    const vocab = this.#vocab();
+    const results = await Promise.all(this.#presets.map(async (p) => {
+      const d = p === this.preset ? trainer : this.#defaults(p);
+      try {
+        return await this.app.engine.estimateMemory({
+          preset: p.name,
+          config: { vocabSize: vocab },
+          training: { batchSize: d.batchSize, sequenceLength: Math.min(d.sequenceLength!, p.model.contextLength) },
+        });
+      } catch {
+        return undefined;  // settings being typed (a batch of 0, ...): no estimate until they are valid
+      }
+    }));
+    if (call !== this.#estimates) return;
+    this.#presets.forEach((p, i) => {
+      const e = results[i];
+      byId(`preset-est-${p.name}`).textContent = e
+        ? `${formatCount(e.parameters)} parameters, ≈ ${formatBytes(e.training.total)} to train` : '';
+    });
+    const p = this.preset;
+    const e = results[this.#presets.indexOf(p)];
+    const tokens = trainer.batchSize! * trainer.sequenceLength! * trainer.gradientAccumulation! * trainer.maxSteps!;
+    byId('model-estimate').textContent =
+      `${p.name}: ${p.description}. With a vocabulary of about ${vocab} tokens: ` +
+      `${e ? formatCount(e.parameters) : '?'} parameters; ${trainer.maxSteps} steps see ${formatCount(tokens)} tokens.`;
+  }
+
   #vocab(): number {
     const t = this.get().tokenizer;
     return expectedVocab(t.type, this.app.corpus?.distinct ?? 60, t.vocabSize ?? 0);
   }
 
   #update(): void {
-    const { trainer } = this.get();
-    const vocab = this.#vocab();
-    for (const p of this.#presets) {
-      const batch = p === this.preset ? trainer.batchSize! : this.#defaults(p).batchSize;
-      const seq = p === this.preset ? trainer.sequenceLength! : this.#defaults(p).sequenceLength;
-      byId(`preset-est-${p.name}`).textContent =
-        `${formatCount(parameterCount(p.model, vocab))} parameters, ≈ ${formatBytes(trainingMemory(p.model, vocab, batch, seq))} to train`;
-    }
-    const p = this.preset;
-    const tokens = trainer.batchSize! * trainer.sequenceLength! * trainer.gradientAccumulation! * trainer.maxSteps!;
-    byId('model-estimate').textContent =
-      `${p.name}: ${p.description}. With a vocabulary of about ${vocab} tokens: ` +
-      `${formatCount(parameterCount(p.model, vocab))} parameters; ${trainer.maxSteps} steps see ${formatCount(tokens)} tokens.`;
+    void this.#estimate();
     const locked = this.app.activity === 'training' || this.app.activity === 'paused';
     for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLButtonElement>(
       '#model input, #model select, #model button')) el.disabled = locked;

@@ -16,6 +16,8 @@ import { WasmTrainer } from './trainer.js';
 import type {
   Backend,
   Engine,
+  EstimateOptions,
+  MemoryEstimate,
   EngineOptions,
   LoadedModel,
   LoadModelOptions,
@@ -87,6 +89,17 @@ class MainThreadEngine implements Engine {
       model: modelConfigFromJson(JSON.stringify(p.model)),
       training: presetTrainingFromJson((p.training as Record<string, unknown>) ?? {}),
     }));
+  }
+
+  async estimateMemory(options: EstimateOptions): Promise<MemoryEstimate> {
+    if (typeof options !== 'object' || options === null || typeof options.config !== 'object')
+      throw new SllmInvalidArgumentError('estimateMemory needs { preset?, config: { vocabSize, ... }, training? }');
+    const { preset, config, training } = options;
+    const json = this.#rt.invoke((m) =>
+      m.estimateMemoryJson(preset ?? '', modelConfigToJson(config), trainOptionsToJson(training ?? {})),
+    );
+    const r = JSON.parse(json) as MemoryEstimate & { config: Record<string, unknown> };
+    return { ...r, config: modelConfigFromJson(JSON.stringify(r.config)) };
   }
 
   async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {

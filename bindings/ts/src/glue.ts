@@ -30,18 +30,27 @@ export interface ModelHandle extends EmbindHandle {
   metadataJson(): string;
   headerJson(): string;
   memoryJson(kvCache: string): string;
+  lastLogits(ids: ArrayLike<number>): Float32Array | undefined;
 }
 
+/** A step's result from the core's Trainer (its schedule decides evaluation and the end). */
 export interface StepResult {
   step: number;
   loss: number;
   lr: number;
   gradNorm: number;
   tokens: number;
+  evaluated: boolean;
+  valLoss?: number;
+  valPerplexity?: number;
+  earlyStopped: boolean;
+  done: boolean;
 }
 
 export interface TrainerHandle extends EmbindHandle {
-  step(): StepResult | undefined;
+  /** One piece of the schedule's work (a step or one validation batch); the step's result once complete. */
+  advance(): StepResult | null | undefined;
+  trainStep(): StepResult | undefined;
   evalBatchCount(): number;
   evalBatch(i: number): number;
   finishEval(sum: number): { loss: number; perplexity: number } | undefined;
@@ -78,11 +87,12 @@ export interface SllmModule {
   loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
+  optionSchemaJson(): string;
+  estimateMemoryJson(preset: string, configJson: string, trainingJson: string): string;
   createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):
     TrainerHandle | null;
   resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
   createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
-  generateReference(model: ModelHandle, prompt: string, optionsJson: string): string;
   loadFile(bytes: Uint8Array): ModelHandle | null;
   buildInfo(): { simd: boolean; format: boolean };
   memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };

@@ -1,62 +1,20 @@
 // options.ts (internal): converts the public camelCase option objects to the core's
 // snake_case JSON and back, checking names and value types so a typo or a NaN gets a clear
-// error naming the option instead of being ignored or garbled by JSON.
+// error naming the option instead of being ignored or garbled by JSON. Names and kinds come
+// from the core's option schemas (generated/options.ts); the core checks ranges.
 
 import { SllmConfigError, SllmError, SllmInvalidArgumentError } from './errors.js';
-import type { GenerateOptions, ModelConfig, PresetTraining, TrainConfig } from './types.js';
+import { generateOptionTable, modelOptionTable, trainOptionTable } from './generated/options.js';
+import type { GenerateOptions, GenerateSettings, ModelConfig, PresetTraining, TrainConfig } from './types.js';
 
 type Kind = 'int' | 'number' | 'boolean' | 'string';
-type Table<T> = { [K in keyof T]-?: [snake: string, kind: Kind] };
+type Table<T> = { [K in keyof T]-?: readonly [snake: string, kind: Kind] };
 
-const modelTable: Table<ModelConfig> = {
-  arch: ['arch', 'string'],
-  vocabSize: ['vocab_size', 'int'],
-  contextLength: ['context_length', 'int'],
-  dim: ['dim', 'int'],
-  layers: ['layers', 'int'],
-  heads: ['heads', 'int'],
-  kvHeads: ['kv_heads', 'int'],
-  ffnDim: ['ffn_dim', 'int'],
-  normEps: ['norm_eps', 'number'],
-  tieEmbeddings: ['tie_embeddings', 'boolean'],
-  dropout: ['dropout', 'number'],
-  initSeed: ['init_seed', 'int'],
-};
-
-const trainTable: Table<TrainConfig> = {
-  batchSize: ['batch_size', 'int'],
-  sequenceLength: ['seq_len', 'int'],
-  gradientAccumulation: ['grad_accum', 'int'],
-  maxSteps: ['max_steps', 'int'],
-  schedule: ['schedule', 'string'],
-  learningRate: ['lr', 'number'],
-  minLearningRate: ['min_lr', 'number'],
-  warmupSteps: ['warmup_steps', 'int'],
-  decaySteps: ['decay_steps', 'int'],
-  beta1: ['beta1', 'number'],
-  beta2: ['beta2', 'number'],
-  epsilon: ['eps', 'number'],
-  weightDecay: ['weight_decay', 'number'],
-  gradientClip: ['grad_clip', 'number'],
-  dropout: ['dropout', 'number'],
-  validationSplit: ['val_fraction', 'number'],
-  evalBatches: ['eval_batches', 'int'],
-  evalInterval: ['eval_interval', 'int'],
-  earlyStopPatience: ['early_stop_patience', 'int'],
-  earlyStopMinDelta: ['early_stop_min_delta', 'number'],
-  seed: ['seed', 'int'],
-};
-
-type GenerateKeys = Omit<GenerateOptions, 'signal'>;
-const generateTable: Table<GenerateKeys> = {
-  maxTokens: ['max_new_tokens', 'int'],
-  temperature: ['temperature', 'number'],
-  topK: ['top_k', 'int'],
-  topP: ['top_p', 'number'],
-  seed: ['seed', 'int'],
-  stopAtEos: ['stop_at_eos', 'boolean'],
-  kvCache: ['kv_cache', 'string'],
-};
+// The tables come from the core's option schemas (generated/options.ts); these checks make the
+// compiler prove they cover exactly the public types' fields.
+const modelTable: Table<ModelConfig> = modelOptionTable;
+const trainTable: Table<TrainConfig> = trainOptionTable;
+const generateTable: Table<GenerateSettings> = generateOptionTable;
 
 function checkValue(name: string, kind: Kind, v: unknown, Err: new (m: string) => SllmError): unknown {
   const ok =
@@ -84,7 +42,7 @@ function toSnake<T extends object>(
   if (typeof input !== 'object') throw new Err(`${what} must be an object`);
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || skip.includes(key)) continue;
-    const entry = (table as Record<string, [string, Kind]>)[key];
+    const entry = (table as Record<string, readonly [string, Kind]>)[key];
     if (!entry || !Object.prototype.hasOwnProperty.call(table, key))
       throw new Err(`unknown ${what} "${key}"; the options are ${Object.keys(table).join(', ')}`);
     out[entry[0]] = checkValue(key, entry[1], value, Err);
@@ -94,7 +52,7 @@ function toSnake<T extends object>(
 
 function fromSnake<T extends object>(table: Table<T>, json: Record<string, unknown>): Partial<T> {
   const out: Record<string, unknown> = {};
-  for (const [camel, [snake, kind]] of Object.entries(table) as [string, [string, Kind]][]) {
+  for (const [camel, [snake, kind]] of Object.entries(table) as [string, readonly [string, Kind]][]) {
     if (!(snake in json)) continue;
     const v = json[snake];
     out[camel] = kind === 'int' && typeof v === 'string' ? Number(v) : v;  // u64 seeds are strings

@@ -1,7 +1,8 @@
 // trainer.ts (internal): the main-thread Trainer over a C++ TrainerHandle. run() is an async
-// generator: one wasm call per optimizer step, an evaluation every evalInterval steps and at
-// the end, a progress event per step, and a turn of the event loop between steps, where
-// pause(), resume(), stop() and AbortSignals take effect.
+// generator over the core's schedule (Trainer::advance): one wasm call per optimizer step or
+// validation batch, a progress event per step saying what the core did (evaluated, stopped
+// early, done), and a turn of the event loop between calls, where pause(), resume(), stop()
+// and AbortSignals take effect.
 
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { StepResult, TrainerHandle } from './glue.js';
@@ -84,8 +85,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
       await new Promise<void>((resolve) => (this.#wake = resolve));
   }
 
-  #progress(r: StepResult, evaluated: EvalResult | undefined, activeMs: number, runSteps: number, runTokens: number) {
-    const h = this.handle;
+  #progress(r: StepResult, activeMs: number, runSteps: number, runTokens: number) {
     const maxSteps = this.config.maxSteps;
     const progress: TrainingProgress = {
       step: r.step,
@@ -97,12 +97,12 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
       tokensPerSecond: activeMs > 0 ? (runTokens * 1000) / activeMs : 0,
       elapsedMs: activeMs,
       etaMs: this.#done || runSteps === 0 ? 0 : (activeMs / runSteps) * Math.max(0, maxSteps - r.step),
-      done: this.#done,
-      earlyStopped: this.rt.invoke(() => h.earlyStopped()),
+      done: r.done,
+      earlyStopped: r.earlyStopped,
     };
-    if (evaluated) {
-      progress.valLoss = evaluated.loss;
-      progress.valPerplexity = evaluated.perplexity;
+    if (r.evaluated) {
+      progress.valLoss = r.valLoss;
+      progress.valPerplexity = r.valPerplexity;
     }
     return progress;
   }
@@ -125,7 +125,6 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     this.#stopRequested = false;
     const onAbort = () => this.#wakeUp();
     signal?.addEventListener('abort', onAbort);
-    const { validationSplit, evalInterval } = this.config;
     const stepsAtStart = this.rt.invoke(() => h.steps());
     const tokensAtStart = this.rt.invoke(() => h.tokensSeen());
     let activeMs = 0;
@@ -134,17 +133,19 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         await this.#waitWhilePaused(signal);
         if (this.#stopRequested || this.disposed) break;
         throwIfAborted(signal, 'training');
-        const t0 = now();
-        const r = this.rt.invoke(() => h.step()) as StepResult;
-        this.#done = this.rt.invoke(() => h.done());
+        // The step, then the evaluation the schedule calls for after it (if any), one
+        // validation batch per call with a turn of the event loop in between.
+        let t0 = now();
+        let r = this.rt.invoke(() => h.advance()) as StepResult | null;
         activeMs += now() - t0;
-        let evaluated: EvalResult | undefined;
-        if (validationSplit > 0 && ((evalInterval > 0 && r.step % evalInterval === 0) || this.#done)) {
-          const e = await this.#evaluate();
-          evaluated = e.result;
-          activeMs += e.ms;
+        while (r === null) {
+          await yieldToEventLoop();
+          t0 = now();
+          r = this.rt.invoke(() => h.advance()) as StepResult | null;
+          activeMs += now() - t0;
         }
-        yield this.#progress(r, evaluated, activeMs, r.step - stepsAtStart, r.tokens - tokensAtStart);
+        this.#done = r.done;
+        yield this.#progress(r, activeMs, r.step - stepsAtStart, r.tokens - tokensAtStart);
         if (this.#done) break;
         await yieldToEventLoop();
       }
@@ -160,10 +161,10 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     if (this.#running)
       throw new SllmInvalidArgumentError('this trainer is inside run(); stop() it before calling step() directly');
     const t0 = now();
-    const r = this.rt.invoke(() => h.step()) as StepResult;
-    this.#done = this.rt.invoke(() => h.done());
+    const r = this.rt.invoke(() => h.trainStep()) as StepResult;
+    this.#done = r.done;
     const ms = now() - t0;
-    return this.#progress(r, undefined, ms, 1, this.config.batchSize * this.config.sequenceLength *
+    return this.#progress(r, ms, 1, this.config.batchSize * this.config.sequenceLength *
       this.config.gradientAccumulation);
   }
 

@@ -14,6 +14,8 @@ import { Connection, type Handle, type WorkerLike } from './worker-connection.js
 import { WorkerModel, WorkerTokenizer, WorkerTrainer } from './worker-handles.js';
 import { ownsBuffer, type WasmFile, type WorkerInit } from './worker-protocol.js';
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   Backend,
   Engine,
   EngineOptions,
@@ -73,6 +75,10 @@ class WorkerEngine implements Engine {
 
   memoryStats(): Promise<MemoryStats> {
     return this.#conn.call((r) => r.memoryStats());
+  }
+
+  estimateMemory(options: EstimateOptions): Promise<MemoryEstimate> {
+    return this.#conn.call((r) => r.estimateMemory(options));
   }
 
   async createTokenizer(options: TokenizerOptions): Promise<Tokenizer> {

@@ -20,6 +20,8 @@ import {
   type WorkerInit,
 } from './worker-protocol.js';
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   CheckpointSaveOptions,
   EncodeOptions,
   Engine,
@@ -114,6 +116,10 @@ export class WorkerHost implements WorkerHostApi {
 
   memoryStats() {
     return this.#e.memoryStats();
+  }
+
+  estimateMemory(options: EstimateOptions) {
+    return this.#e.estimateMemory(options);
   }
 
   async createTokenizer(

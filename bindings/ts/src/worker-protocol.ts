@@ -5,6 +5,8 @@
 // streams (training runs, generation) are pulled one answer at a time.
 
 import type {
+  EstimateOptions,
+  MemoryEstimate,
   Backend,
   CheckpointInfo,
   CheckpointSaveOptions,
@@ -88,6 +90,7 @@ export interface WorkerHostApi {
   init(init: WorkerInit): Promise<Backend>;
   listPresets(): Promise<PresetInfo[]>;
   memoryStats(): Promise<MemoryStats>;
+  estimateMemory(options: EstimateOptions): Promise<MemoryEstimate>;
 
   createTokenizer(
     id: number,

@@ -1,15 +1,14 @@
 // stories.test.ts: tests of the built-in story corpus: determinism, length, alphabet, variety,
-// grammar invariants, story shape and throughput.
+// grammar invariants, story shape, and a second megabyte from another seed. (Its speed is not a
+// test's business: the demo times it in use.)
 import { describe, it, expect } from 'vitest';
 import { generateStories, previewStories, STORY_CORPUS_INFO, CHARSET } from './stories.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
 
-// Generated once and shared: 1 MB (timed) and 100 KB, both seed 1.
-const t0 = performance.now();
+// Generated once and shared: 1 MB and 100 KB, both seed 1.
 const BIG = generateStories({ chars: MB, seed: 1 });
-const BIG_MS = performance.now() - t0;
 const TEXT = generateStories({ chars: 100 * KB, seed: 1 });
 
 /** Sentences of a text: split on . ! ? followed by a space or newline, and on newlines. */
@@ -208,12 +207,13 @@ describe('story shape', () => {
   });
 });
 
-describe('throughput', () => {
-  it('generates 1 MB', () => {
-    console.log(`generated ${BIG.length} characters in ${BIG_MS.toFixed(0)} ms (first call, cold)`);
-    const t = performance.now();
+describe('another seed', () => {
+  it('gives another megabyte of the requested length, as varied', () => {
     const again = generateStories({ chars: MB, seed: 2 });
-    console.log(`generated ${again.length} characters in ${(performance.now() - t).toFixed(0)} ms (second call)`);
     expect(again.length).toBeGreaterThan(MB - 400);
+    expect(again.length).toBeLessThanOrEqual(MB);
+    expect(again.slice(0, 2000)).not.toBe(BIG.slice(0, 2000));
+    const distinct = (t: string) => new Set(t.split('\n')).size;
+    expect(distinct(again) / distinct(BIG)).toBeGreaterThan(0.8);
   });
 });

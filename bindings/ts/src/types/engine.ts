@@ -48,6 +48,46 @@ export interface MemoryStats {
   wasmMemoryBytes: number;
 }
 
+/** Bytes of WebAssembly memory, part by part (see {@link Engine.estimateMemory}). */
+export interface MemoryParts {
+  /** The parameters (f32). */
+  weights: number;
+  /** Their gradients (training). */
+  gradients: number;
+  /** AdamW's two moments (training). */
+  optimizer: number;
+  /** What a training step keeps for the backward pass, and its scratch. */
+  activations: number;
+  /** Keys and values of every layer for the whole context (generation). */
+  kvCache: number;
+  /** The decoder's buffers for a prefill chunk (generation). */
+  scratch: number;
+  /** The sum. */
+  total: number;
+}
+
+/** What a model would take, from the core's own layout and activation plan (no model is built). */
+export interface MemoryEstimate {
+  /** Trainable parameters. */
+  parameters: number;
+  /** The complete config the options describe. */
+  config: import('./model.js').ModelConfig;
+  /** Training it with the given (or the preset's) batch and sequence length. */
+  training: MemoryParts;
+  /** Generating with it. */
+  inference: MemoryParts;
+}
+
+/** What {@link Engine.estimateMemory} estimates: a model as createModel would make it, and its training settings. */
+export interface EstimateOptions {
+  /** A built-in preset to start from. */
+  preset?: import('./model.js').PresetName | (string & {});
+  /** Fields that override the preset's (as {@link ModelOptions.config}); vocabSize is required. */
+  config: Partial<import('./model.js').ModelConfig> & { vocabSize: number };
+  /** Training settings (batchSize, sequenceLength, dropout, ...) over the preset's. */
+  training?: Partial<import('./training.js').TrainConfig>;
+}
+
 /** Options of {@link Engine.loadModel}. */
 export interface LoadModelOptions {
   /**
@@ -101,4 +141,10 @@ export interface Engine extends SllmResource {
   loadModel(bytes: Uint8Array, options?: LoadModelOptions): Promise<LoadedModel>;
   /** WebAssembly memory use. */
   memoryStats(): Promise<MemoryStats>;
+  /**
+   * Parameters and memory of a model before it exists (for a settings page): weights,
+   * gradients, optimizer state and activations of training, weights, KV cache and scratch of
+   * generation. Computed by the core from the same layout and activation plan it allocates by.
+   */
+  estimateMemory(options: EstimateOptions): Promise<MemoryEstimate>;
 }

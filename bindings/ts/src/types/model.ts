@@ -6,36 +6,15 @@ import type { Engine, SllmResource } from './engine.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { CheckpointInfo, TrainerOptions } from './training.js';
 
-/** Names of the built-in presets. */
-export type PresetName = 'tiny' | 'small' | 'medium';
+import type { GenerateSettings, ModelConfig } from '../generated/options.js';
 
-/** A model's architecture (the SLLM file's `model` member, in camelCase). */
-export interface ModelConfig {
-  /** Architecture; `"gpt"`. */
-  arch: string;
-  /** Vocabulary size; always the tokenizer's. */
-  vocabSize: number;
-  /** Longest sequence the model sees (its position embedding's length). */
-  contextLength: number;
-  /** Embedding width. */
-  dim: number;
-  /** Number of transformer blocks. */
-  layers: number;
-  /** Attention heads; must divide `dim`. */
-  heads: number;
-  /** Key/value heads; equals `heads` for `gpt`. */
-  kvHeads: number;
-  /** Hidden width of the MLP (default 4 × dim when dim is overridden). */
-  ffnDim: number;
-  /** LayerNorm epsilon. */
-  normEps: number;
-  /** The output head shares the token embedding. */
-  tieEmbeddings: boolean;
-  /** Dropout probability during training, in [0, 1). */
-  dropout: number;
-  /** Seed of the weight initialization. */
-  initSeed: number;
-}
+export type { GenerateSettings, ModelConfig } from '../generated/options.js';
+
+/** Names of the built-in presets. */
+export type PresetName = 'tiny' | 'small' | 'medium' | 'llama-tiny' | 'llama-small';
+
+/** Architectures: `gpt` (GPT-2: LayerNorm, learned positions, GELU, biases) and `llama`. */
+export type Architecture = ModelConfig['arch'];
 
 /** Default training settings of a preset (see {@link TrainerOptions}). */
 export type PresetTraining = Partial<Omit<TrainerOptions, 'text' | 'tokens'>>;
@@ -59,28 +38,15 @@ export interface ModelOptions {
   /** A built-in preset to start from. Without one, `config` must give contextLength, dim, layers, heads, ffnDim. */
   preset?: PresetName | (string & {});
   /**
-   * Fields that override the preset's. Overriding `dim` without `ffnDim` sets ffnDim = 4 × dim;
-   * `heads` without `kvHeads` sets kvHeads = heads. `vocabSize`, if given, must equal the tokenizer's.
+   * Fields that override the preset's. Overriding `dim` or `arch` without `ffnDim` sets the
+   * architecture's MLP width (4 × dim for gpt, 8/3 × dim rounded up to 32 for llama); `heads`
+   * without `kvHeads` sets kvHeads = heads. `vocabSize`, if given, must equal the tokenizer's.
    */
   config?: Partial<ModelConfig>;
 }
 
-/** Sampling options of {@link Model.generate} and {@link Model.stream}. */
-export interface GenerateOptions {
-  /** Most tokens to generate (default 200). */
-  maxTokens?: number;
-  /** Softmax temperature; 0 picks the most likely token every time (default 1). */
-  temperature?: number;
-  /** Sample only among the k most likely tokens (0 = all, the default). */
-  topK?: number;
-  /** Sample from the smallest set of tokens whose probability reaches topP (default 1 = all). */
-  topP?: number;
-  /** Seed of the sampler: the same seed gives the same text (default 0). */
-  seed?: number;
-  /** Stop when the model produces [EOS] (default true). */
-  stopAtEos?: boolean;
-  /** The KV cache's number format: 'f32' (default), or 'f16' for half its memory (a little slower). */
-  kvCache?: KVCacheDType;
+/** Sampling options of {@link Model.generate} and {@link Model.stream} (defaults: the core's). */
+export interface GenerateOptions extends Partial<GenerateSettings> {
   /** Cancels generation: the promise rejects / the stream throws with AbortError. */
   signal?: AbortSignal;
 }

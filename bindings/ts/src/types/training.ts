@@ -4,54 +4,12 @@
 import type { SllmResource } from './engine.js';
 import type { Model } from './model.js';
 
-/** Learning-rate schedules: warmup, then constant, cosine or linear decay to minLearningRate at decaySteps. */
-export type LrSchedule = 'constant' | 'cosine' | 'linear';
+import type { TrainConfig } from '../generated/options.js';
 
-/** Every training setting (resolved: defaults filled in). */
-export interface TrainConfig {
-  /** Sequences per micro-batch. */
-  batchSize: number;
-  /** Tokens per sequence (at most the model's contextLength). */
-  sequenceLength: number;
-  /** Micro-batches per optimizer step (gradient accumulation). */
-  gradientAccumulation: number;
-  /** Training ends after this many optimizer steps. */
-  maxSteps: number;
-  /** Learning-rate schedule. */
-  schedule: LrSchedule;
-  /** Peak learning rate. */
-  learningRate: number;
-  /** Learning rate reached at decaySteps. */
-  minLearningRate: number;
-  /** Steps of linear warmup. */
-  warmupSteps: number;
-  /** Step at which decay reaches minLearningRate (default maxSteps). */
-  decaySteps: number;
-  /** AdamW beta1. */
-  beta1: number;
-  /** AdamW beta2. */
-  beta2: number;
-  /** AdamW epsilon. */
-  epsilon: number;
-  /** AdamW decoupled weight decay (applied to 2-D weights). */
-  weightDecay: number;
-  /** Clip the gradients' global norm to this (0 = off). */
-  gradientClip: number;
-  /** Dropout during training; -1 keeps the model's own. */
-  dropout: number;
-  /** Fraction of the corpus (its end) held out for validation, in [0, 1). */
-  validationSplit: number;
-  /** Validation batches per evaluation. */
-  evalBatches: number;
-  /** Evaluate every this many steps during {@link Trainer.run} (0 = only at the end). */
-  evalInterval: number;
-  /** Stop after this many evaluations without improvement (0 = never). */
-  earlyStopPatience: number;
-  /** An evaluation must improve the best validation loss by more than this. */
-  earlyStopMinDelta: number;
-  /** Seed of batch sampling and dropout. */
-  seed: number;
-}
+export type { TrainConfig } from '../generated/options.js';
+
+/** Learning-rate schedules: warmup, then constant, cosine or linear decay to minLearningRate at decaySteps. */
+export type LrSchedule = TrainConfig['schedule'];
 
 /** The corpus a trainer learns from: text (encoded with the model's tokenizer) or token ids. */
 export type TrainingData = { text: string; tokens?: undefined } | { tokens: ArrayLike<number>; text?: undefined };
