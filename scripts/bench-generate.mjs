@@ -2,14 +2,15 @@
 // bench-generate.mjs: what `npm run bench:generate` runs. Builds bench/generate.cpp natively and
 // in the wasm SIMD build, then prints, for both architectures on the `small` preset (gpt, and the
 // same shape as llama), prefill tokens/s of a 128-token prompt (one batch through the decoder)
-// and cached decoding tokens/s of 128 new tokens. The last line is one JSON object.
-// Options: --no-build (use what build/ holds), --preset NAME (default small), --runs N.
-import { spawnSync } from 'node:child_process';
+// and cached decoding tokens/s of 128 new tokens; then, unless --no-big, issue 14's real sizes
+// (scripts/bench-generate-big.mjs: GPT-2-124M and SmolLM-135M shapes in f32, f16, q8_0 and q4_0
+// files loaded for generation: load time, memory, prefill and decode tokens/s). The last line
+// is one JSON object (the big sizes' under "big").
+// Options: --no-build (use what build/ holds), --preset NAME (default small), --runs N, --no-big.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { lastJson, root, run } from './bench-util.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
@@ -20,24 +21,14 @@ const preset = opt('--preset', 'small');
 const runs = opt('--runs', '3');
 const nativeDir = process.env.SLLM_NATIVE_BUILD_DIR ?? join(root, 'build/native');
 const wasmDir = join(root, 'build/wasm');
-const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
-
-function run(cmd, argv) {
-  const r = spawnSync(cmd, argv, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) {
-    process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''));
-    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.error ?? 'exit ' + r.status})`);
-  }
-  return r.stdout;
-}
-const lastJson = (out) => JSON.parse(out.trim().split('\n').at(-1));
+const big = !args.includes('--no-big');
 
 if (build) {
   run('scripts/setup.sh', ['--no-browser']);
   console.error('building the native and wasm (SIMD) generation benchmarks ...');
   run('scripts/build-native.sh', []);
   if (!existsSync(join(wasmDir, 'CMakeCache.txt'))) run('emcmake', ['cmake', '-S', '.', '-B', wasmDir]);
-  run('cmake', ['--build', wasmDir, '-j2', '--target', 'bench_generate_simd']);
+  run('cmake', ['--build', wasmDir, '-j2', '--target', 'bench_generate_simd', ...(big ? ['bench_generate_big_simd'] : [])]);
 }
 
 const builds = {
@@ -57,9 +48,16 @@ console.log(`${'arch'.padEnd(6)} ${'build'.padEnd(10)} ${pad('params', 9)} ${pad
 for (const r of rows)
   console.log(`${r.arch.padEnd(6)} ${r.build.padEnd(10)} ${pad(r.params, 9)} ${pad(r.prefill_tokens_per_s.toFixed(0), 14)} ` +
               `${pad(r.decode_tokens_per_s.toFixed(1), 13)} ${pad((r.prefill_tokens_per_s / r.decode_tokens_per_s).toFixed(1) + 'x', 15)}`);
+let bigResults;
+if (big) {
+  const lines = run('node', ['scripts/bench-generate-big.mjs', '--no-build']).trim().split('\n');
+  bigResults = JSON.parse(lines.pop());
+  console.log(lines.join('\n'));
+}
 console.log(JSON.stringify({
   bench: 'bench:generate',
   preset,
   results: rows.map(({ build, arch, params, prefill_tokens_per_s, decode_tokens_per_s }) =>
     ({ build, arch, params, prefill_tokens_per_s, decode_tokens_per_s })),
+  ...(bigResults ? { big: bigResults } : {}),
 }));
