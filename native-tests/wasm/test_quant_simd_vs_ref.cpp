@@ -1,9 +1,9 @@
 // test_quant_simd_vs_ref.cpp: every quantized *_simd128 kernel (quant_kernels.h) against its _ref
 // twin in the wasm SIMD build, bit for bit (two NaNs count as equal), on odd shapes with guard
-// values: the f16 -> f32 lanes on all 65536 halves, activations to q8 blocks (with NaN, inf,
-// huge, subnormal and all-zero blocks), q8_0 / q4_0 / f16 products for N = 1 (decoding) and
-// N > 1 (prefill) over column ranges [r0, r1) of every alignment, on weights both from the file
-// encoder and from raw random bytes, and embedding rows of every dtype.
+// values: the f16 -> f32 lanes on all 65536 halves and decode_f16 on every length, activations
+// to q8 blocks (with NaN, inf, huge, subnormal and all-zero blocks), q8_0 / q4_0 / f16 products
+// for N = 1 (decoding) and N > 1 (prefill) over column ranges [r0, r1) of every alignment, on
+// weights both from the file encoder and from raw random bytes, and embedding rows of every dtype.
 // The scalar build compiles none of it (it has no _simd128 kernels).
 #include <catch2/catch.hpp>
 
@@ -58,6 +58,18 @@ TEST_CASE("quant simd128: f16 lanes equal f16_to_f32 on all 65536 halves", "[sim
     }
   }
   CHECK(bad == 0);
+}
+
+TEST_CASE("quant simd128: decode_f16 (the f16 KV cache's rows) equals _ref bit for bit on every length", "[simd_vs_ref]") {
+  Rng rng(54);
+  for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 33, 100, 257}) {
+    std::vector<uint8_t> h(2 * n);
+    for (auto& b : h) b = uint8_t(rng.below(256));  // every half, inf and NaN included
+    Guarded s{n}, r{n};
+    decode_f16_simd128(s.data(), h.data(), n);
+    decode_f16_ref(r.data(), h.data(), n);
+    require_same("decode_f16 n=" + std::to_string(n), s, r);
+  }
 }
 
 TEST_CASE("quant simd128: quantize_q8_act equals _ref bit for bit, NaN/inf/huge/subnormal blocks", "[simd_vs_ref]") {
