@@ -55,10 +55,10 @@ describe('weights in their file dtype', () => {
 
   it('a q8_0 file generates the f32 original greedy text; q4_0 and f16 load and generate', async () => {
     const opts = { temperature: 0, maxTokens: 48 };
-    const reference = await model.generate('The ', opts);
+    const reference = await model.generate('Ada ', opts);
     for (const dtype of ['f16', 'q8_0', 'q4_0'] as const) {
       const { model: m, tokenizer: t } = await engine.loadModel(await model.save({ dtype }));
-      const text = await m.generate('The ', opts);
+      const text = await m.generate('Ada ', opts);
       expect(text).toHaveLength(48);
       if (dtype !== 'q4_0') expect(text).toBe(reference);
       m.dispose();

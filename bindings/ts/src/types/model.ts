@@ -52,7 +52,7 @@ export interface GenerateOptions extends Partial<GenerateSettings> {
 }
 
 /** Number formats of the KV cache (see {@link GenerateOptions.kvCache}). */
-export type KVCacheDType = 'f32' | 'f16';
+export type KVCacheDType = GenerateSettings['kvCache'];
 
 /** Weight formats of a saved model: smaller files lose a little accuracy. */
 export type WeightDType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
