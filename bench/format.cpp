@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
     result.set(dtype_name(t), std::move(r));
   }
   // The quantized files loaded for generation (packed: weights kept as q8_0 / q4_0, integer
-  // kernels with activations in q8 blocks): validation loss against the dequantized load's, and
+  // kernels with activations in 16-bit blocks): validation loss against the dequantized load's, and
   // greedy text of 64 tokens against the f32 model's.
   const char* prompts[] = {"\n", "ROMEO:\n", "First Citizen:\nWe are"};
   std::vector<std::string> f32_texts;

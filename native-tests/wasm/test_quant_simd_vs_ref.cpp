@@ -1,7 +1,7 @@
 // test_quant_simd_vs_ref.cpp: every quantized *_simd128 kernel (quant_kernels.h) against its _ref
 // twin in the wasm SIMD build, bit for bit (two NaNs count as equal), on odd shapes with guard
 // values: the f16 -> f32 lanes on all 65536 halves and decode_f16 on every length, activations
-// to q8 blocks (with NaN, inf, huge, subnormal and all-zero blocks), q8_0 / q4_0 / f16 products
+// to 16-bit blocks (with NaN, inf, huge, subnormal and all-zero blocks), q8_0 / q4_0 / f16 products
 // for N = 1 (decoding) and N > 1 (prefill) over column ranges [r0, r1) of every alignment, on
 // weights both from the file encoder and from raw random bytes, and embedding rows of every dtype.
 // The scalar build compiles none of it (it has no _simd128 kernels).
@@ -39,7 +39,7 @@ std::vector<float> hostile_activations(size_t n, Rng& rng) {
     for (size_t j = 0; j < 32; ++j) x[b * 32 + j] = s * rng.normal();
     if (kind == 3) x[b * 32 + rng.below(32)] = std::numeric_limits<float>::quiet_NaN();
     if (kind == 4) x[b * 32 + rng.below(32)] = -std::numeric_limits<float>::infinity();
-    if (kind == 5) x[b * 32 + 5] = 127.0f, x[b * 32 + 6] = 2.5f, x[b * 32 + 7] = -0.5f;  // ties
+    if (kind == 5) x[b * 32 + 5] = 32767.0f, x[b * 32 + 6] = 2.5f, x[b * 32 + 7] = -0.5f;  // ties
   }
   return x;
 }
@@ -72,15 +72,15 @@ TEST_CASE("quant simd128: decode_f16 (the f16 KV cache's rows) equals _ref bit f
   }
 }
 
-TEST_CASE("quant simd128: quantize_q8_act equals _ref bit for bit, NaN/inf/huge/subnormal blocks", "[simd_vs_ref]") {
+TEST_CASE("quant simd128: quantize_act equals _ref bit for bit, NaN/inf/huge/subnormal blocks", "[simd_vs_ref]") {
   Rng rng(51);
   for (size_t nblocks : {1, 2, 3, 7, 64}) {
     for (int rep = 0; rep < 20; ++rep) {
       const std::vector<float> x = hostile_activations(nblocks * 32, rng);
       Guarded ds(nblocks), dr(nblocks);
-      std::vector<int8_t> qs(nblocks * 32 + 16, 99), qr(nblocks * 32 + 16, 99);
-      quantize_q8_act_simd128(ds.data(), qs.data(), x.data(), nblocks);
-      quantize_q8_act_ref(dr.data(), qr.data(), x.data(), nblocks);
+      std::vector<int16_t> qs(nblocks * 32 + 16, 99), qr(nblocks * 32 + 16, 99);
+      quantize_act_simd128(ds.data(), qs.data(), x.data(), nblocks);
+      quantize_act_ref(dr.data(), qr.data(), x.data(), nblocks);
       require_same("scales, blocks " + std::to_string(nblocks), ds, dr);
       INFO("blocks " << nblocks);
       REQUIRE(qs == qr);  // including the 16 guard bytes after the end (still 99)
@@ -103,8 +103,8 @@ TEST_CASE("quant simd128: q8_0 / q4_0 / f16 products equal _ref bit for bit, any
             const std::vector<float> bias = sllm::test::random_vec(size_t(OC), rng);
             const size_t nb = size_t(N) * size_t(Kf / 32);
             std::vector<float> xd(nb);
-            std::vector<int8_t> xq(nb * 32);
-            quantize_q8_act_ref(xd.data(), xq.data(), x.data(), nb);
+            std::vector<int16_t> xq(nb * 32);
+            quantize_act_ref(xd.data(), xq.data(), x.data(), nb);
             // The whole range, and a range starting and ending off the 4-row tiles.
             const int r0s[] = {0, OC > 2 ? 1 : 0}, r1s[] = {OC, OC > 3 ? OC - 1 : OC};
             for (int v = 0; v < 2; ++v)

@@ -30,7 +30,7 @@ void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch&
   const size_t nblocks = size_t(N) * size_t(w.cols / kQuantBlock);
   s.xd.resize(nblocks);
   s.xq.resize(nblocks * kQuantBlock);
-  quantize_q8_act(s.xd.data(), s.xq.data(), inp, nblocks);
+  quantize_act(s.xd.data(), s.xq.data(), inp, nblocks);
 }
 
 void linear_rows(float* out, int ldy, const float* inp, const WeightView& w, const float* bias, int N,

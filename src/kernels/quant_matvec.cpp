@@ -1,5 +1,5 @@
-// quant_matvec.cpp: the portable (_ref) quantized kernels of quant_kernels.h: activations to q8
-// blocks, and the q8_0 / q4_0 integer products (one row of x: decoding's matvec; N rows: the
+// quant_matvec.cpp: the portable (_ref) quantized kernels of quant_kernels.h: activations to
+// 16-bit blocks, and the q8_0 / q4_0 integer products (one row of x: decoding's matvec; N rows: the
 // prefill's batched matmul, row by row the same numbers). The _simd128 twins are in
 // quant_matvec_simd128.cpp and compute the same integer sums in the same float order.
 #include <cmath>
@@ -9,21 +9,21 @@
 
 namespace sllm {
 
-void quantize_q8_act_ref(float* d, int8_t* q, const float* x, size_t nblocks) {
+void quantize_act_ref(float* d, int16_t* q, const float* x, size_t nblocks) {
   for (size_t b = 0; b < nblocks; ++b) {
     const float* xb = x + b * kQuantBlock;
-    int8_t* qb = q + b * kQuantBlock;
+    int16_t* qb = q + b * kQuantBlock;
     float amax = 0.0f;
     for (int j = 0; j < kQuantBlock; ++j) {
       const float v = std::fabs(xb[j]);
       amax = amax < v ? v : amax;  // NaN never enters (as wasm's pmax)
     }
-    const float db = amax / 127.0f, id = db != 0.0f ? 1.0f / db : 0.0f;
+    const float db = amax / kActMax, id = db != 0.0f ? 1.0f / db : 0.0f;
     d[b] = db;
     for (int j = 0; j < kQuantBlock; ++j) {
       // Round half to even, then saturate like wasm's trunc_sat + saturating narrows.
       const float v = std::nearbyint(xb[j] * id);
-      qb[j] = int8_t(v != v ? 0 : v >= 127.0f ? 127 : v <= -128.0f ? -128 : int(v));
+      qb[j] = int16_t(v != v ? 0 : v >= 32767.0f ? 32767 : v <= -32768.0f ? -32768 : int(v));
     }
   }
 }
@@ -35,7 +35,7 @@ inline float block_scale(const uint8_t* blk) { return f16_to_f32_fast(uint16_t(b
 // q[i] = the sum over the block's four groups of 8 of w[8g + i] * x[8g + i] (exact int32). The
 // block's four partial sums are then q[2k] + q[2k+1], k = 0..3: the lanes of i32x4.dot_i16x8_s
 // over the four i16x8 of the block, added together.
-inline void group_sums(const int8_t* w, const int8_t* x, int32_t q[8]) {
+inline void group_sums(const int8_t* w, const int16_t* x, int32_t q[8]) {
   for (int i = 0; i < 8; ++i)
     q[i] = int32_t(w[i]) * x[i] + int32_t(w[8 + i]) * x[8 + i] + int32_t(w[16 + i]) * x[16 + i] +
            int32_t(w[24 + i]) * x[24 + i];
@@ -77,7 +77,7 @@ void matmul_blocks_ref(const QMatmulArgs& a, int r0, int r1) {
     const uint8_t* w = a.w + size_t(o) * row_bytes;
     for (int t = 0; t < a.N; ++t) {
       const float* xd = a.xd + size_t(t) * size_t(nb);
-      const int8_t* xq = a.xq + size_t(t) * size_t(a.K);
+      const int16_t* xq = a.xq + size_t(t) * size_t(a.K);
       float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (int b0 = 0; b0 < nb; b0 += kChunk) {
         const int n = nb - b0 < kChunk ? nb - b0 : kChunk;

@@ -1,7 +1,8 @@
-// quant_matvec_simd128.cpp: the wasm-simd128 twins of quant_matvec.cpp. Activations to q8 blocks
-// lane-wise with the scalar code's operations (abs, pmax, one scalar reciprocal, multiply,
-// round-half-even, saturating conversions); integer products with i32x4.dot_i16x8_s after
-// widening int8 to int16 (q4_0 nibbles unpacked and shifted by -8 first): a block's four
+// quant_matvec_simd128.cpp: the wasm-simd128 twins of quant_matvec.cpp. Activations to 16-bit
+// blocks lane-wise with the scalar code's operations (abs, pmax, one scalar reciprocal, multiply,
+// round-half-even, saturating conversions); integer products with i32x4.dot_i16x8_s of the
+// int16 activations and the int8 weights widened to int16 (q4_0 nibbles unpacked and shifted by
+// -8 first): a block's four
 // i32x4 dot products added give its four partial sums, which are the _ref's, and are combined
 // in its float order, so the results are bit for bit equal. The scales of a row are converted
 // ahead of its blocks, and rows go two at a time in one sequential sweep of the matrix (four
@@ -16,7 +17,7 @@ namespace sllm {
 
 using namespace qsimd;
 
-void quantize_q8_act_simd128(float* d, int8_t* q, const float* x, size_t nblocks) {
+void quantize_act_simd128(float* d, int16_t* q, const float* x, size_t nblocks) {
   for (size_t b = 0; b < nblocks; ++b) {
     const float* xb = x + b * kQuantBlock;
     v128_t v[8];
@@ -28,15 +29,13 @@ void quantize_q8_act_simd128(float* d, int8_t* q, const float* x, size_t nblocks
     m = wasm_f32x4_pmax(m, wasm_i32x4_shuffle(m, m, 2, 3, 0, 1));
     m = wasm_f32x4_pmax(m, wasm_i32x4_shuffle(m, m, 1, 0, 3, 2));
     const float amax = wasm_f32x4_extract_lane(m, 0);  // max is exact in any order
-    const float db = amax / 127.0f, id = db != 0.0f ? 1.0f / db : 0.0f;
+    const float db = amax / kActMax, id = db != 0.0f ? 1.0f / db : 0.0f;
     d[b] = db;
     const v128_t idv = wasm_f32x4_splat(id);
     v128_t i32[8];
     for (int i = 0; i < 8; ++i) i32[i] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_mul(v[i], idv)));
-    const v128_t lo = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(i32[0], i32[1]), wasm_i16x8_narrow_i32x4(i32[2], i32[3]));
-    const v128_t hi = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(i32[4], i32[5]), wasm_i16x8_narrow_i32x4(i32[6], i32[7]));
-    wasm_v128_store(q + b * kQuantBlock, lo);
-    wasm_v128_store(q + b * kQuantBlock + 16, hi);
+    for (int i = 0; i < 4; ++i)  // saturating narrow: the _ref's clamp to [-32768, 32767]
+      wasm_v128_store(q + b * kQuantBlock + 8 * size_t(i), wasm_i16x8_narrow_i32x4(i32[2 * i], i32[2 * i + 1]));
   }
 }
 
@@ -95,13 +94,13 @@ void matmul_blocks_simd128(const QMatmulArgs& a, int r0, int r1) {
     row_scales(d1, w1, Q::kBytes, nb);
     for (int t = 0; t < a.N; ++t) {
       const float* xd = a.xd + size_t(t) * size_t(nb);
-      const int8_t* xq = a.xq + size_t(t) * size_t(a.K);
+      const int16_t* xq = a.xq + size_t(t) * size_t(a.K);
       times(s0, d0, xd, nb);
       times(s1, d1, xd, nb);
       v128_t acc0 = wasm_f32x4_const_splat(0.0f), acc1 = acc0;
       for (int b = 0; b < nb; ++b) {
         const size_t off = size_t(b) * Q::kBytes;
-        const Wide x = load_wide(xq + size_t(b) * kQuantBlock);
+        const Wide x = load_x(xq + size_t(b) * kQuantBlock);
         const v128_t p0 = Q::dot(w0 + off, x), p1 = Q::dot(w1 + off, x);
         acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p0), wasm_v128_load32_splat(s0 + b)));
         acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p1), wasm_v128_load32_splat(s1 + b)));

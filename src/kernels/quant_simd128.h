@@ -1,6 +1,6 @@
 // quant_simd128.h: the wasm-simd128 pieces the quantized kernels share: f16 -> f32 on four lanes
-// (bit for bit f16_to_f32_fast), q4_0 nibbles to int8, and int8 blocks widened to i16x8 for
-// i32x4.dot_i16x8_s. Only *_simd128.cpp files include it.
+// (bit for bit f16_to_f32_fast), q4_0 nibbles to int8, and blocks of int8 weights widened to
+// i16x8 for i32x4.dot_i16x8_s with int16 activations. Only *_simd128.cpp files include it.
 #pragma once
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -31,7 +31,7 @@ inline v128_t scales4(const uint8_t* b0, const uint8_t* b1, const uint8_t* b2, c
   return f16x4_to_f32(wasm_i32x4_make(half_at(b0), half_at(b1), half_at(b2), half_at(b3)));
 }
 
-// One block of 32 int8 values (activation or weight), widened to four i16x8.
+// One block of 32 int8 weights, widened to four i16x8.
 struct Wide {
   v128_t v0, v1, v2, v3;
 };
@@ -39,7 +39,10 @@ inline Wide widen(v128_t lo16, v128_t hi16) {
   return {wasm_i16x8_extend_low_i8x16(lo16), wasm_i16x8_extend_high_i8x16(lo16), wasm_i16x8_extend_low_i8x16(hi16),
           wasm_i16x8_extend_high_i8x16(hi16)};
 }
-inline Wide load_wide(const int8_t* q) { return widen(wasm_v128_load(q), wasm_v128_load(q + 16)); }
+// One block of 32 int16 activations.
+inline Wide load_x(const int16_t* q) {
+  return {wasm_v128_load(q), wasm_v128_load(q + 8), wasm_v128_load(q + 16), wasm_v128_load(q + 24)};
+}
 
 // The 32 values (nibble - 8) of a q4_0 block (blk: its 16 data bytes) as int8: values 0..15 in
 // lo, 16..31 in hi.

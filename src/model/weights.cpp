@@ -99,10 +99,10 @@ MemoryEstimate inference_memory(const Model& m, DType kv_cache) {
     e.kv_cache /= 2;
     e.scratch += e.kv_cache * 2 / uint64_t(c.layers);
   }
-  if (m.packed()) {  // LinearScratch: an f32 scale and 32 int8 per block of the widest input
+  if (m.packed()) {  // LinearScratch: an f32 scale and 32 int16 per block of the widest input
     const uint64_t rows = uint64_t(std::min(c.context_length, Decoder::kPrefillChunk));
     const uint64_t K = uint64_t(std::max(c.dim, c.ffn_dim));
-    e.scratch += rows * (K / kQuantBlock * 4 + K);
+    e.scratch += rows * (K / kQuantBlock * 4 + K * 2);
   }
   return e;
 }
