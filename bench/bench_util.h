@@ -17,6 +17,18 @@ EM_JS(double, sllm_bench_process_cpu_s, (), {
 
 namespace sllm::bench {
 
+// The fastest of reps calls of f, in milliseconds (for whole operations: saving, loading a file).
+template <typename F>
+double best_ms(F&& f, int reps = 5) {
+  double best = 1e30;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
 inline double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }

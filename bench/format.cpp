@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bench_util.h"
 #include "data/dataset.h"
 #include "format/sllm_file.h"
 #include "generate/generator.h"
@@ -19,7 +20,7 @@
 #include "train/trainer.h"
 
 using namespace sllm;
-using clk = std::chrono::steady_clock;
+using sllm::bench::best_ms;
 
 namespace {
 
@@ -34,16 +35,6 @@ void write(const std::string& path, const std::vector<uint8_t>& b) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
-template <typename F>
-double best_ms(F&& f, int reps = 5) {
-  double best = 1e30;
-  for (int i = 0; i < reps; ++i) {
-    auto t0 = clk::now();
-    f();
-    best = std::min(best, std::chrono::duration<double, std::milli>(clk::now() - t0).count());
-  }
-  return best;
-}
 
 // Greedy text of n tokens after prompt.
 std::string greedy(const Model& m, const Tokenizer& tok, const std::string& prompt, int n) {

@@ -4,7 +4,7 @@
 //       model (12 layers, dim 768, 12 heads, vocabulary 50257, context 1024) and a
 //       SmolLM-135M-shaped llama (30 layers, dim 576, 9 heads, 3 kv heads, ffn 1536, vocabulary
 //       49152, context 2048) in f32, f16, q8_0 and q4_0 (tokenizer: one character per id);
-//   bench_generate_big run FILE [--prompt N] [--new N]   loads FILE packed for generation (the
+//   bench_generate_big run FILE [--prompt N] [--new N] [--threads N]   loads FILE packed for generation (the
 //       weights stay in the file's bytes and dtype), prefills an N-token prompt (default 128)
 //       and decodes N new tokens greedily (default 128), and prints one JSON line: load ms,
 //       prefill and decode tokens/s (on the wall clock, and on the process's CPU clock, which a
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "core/thread_pool.h"
 #if defined(__EMSCRIPTEN__)
 #include <unistd.h>
 #endif
@@ -139,11 +140,11 @@ int run(const std::string& path, int prompt_len, int new_tokens) {
   const double t3 = bench::now_s(), c3 = bench::cpu_s();
   const uint64_t mem = memory_bytes(), heap = heap_top() - heap0;
   std::printf(
-      "{\"file\":\"%s\",\"build\":\"%s\",\"file_bytes\":%zu,\"load_ms\":%.1f,\"prefill_tokens_per_s\":%.1f,"
+      "{\"file\":\"%s\",\"build\":\"%s\",\"threads\":%d,\"file_bytes\":%zu,\"load_ms\":%.1f,\"prefill_tokens_per_s\":%.1f,"
       "\"decode_tokens_per_s\":%.2f,\"prefill_cpu_tokens_per_s\":%.1f,\"decode_cpu_tokens_per_s\":%.2f,\"weight_bytes\":%llu,\"kv_cache_bytes\":%llu,\"scratch_bytes\":%llu,"
       "\"memory_bytes\":%llu,\"memory_growth_bytes\":%llu,\"heap_growth_bytes\":%llu,\"memory_after\":{\"read\":%llu,"
       "\"load\":%llu,\"decoder\":%llu,\"prefill\":%llu}}\n",
-      path.substr(path.find_last_of('/') + 1).c_str(), bench::build_name(), file_bytes, load_ms,
+      path.substr(path.find_last_of('/') + 1).c_str(), bench::build_name(), num_threads(), file_bytes, load_ms,
       prompt_len / (t2 - t1), new_tokens / (t3 - t2), prompt_len / (c2 - c1), new_tokens / (c3 - c2), (unsigned long long)model.weight_bytes(),
       (unsigned long long)dec.cache_bytes(), (unsigned long long)dec.scratch_bytes(), (unsigned long long)mem,
       (unsigned long long)(mem - mem0), (unsigned long long)heap, (unsigned long long)(mem_read - mem0), (unsigned long long)(mem_loaded - mem0),
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") {
     int prompt_len = 128, new_tokens = 128;
     for (int i = 3; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) set_num_threads(std::atoi(argv[i + 1]));
       if (std::strcmp(argv[i], "--prompt") == 0 && i + 1 < argc) prompt_len = std::atoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--new") == 0 && i + 1 < argc) new_tokens = std::atoi(argv[i + 1]);
     }

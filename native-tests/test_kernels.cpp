@@ -165,7 +165,7 @@ TEST_CASE("attention backward, with and without dropout on the weights", "[kerne
     Rng rng(6);
     const int B = 2, T = 5, C = 8, NH = 2;
     auto qkv = random_vec(size_t(B) * T * 3 * C, rng), r = random_vec(size_t(B) * T * C, rng);
-    std::vector<float> out(r.size()), att(size_t(B) * NH * T * T), scratch(attention_scratch_floats(T, T));
+    std::vector<float> out(r.size()), att(size_t(B) * NH * T * T);
     std::vector<float> dqkv(qkv.size()), mask(att.size());
     Rng mrng(9);
     dropout_mask(mask.data(), mask.size(), 0.3f, mrng);
@@ -173,12 +173,12 @@ TEST_CASE("attention backward, with and without dropout on the weights", "[kerne
     const AttentionArgs args{B, T, T, NH, NH, C / NH, qkv.data(), 3 * C, qkv.data() + C, qkv.data() + 2 * C,
                              3 * C, size_t(T) * 3 * C, out.data(), C};
     auto obj = [&] {
-      attention_forward(args, att.data(), scratch.data(), m);
+      attention_forward(args, att.data(), m);
       return dot(r, out.data());
     };
     obj();
     attention_backward(args, {dqkv.data(), dqkv.data() + C, dqkv.data() + 2 * C}, r.data(), att.data(),
-                       scratch.data(), m);
+                       m);
     check_grad(with_dropout ? "dqkv (dropout)" : "dqkv", qkv.data(), dqkv.data(), qkv.size(), obj, 1e-3f);
   }
 }

@@ -111,18 +111,17 @@ TEST_CASE("grouped-query attention backward, with and without dropout", "[kernel
     GqaLayer L(2, 5, 4, 2, 3, rng);
     auto r = random_vec(size_t(L.B) * L.T * L.C, rng);
     std::vector<float> out(r.size()), att(size_t(L.B) * L.NH * L.T * L.T), dqkv(L.qkv.size()), mask(att.size());
-    std::vector<float> scratch(attention_scratch_floats(L.T, L.T));
     Rng mrng(25);
     dropout_mask(mask.data(), mask.size(), 0.3f, mrng);
     const float* m = with_dropout ? mask.data() : nullptr;
     const AttentionArgs a = L.args(out.data());
     auto obj = [&] {
-      attention_forward(a, att.data(), scratch.data(), m);
+      attention_forward(a, att.data(), m);
       return dot(r, out.data());
     };
     obj();
     attention_backward(a, {dqkv.data(), dqkv.data() + L.C, dqkv.data() + L.C + L.KV}, r.data(), att.data(),
-                       scratch.data(), m);
+                       m);
     check_grad(with_dropout ? "dqkv (GQA, dropout)" : "dqkv (GQA)", L.qkv.data(), dqkv.data(), L.qkv.size(), obj,
                1e-3f);
   }
@@ -133,22 +132,22 @@ TEST_CASE("attention after cached positions and the one-token step equal the ful
   Rng rng(26);
   for (int NKV : {3, 1}) {
     GqaLayer L(1, 9, 3, NKV, 5, rng);
-    std::vector<float> full(size_t(L.T) * L.C), scratch(attention_scratch_floats(L.T, L.T));
-    attention_forward(L.args(full.data()), nullptr, scratch.data(), nullptr);
+    std::vector<float> full(size_t(L.T) * L.C);
+    attention_forward(L.args(full.data()), nullptr, nullptr);
     // The last 4 queries against all 9 positions (5 of them "cached"), nothing kept.
     const int past = 5, Tq = L.T - past;
     std::vector<float> part(size_t(Tq) * L.C);
     AttentionArgs a = L.args(part.data());
     a.Tq = Tq;
     a.q = L.qkv.data() + size_t(past) * L.D;
-    attention_forward(a, nullptr, scratch.data(), nullptr);
+    attention_forward(a, nullptr, nullptr);
     double worst = 0;
     for (size_t i = 0; i < part.size(); ++i)
       worst = std::max(worst, double(std::fabs(part[i] - full[size_t(past) * L.C + i])));
     // The one-token step for the last position.
     std::vector<float> step(size_t(L.C));
     attention_step(step.data(), L.qkv.data() + size_t(L.T - 1) * L.D, L.qkv.data() + L.C,
-                   L.qkv.data() + L.C + L.KV, L.D, L.T, L.NH, L.NKV, L.hs, scratch.data());
+                   L.qkv.data() + L.C + L.KV, L.D, L.T, L.NH, L.NKV, L.hs);
     for (int i = 0; i < L.C; ++i)
       worst = std::max(worst, double(std::fabs(step[size_t(i)] - full[size_t(L.T - 1) * L.C + i])));
     INFO("kv heads " << NKV << ": largest difference " << worst);

@@ -5,7 +5,7 @@
 // activation rounding of the integer kernels), memory of about the file's tensor bytes, f32
 // parameters bit for bit the f32 load's after unpack(), training starting from them, saving in
 // the file's dtype giving the file back byte for byte, q | k | v in three different dtypes,
-// and the errors of backward() on a packed model.
+// the errors of backward() on a packed model, and the same bits on any number of threads.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "format/sllm_file.h"
 #include "generate/decoder.h"
@@ -32,18 +33,18 @@ struct Files {
 };
 
 // A small random model (dims multiples of 32, so every matrix quantizes to blocks).
-Files make_model(const std::string& arch, bool tied) {
+Files make_model(const std::string& arch, bool tied, int dim = 64, int ffn = 96) {
   Files f;
   f.tok = CharTokenizer::train(kCorpus);
   ModelConfig c;
   c.arch = arch;
   c.vocab_size = int(f.tok->vocab_size());
   c.context_length = 24;
-  c.dim = 64;
+  c.dim = dim;
   c.layers = 2;
   c.heads = 4;
   c.kv_heads = arch == "llama" ? 2 : 4;
-  c.ffn_dim = 96;
+  c.ffn_dim = ffn;
   c.tie_embeddings = tied;
   f.model = Model::create(c);
   Rng rng(11);
@@ -220,4 +221,21 @@ TEST_CASE("a packed model refuses backward() and unpacks for a training forward"
   CHECK(!m.packed());
   m.backward();
   CHECK(std::isfinite(m.grads()[0]));
+}
+
+TEST_CASE("a packed model's logits are the same bits on 1, 2, 3 and 4 threads", "[packed][threads]") {
+  // Matrices large enough for the pool to split them (decoding: the 512-row MLP; prefill: all).
+  Files f = make_model("llama", true, 256, 512);
+  for (DType t : {DType::F16, DType::Q8_0, DType::Q4_0}) {
+    LoadedFile packed = load_packed(save(f, t));
+    std::vector<std::vector<float>> one;
+    for (int threads : {1, 2, 3, 4}) {
+      set_num_threads(threads);
+      const auto out = run(*packed.model);
+      INFO(dtype_name(t) << ", " << threads << " threads");
+      if (threads == 1) one = out;
+      else CHECK(out == one);
+    }
+    set_num_threads(1);
+  }
 }

@@ -25,6 +25,17 @@ inline const std::string& shakespeare() {
   return text;
 }
 
+// A varied, repetitive made-up text ("Ada sees Bo.\n" ...), easy to learn quickly.
+inline std::string made_up_corpus(int lines, uint64_t seed) {
+  std::string s;
+  const char* names[] = {"Ada", "Bo", "Cy", "Di"};
+  const char* verbs[] = {"sees", "likes", "finds", "helps"};
+  Rng rng(seed);
+  for (int i = 0; i < lines; ++i)
+    s += std::string(names[rng.below(4)]) + " " + verbs[rng.below(4)] + " " + names[rng.below(4)] + ".\n";
+  return s;
+}
+
 inline std::vector<float> random_vec(size_t n, Rng& rng, float scale = 1.0f) {
   std::vector<float> v(n);
   for (auto& x : v) x = scale * rng.normal();

@@ -2,10 +2,12 @@
 // bench-generate.mjs: what `npm run bench:generate` runs. Builds bench/generate.cpp natively and
 // in the wasm SIMD build, then prints, for both architectures on the `small` preset (gpt, and the
 // same shape as llama), prefill tokens/s of a 128-token prompt (one batch through the decoder)
-// and cached decoding tokens/s of 128 new tokens; then, unless --no-big, issue 14's real sizes
-// (scripts/bench-generate-big.mjs: GPT-2-124M and SmolLM-135M shapes in f32, f16, q8_0 and q4_0
-// files loaded for generation: load time, memory, prefill and decode tokens/s). The last line
-// is one JSON object (the big sizes' under "big").
+// and cached decoding tokens/s of 128 new tokens; then the chat API's time to first token of a
+// 5-turn conversation with and without the conversation cache (scripts/bench-chat.mjs, on the
+// package in dist/); then, unless --no-big, issue 14's real sizes (scripts/bench-generate-big.mjs:
+// GPT-2-124M and SmolLM-135M shapes in f32, f16, q8_0 and q4_0 files loaded for generation: load
+// time, memory, prefill and decode tokens/s). The last line is one JSON object (the real sizes'
+// under "big").
 // Options: --no-build (use what build/ holds), --preset NAME (default small), --runs N, --no-big.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +31,9 @@ if (build) {
   run('scripts/build-native.sh', []);
   if (!existsSync(join(wasmDir, 'CMakeCache.txt'))) run('emcmake', ['cmake', '-S', '.', '-B', wasmDir]);
   run('cmake', ['--build', wasmDir, '-j2', '--target', 'bench_generate_simd', ...(big ? ['bench_generate_big_simd'] : [])]);
+  console.error('building the package (dist/) for the chat benchmark ...');
+  run('scripts/build-wasm.sh', []);
+  run('scripts/build-ts.sh', []);
 }
 
 const builds = {
@@ -48,8 +53,12 @@ console.log(`${'arch'.padEnd(6)} ${'build'.padEnd(10)} ${pad('params', 9)} ${pad
 for (const r of rows)
   console.log(`${r.arch.padEnd(6)} ${r.build.padEnd(10)} ${pad(r.params, 9)} ${pad(r.prefill_tokens_per_s.toFixed(0), 14)} ` +
               `${pad(r.decode_tokens_per_s.toFixed(1), 13)} ${pad((r.prefill_tokens_per_s / r.decode_tokens_per_s).toFixed(1) + 'x', 15)}`);
+console.error('chat: time to first token of a 5-turn conversation ...');
+const chatOut = run('node', ['scripts/bench-chat.mjs', '--runs', runs]).trim().split('\n');
+for (const line of chatOut.slice(0, -1)) console.log(line);
 let bigResults;
 if (big) {
+  console.error('real sizes: GPT-2-124M and SmolLM-135M shapes ...');
   const lines = run('node', ['scripts/bench-generate-big.mjs', '--no-build']).trim().split('\n');
   bigResults = JSON.parse(lines.pop());
   console.log(lines.join('\n'));
@@ -57,7 +66,8 @@ if (big) {
 console.log(JSON.stringify({
   bench: 'bench:generate',
   preset,
+  ...(bigResults ? { big: bigResults } : {}),
+  chat: JSON.parse(chatOut.at(-1)),
   results: rows.map(({ build, arch, params, prefill_tokens_per_s, decode_tokens_per_s }) =>
     ({ build, arch, params, prefill_tokens_per_s, decode_tokens_per_s })),
-  ...(bigResults ? { big: bigResults } : {}),
 }));

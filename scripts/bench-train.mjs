@@ -2,12 +2,16 @@
 // bench-train.mjs: what `npm run bench:train` runs. Builds the throughput benchmarks (native, and
 // wasm in SIMD and scalar variants), then prints side by side the training tokens/s of the
 // nanoGPT CPU reference config (bench/train_throughput.cpp) and the GEMM GFLOP/s of each build on
-// that config's shapes (bench/matmul.cpp). The last line is one JSON object with every figure.
+// that config's shapes (bench/matmul.cpp); then the thread scaling of the native and wasm threads
+// builds beside the machine's parallel ceiling (scripts/bench-threads.mjs). The last line is one
+// JSON object with every figure.
 // Options: --no-build (skip setup and builds; use what build/ holds), --steps N (timed steps per round, default 10),
-// --runs N (runs of each benchmark, best kept; default 2: the machine may be shared).
+// --runs N (runs of each benchmark, best kept; default 2: the machine may be shared), --quick (fewer
+// steps in the thread scaling).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { lastJson, root, run } from './bench-util.mjs';
+import { benchThreads, buildThreadBenches, printThreads } from './bench-threads.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -21,7 +25,6 @@ const corpus = resolve(root, '../shared/data/tinyshakespeare.txt');
 const nativeDir = process.env.SLLM_NATIVE_BUILD_DIR ?? join(root, 'build/native');
 const wasmDir = join(root, 'build/wasm');
 
-
 if (build) {
   run('scripts/setup.sh', ['--no-browser'], { quiet: true });  // installs what is missing (idempotent)
   console.error('building native benchmarks ...');
@@ -30,6 +33,8 @@ if (build) {
   if (!existsSync(join(wasmDir, 'CMakeCache.txt'))) run('emcmake', ['cmake', '-S', '.', '-B', wasmDir], { quiet: true });
   const targets = ['simd', 'scalar'].flatMap((v) => [`bench_matmul_${v}`, `bench_train_throughput_${v}`]);
   run('cmake', ['--build', wasmDir, '-j2', '--target', ...targets], { quiet: true });
+  console.error('building wasm threads benchmarks ...');
+  buildThreadBenches(wasmDir);
 }
 
 const builds = {
@@ -68,8 +73,11 @@ matmul.native.shapes.forEach((s, i) =>
               names.map((n) => pad(matmul[n].shapes[i].gflops.toFixed(2), 11)).join(' ')));
 console.log(`wasm SIMD / wasm scalar training tokens/s: ${ratio.toFixed(2)}x (target >= 2.5x); ` +
             `wasm SIMD / native: ${(train['wasm-simd'].tokens_per_s / train.native.tokens_per_s).toFixed(2)}x`);
+const threads = benchThreads({ nativeDir, wasmDir, corpus, quick: args.includes('--quick') });
+printThreads(threads);
 const summary = {
   bench: 'bench:train',
+  threads,
   data: train.native.data,
   train_tokens_per_s: Object.fromEntries(names.map((n) => [n, train[n].tokens_per_s])),
   train_ms_per_step: Object.fromEntries(names.map((n) => [n, train[n].ms_per_step])),

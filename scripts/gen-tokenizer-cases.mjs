@@ -4,7 +4,10 @@
 // regex) and the expected GPT-2 `gpt2` ids from gpt-tokenizer's r50k_base encoding, checked
 // against js-tiktoken's "gpt2". Cases with "allow_special": true are encoded with special
 // tokens recognized; their ids come from js-tiktoken, because gpt-tokenizer 4.0.0 finds a
-// special token only at the very start of the text or right after another one.
+// special token only at the very start of the text or right after another one. Each case also
+// has the Llama 3 pre-tokenizer `llama3_pieces` (js-tiktoken's cl100k_base split regex, which
+// Llama 3 uses) and js-tiktoken's cl100k_base ids `cl100k`, and the SmolLM pre-tokenizer's
+// `smollm_pieces`.
 //
 // Usage: node scripts/gen-tokenizer-cases.mjs   (needs the npm packages gpt-tokenizer and
 // js-tiktoken resolvable, e.g. NODE_PATH=/path/to/node_modules). The output escapes all
@@ -16,6 +19,9 @@ const require = createRequire(import.meta.url);
 const { encode } = require('gpt-tokenizer/cjs/encoding/r50k_base');
 const tiktoken = require('js-tiktoken').getEncoding('gpt2');
 const SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+const cl100kRanks = (await import('js-tiktoken/ranks/cl100k_base')).default;
+const cl100k = new (require('js-tiktoken').Tiktoken)(cl100kRanks);
+const SPLIT_LLAMA3 = new RegExp(cl100kRanks.pat_str, 'gu');
 
 const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('');
 const cases = [
@@ -87,6 +93,15 @@ const cases = [
   ['astral letters', '\u{10400}\u{10401} \u{1D400}\u{1D401}'],
   ['private use and unassigned', '\uE000\uF8FF \u{F0000} \u0378'],
   ['pangram', 'The quick brown fox jumps over the lazy dog.'],
+  // Cases aimed at the Llama 3 (cl100k_base) rule's alternatives.
+  ['mixed-case contractions', "'rE 'Ll 'VE 'D 'S'T'M x's"],
+  ['newlines after punctuation', 'end.\n\nNext?!\r\n  x ;;\n'],
+  ['spaces around newlines', 'a  \n  \n  b \t\n\t c\n '],
+  ['number groups', '1234567 12.5 -0.001 \u0661\u0662\u0663\u0664 x1234y'],
+  ['one char before letters', '\tword  \u00A0word (hello) \'quoted\' -dash _under \u{1F600}abc'],
+  ['newline before letters', '\nword\r\nword\u2028word'],
+  ['other runs then newlines', '!!\n\n?? \r\r\n...'],
+  ['endoftext allowed twice', '<|endoftext|>start<|endoftext|>', true],
 ];
 
 const escapeNonAscii = (s) => s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
@@ -97,9 +112,14 @@ const out = cases.map(([name, text, allowSpecial]) => {
   const ref = tiktoken.encode(text, allowSpecial ? 'all' : [], []);
   c.gpt2 = allowSpecial ? ref : encode(text, { disallowedSpecial: new Set() });
   if (JSON.stringify(ref) !== JSON.stringify(c.gpt2)) throw new Error(`js-tiktoken and gpt-tokenizer differ on "${name}"`);
+  c.llama3_pieces = text.match(SPLIT_LLAMA3) ?? [];
+  // SmolLM: each \p{N} character alone, GPT-2's regex on the text between (Hugging Face's
+  // Digits(individual_digits) then ByteLevel(use_regex)).
+  c.smollm_pieces = text.split(/(\p{N})/u).flatMap((s, i) => (i % 2 ? [s] : s.match(SPLIT) ?? []));
+  c.cl100k = cl100k.encode(text, allowSpecial ? 'all' : [], []);
   return c;
 });
 const lines = out.map((c) => '    ' + escapeNonAscii(JSON.stringify(c)));
-const doc = `{\n  "about": "Adversarial tokenizer cases; pieces and gpt2 ids from gpt-tokenizer r50k_base (js-tiktoken gpt2 where allow_special). Regenerate with scripts/gen-tokenizer-cases.mjs.",\n  "cases": [\n${lines.join(',\n')}\n  ]\n}\n`;
+const doc = `{\n  "about": "Adversarial tokenizer cases; pieces and gpt2 ids from gpt-tokenizer r50k_base (js-tiktoken gpt2 where allow_special); llama3_pieces and cl100k ids from js-tiktoken cl100k_base; smollm_pieces: digits alone, then the gpt2 regex. Regenerate with scripts/gen-tokenizer-cases.mjs.",\n  "cases": [\n${lines.join(',\n')}\n  ]\n}\n`;
 writeFileSync(new URL('../native-tests/data/tokenizer_cases.json', import.meta.url), doc);
 console.log(`wrote ${out.length} cases`);

@@ -3,7 +3,8 @@
 # the native Catch2 suite (plain and under AddressSanitizer + UndefinedBehaviorSanitizer), then
 # the WebAssembly build with the kernel tests compiled to wasm, the TypeScript package and its
 # Vitest suite in Node (wasm-tests/ and the demo's unit tests in web/src/), the package in
-# Chromium (wasm-tests/browser/), and last the demo page end to end in Chromium (web/tests/).
+# Chromium and Firefox (wasm-tests/browser/), and last the demo page end to end in both
+# (web/tests/: the whole page, then its chat view).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,8 +19,9 @@ SLLM_NATIVE_BUILD_DIR=build/asan scripts/build-native.sh -DSLLM_SANITIZE=address
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure -j"$jobs"
 echo "== wasm build (Emscripten) and TypeScript package"
 scripts/build-wasm.sh
-echo "== kernel tests compiled to wasm (SIMD and scalar builds, run by Node via CTest)"
-NODE_PATH=/usr/share/nodejs cmake --build build/wasm -j"$jobs" --target sllm_wasm_tests_simd sllm_wasm_tests_scalar
+echo "== kernel tests compiled to wasm (SIMD, scalar and SIMD + threads builds, run by Node via CTest)"
+NODE_PATH=/usr/share/nodejs cmake --build build/wasm -j"$jobs" --target sllm_wasm_tests_simd sllm_wasm_tests_scalar \
+  sllm_wasm_tests_simd_threads
 ctest --test-dir build/wasm --output-on-failure -j"$jobs"
 scripts/build-ts.sh
 node_modules/.bin/tsc -p wasm-tests/tsconfig.json
@@ -33,11 +35,13 @@ summary() {
   ' "$1" "$2" || true
 }
 summary build/vitest-results.json vitest
-echo "== browser tests (Chromium driven by playwright-core; screenshots and logs in wasm-tests/artifacts/)"
+echo "== browser tests (Chromium by playwright-core, Firefox by puppeteer-core over WebDriver BiDi; screenshots and logs in wasm-tests/artifacts/)"
 node_modules/.bin/vitest run -c wasm-tests/browser/vitest.config.ts --reporter=default --reporter=json \
   --outputFile.json=build/vitest-browser-results.json || status=$?
 summary build/vitest-results.json vitest
-summary build/vitest-browser-results.json "vitest (Chromium)"
-echo "== demo page end to end in Chromium (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
+summary build/vitest-browser-results.json "vitest (Chromium, Firefox)"
+echo "== demo page end to end in Chromium and Firefox (web/tests/demo.e2e.mjs; screenshots in web/tests/artifacts/)"
 node_modules/.bin/tsc -p web/tsconfig.json && node web/tests/demo.e2e.mjs || status=1
+echo "== the demo's chat view end to end in Chromium (web/tests/chat.e2e.mjs; screenshots in web/tests/artifacts/chat/)"
+node web/tests/chat.e2e.mjs --no-build || status=1
 exit "$status"

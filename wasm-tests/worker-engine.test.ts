@@ -108,7 +108,13 @@ describe('createWorkerEngine', () => {
       },
     });
     expect(engine.backend).toBe('simd');
-    expect(seen.sort()).toEqual(['sllm-simd.wasm', 'sllm.wasm']);
+    expect(seen.sort()).toEqual([
+      'sllm-simd-threads.mjs',
+      'sllm-simd-threads.wasm',
+      'sllm-simd-threads.worker.js',
+      'sllm-simd.wasm',
+      'sllm.wasm',
+    ]);
     expect((await workerEngine({ wasmBaseUrl: dist, backend: 'scalar' })).backend).toBe('scalar');
   });
 

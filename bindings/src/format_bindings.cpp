@@ -1,9 +1,10 @@
-// format_bindings.cpp: SLLM files for JavaScript: saving a model (any weight dtype) or a
-// training checkpoint to bytes, loading either from bytes, and resuming training from a
-// loaded checkpoint.
+// format_bindings.cpp: model files for JavaScript: saving a model (any weight dtype) as SLLM or
+// GGUF, or a training checkpoint, to bytes; loading an SLLM or GGUF file from bytes; and
+// resuming training from a loaded checkpoint.
 #include <emscripten/bind.h>
 
 #include "boundary.h"
+#include "format/gguf_model.h"
 #include "handles.h"
 
 namespace sllm::bind {
@@ -34,6 +35,13 @@ val ModelHandle::save(const std::string& options_json) const {
   });
 }
 
+val ModelHandle::toGguf(const std::string& options_json) const {
+  return guard([&]() -> val {
+    Json j = parse_options(options_json, "GGUF options");
+    return to_uint8array(save_gguf(*model_, *tok_, save_options_from_json(j)));
+  });
+}
+
 val TrainerHandle::saveCheckpoint(const std::string& options_json) {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "save options");
@@ -45,21 +53,24 @@ namespace {
 
 ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
-    // The file's bytes go into wasm memory once: a model file is kept packed for generation
-    // (its matrices stay in these bytes, in their dtype; a trainer converts them to f32).
+    // The file's bytes go into wasm memory once: an SLLM model file is kept packed for generation
+    // (its matrices stay in these bytes, in their dtype; a trainer converts them to f32). A GGUF
+    // file is imported (load_any).
     const double length = u8["length"].isNumber() ? u8["length"].as<double>() : 0;
     if (length > double(uint64_t(1) << 31))
       fail(ErrorCode::OutOfMemory, "out of memory: the file is " + std::to_string(uint64_t(length) >> 20) +
                                        " MiB, more than WebAssembly can hold in one array (2 GiB); use a smaller "
                                        "or more quantized model");
     auto bytes = std::make_shared<const std::vector<uint8_t>>(to_bytes(u8));
+    const bool gguf = is_gguf(bytes->data(), bytes->size());
     LoadOptions opts;
     opts.packed = true;
-    LoadedFile f = load_file(bytes, opts);
+    LoadedFile f = gguf ? load_any(bytes->data(), bytes->size()) : load_file(bytes, opts);
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
-    h->header_json = std::string(header_text(bytes->data(), bytes->size()));
+    h->header_json = gguf ? gguf_summary(bytes->data(), bytes->size()).dump()
+                          : std::string(header_text(bytes->data(), bytes->size()));
     h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
     return h.release();
   });

@@ -35,7 +35,6 @@ EMSCRIPTEN_BINDINGS(sllm_generate) {
   using sllm::bind::SessionHandle;
   class_<SessionHandle>("SessionHandle")
       .function("next", &SessionHandle::next)
-      .function("done", &SessionHandle::done)
-      .function("tokensGenerated", &SessionHandle::tokensGenerated);
+      .function("done", &SessionHandle::done);
   function("createSession", &sllm::bind::create_session, allow_raw_pointers());
 }

@@ -55,6 +55,7 @@ class ModelHandle {
   std::string preset() const;
   TokenizerHandle* tokenizer() const;  // a new handle on the same tokenizer
   val save(const std::string& options_json) const;  // Uint8Array (format_bindings.cpp)
+  val toGguf(const std::string& options_json) const;  // Uint8Array: the model as a GGUF file
 
   // Filled by loadFile (format_bindings.cpp).
   Json metadata = Json::object();
@@ -64,6 +65,8 @@ class ModelHandle {
   bool isCheckpoint() const { return checkpoint != nullptr; }
   std::string metadataJson() const;
   std::string headerJson() const;
+  // The tokenizer's chat template (from an SLLM file, a GGUF or a Hugging Face import), "" if none.
+  std::string chatTemplate() const;
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
   // {"weights", "packed", "kv_cache", "scratch"}: bytes of the weights as held now, and of one
   // generation's KV cache (the whole context, in kv_cache's dtype "f32" or "f16") and scratch.
@@ -123,7 +126,6 @@ class SessionHandle {
 
   std::string next();  // the text of the next token (may be "" mid-character); "" when done
   bool done() const { return gen_.done(); }
-  int tokensGenerated() const { return gen_.tokens_generated(); }
 
  private:
   std::shared_ptr<Model> model_;             // kept alive for gen_

@@ -21,6 +21,9 @@ std::string ModelHandle::preset() const {
 std::string ModelHandle::metadataJson() const {
   return guard([&] { return metadata.dump(); });
 }
+std::string ModelHandle::chatTemplate() const {
+  return guard([&] { return tok_->chat_template(); });
+}
 std::string ModelHandle::headerJson() const {
   return guard([&] { return header_json; });
 }
@@ -170,11 +173,13 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("preset", &ModelHandle::preset)
       .function("tokenizer", &ModelHandle::tokenizer, allow_raw_pointers())
       .function("save", &ModelHandle::save)
+      .function("toGguf", &ModelHandle::toGguf)
       .function("isCheckpoint", &ModelHandle::isCheckpoint)
       .function("checkpointJson", &ModelHandle::checkpointJson)
       .function("metadataJson", &ModelHandle::metadataJson)
       .function("headerJson", &ModelHandle::headerJson)
       .function("memoryJson", &ModelHandle::memoryJson)
+      .function("chatTemplate", &ModelHandle::chatTemplate)
       .function("lastLogits", &ModelHandle::lastLogits);
   function("createModel", &sllm::bind::create_model, allow_raw_pointers());
   function("presetsJson", &sllm::bind::presets_json);

@@ -7,6 +7,7 @@
 #include "handles.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/hf_tokenizer.h"
 #include "tokenizer/word_tokenizer.h"
 
 namespace sllm::bind {
@@ -33,7 +34,7 @@ std::string TokenizerHandle::specialJson() const {
   return guard([&] { return tok_->special().to_json().dump(); });
 }
 std::string TokenizerHandle::toJson() const {
-  return guard([&] { return tok_->to_json().dump(); });
+  return guard([&] { return tok_->json().dump(); });
 }
 
 namespace {
@@ -114,6 +115,47 @@ TokenizerHandle* load_gpt2_tokenizer(const std::string& encoder_json, const std:
   return guard([&] { return new TokenizerHandle(BpeTokenizer::from_gpt2(encoder_json, vocab_bpe)); });
 }
 
+// A tiktoken ranks file ("base64 rank" lines, as cl100k_base.tiktoken or Llama 3's
+// tokenizer.model). options: {"specials": {string: id}, "pretokenizer": "gpt2"|"llama3",
+// "eos": string, "bos": string, "add_bos": bool}, each optional.
+TokenizerHandle* load_tiktoken_tokenizer(const std::string& ranks, const std::string& options) {
+  return guard([&] {
+    Json o = parse_options(options, "tiktoken options");
+    std::vector<std::pair<std::string, int32_t>> specials;
+    if (const Json* sp = o.find("specials")) {
+      if (!sp->is_object()) fail(ErrorCode::InvalidArgument, "specialTokens must be an object of token string -> id");
+      for (const auto& [name, id] : sp->members()) {
+        if (!id.is_number() || id.as_number() < 0 || id.as_number() != double(int32_t(id.as_number())))
+          fail(ErrorCode::InvalidArgument, "specialTokens[\"" + name + "\"] must be a token id");
+        specials.emplace_back(name, int32_t(id.as_number()));
+      }
+    }
+    auto name = [&](const char* key, const char* fallback) {
+      const Json* v = o.find(key);
+      if (v && !v->is_string()) fail(ErrorCode::InvalidArgument, std::string(key) + " must be a special token's string");
+      return v ? v->as_string() : std::string(fallback);
+    };
+    auto tok = BpeTokenizer::from_tiktoken(ranks, specials, name("eos", "<|endoftext|>"), name("bos", ""));
+    if (const Json* rule = o.find("pretokenizer")) {
+      PretokenizerRule r;
+      if (!rule->is_string() || !parse_pretokenizer_name(rule->as_string(), r))
+        fail(ErrorCode::InvalidArgument, "pretokenizer must be one of " + pretokenizer_names());
+      tok->set_pretokenizer(r);
+    }
+    if (const Json* ab = o.find("add_bos")) tok->set_add_bos(ab->is_bool() && ab->as_bool());
+    return new TokenizerHandle(std::move(tok));
+  });
+}
+
+// Hugging Face's tokenizer.json with (when config is not empty) tokenizer_config.json.
+TokenizerHandle* load_hf_tokenizer(const std::string& tokenizer_json, const std::string& config) {
+  return guard([&] {
+    HfTokenizerConfig cfg;
+    if (!config.empty()) cfg = parse_tokenizer_config(config);
+    return new TokenizerHandle(tokenizer_from_hf(tokenizer_json, config.empty() ? nullptr : &cfg));
+  });
+}
+
 TokenizerHandle* tokenizer_from_json(const std::string& json) {
   return guard([&] { return new TokenizerHandle(Tokenizer::from_json(Json::parse(json))); });
 }
@@ -137,4 +179,6 @@ EMSCRIPTEN_BINDINGS(sllm_tokenizer) {
   function("createTokenizer", &sllm::bind::create_tokenizer, allow_raw_pointers());
   function("tokenizerFromJson", &sllm::bind::tokenizer_from_json, allow_raw_pointers());
   function("loadGpt2Tokenizer", &sllm::bind::load_gpt2_tokenizer, allow_raw_pointers());
+  function("loadTiktokenTokenizer", &sllm::bind::load_tiktoken_tokenizer, allow_raw_pointers());
+  function("loadHfTokenizer", &sllm::bind::load_hf_tokenizer, allow_raw_pointers());
 }

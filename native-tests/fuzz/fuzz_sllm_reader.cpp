@@ -10,18 +10,14 @@
 #include "core/error.h"
 #include "format/crc32.h"
 #include "format/sllm_file.h"
+#include "fuzz_run_model.h"
 #include "generate/generator.h"
 
 namespace {
 void try_load(const uint8_t* data, size_t size) {
   try {
     sllm::LoadedFile f = sllm::load_file(data, size);
-    const sllm::ModelConfig& c = f.model->config();
-    std::vector<int32_t> tokens(size_t(std::min(c.context_length, 4)), 0);
-    f.model->forward(tokens.data(), nullptr, 1, int(tokens.size()));
-    sllm::SampleOptions so;
-    so.max_new_tokens = 3;
-    sllm::generate_ids(*f.model, {0}, so);
+    fuzz_run_model(f);
   } catch (const sllm::Error&) {
   }
 }

@@ -261,6 +261,7 @@ TEST_CASE("scalar build: the dispatching kernels are the _ref versions", "[simd_
   CHECK(&SLLM_KERNEL(matvec) == &matvec_ref);
   CHECK(&SLLM_KERNEL(layernorm_forward) == &layernorm_forward_ref);
   CHECK(&SLLM_KERNEL(rmsnorm_forward) == &rmsnorm_forward_ref);
+  CHECK(&SLLM_KERNEL(rmsnorm_backward_dinp) == &rmsnorm_backward_dinp_ref);
   CHECK(&SLLM_KERNEL(rope_forward) == &rope_forward_ref);
   CHECK(&SLLM_KERNEL(swiglu_forward) == &swiglu_forward_ref);
   CHECK(&SLLM_KERNEL(attention_step) == &attention_step_ref);

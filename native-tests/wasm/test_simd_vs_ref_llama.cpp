@@ -31,8 +31,10 @@ TEST_CASE("rmsnorm_simd128 forward and backward agree with _ref", "[simd_vs_ref]
       require_close("rmsnorm out" + shape, ys, yr, kRtol, 1e-6);
       Out dxs(n, dx0), dxr(n, dx0), dws(static_cast<size_t>(C), dw0), dwr(static_cast<size_t>(C), dw0);
       // Both from the _ref rstd, so dweight's per-element products are the same operations.
-      rmsnorm_backward_simd128(dxs.data(), dws.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
-      rmsnorm_backward_ref(dxr.data(), dwr.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
+      rmsnorm_backward_dinp_simd128(dxs.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
+      rmsnorm_backward_dinp_ref(dxr.data(), dy.data(), x.data(), w.data(), rr.data(), N, C);
+      rmsnorm_backward_dweight_simd128(dws.data(), dy.data(), x.data(), rr.data(), N, C, 0, C);
+      rmsnorm_backward_dweight_ref(dwr.data(), dy.data(), x.data(), rr.data(), N, C, 0, C);
       require_exact("rmsnorm dweight" + shape, dws, dwr);
       require_close("rmsnorm dinp" + shape, dxs, dxr, kRtol, 1e-6);
     }
@@ -85,8 +87,8 @@ TEST_CASE("attention_step_simd128 agrees with _ref (grouped-query heads, odd hea
             " hs=" + std::to_string(hs) + " Tk=" + std::to_string(Tk) + " NKV=" + std::to_string(NKV);
         auto q = randn(size_t(NH) * hs, rng), k = randn(size_t(Tk) * ldkv, rng), v = randn(k.size(), rng);
         Out os(static_cast<size_t>(NH * hs)), orf(static_cast<size_t>(NH * hs)), ss(static_cast<size_t>(Tk)), sr(static_cast<size_t>(Tk));
-        attention_step_simd128(os.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, ss.data());
-        attention_step_ref(orf.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, sr.data());
+        attention_step_simd128(os.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, 0, NH, ss.data());
+        attention_step_ref(orf.data(), q.data(), k.data(), v.data(), ldkv, Tk, NH, NKV, hs, 0, NH, sr.data());
         require_close("attention_step" + shape, os, orf, kRtol, 1e-6);
       }
 }

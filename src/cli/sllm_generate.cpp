@@ -1,12 +1,13 @@
-// sllm_generate.cpp: loads a saved model (SLLM file, any dtype) and samples text from it,
+// sllm_generate.cpp: loads a saved model (SLLM or GGUF file, any dtype) and samples text from it,
 // streaming it to stdout as it is generated.
 #include <cstdio>
 
 #include "cli/args.h"
+#include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
-#include "format/sllm_file.h"
+#include "format/gguf_model.h"
 #include "generate/generator.h"
 
 using namespace sllm;
@@ -24,32 +25,38 @@ SampleOptions tool_defaults() {
 std::string usage() {
   return std::string(R"(usage: sllm-generate --model FILE [options]
 
-Samples text from a saved SLLM model or checkpoint (either architecture).
+Samples text from a saved SLLM model or checkpoint, or a GGUF model (either architecture).
 
   --prompt TEXT        text to continue (default: a newline)
   --info               print the file's model, tokenizer and metadata summary first
+  --ids                print the prompt's and the generated token ids as one JSON line instead
+                       of text (generation does not stop at [EOS]), to compare with other runtimes
 )") + cli::flags_help(SampleOptions::options(), tool_defaults());
 }
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> known = {"help", "info", "model", "prompt"}, switches = {"help", "info"};
+  std::vector<std::string> known = {"help", "info", "ids", "model", "prompt", "threads"},
+                           switches = {"help", "info", "ids"};
   cli::add_flags(SampleOptions::options(), known, switches);
   cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("model")) {
     std::fputs(usage().c_str(), args.has("help") ? stdout : stderr);
+    std::fputs(cli::kThreadsUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   args.reject_unknown(known);
+  cli::apply_threads_flag(args);
   try {
-    // The file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the integer kernels.
+    // An SLLM file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the integer
+    // kernels. A GGUF file is imported (load_any).
     auto bytes = [&] {
       const std::string text = cli::read_file(args.str("model"));
       return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
     }();
     LoadOptions lo;
     lo.packed = true;
-    LoadedFile f = load_file(bytes, lo);
+    LoadedFile f = is_gguf(bytes->data(), bytes->size()) ? load_any(bytes->data(), bytes->size()) : load_file(bytes, lo);
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",
@@ -62,6 +69,17 @@ int main(int argc, char** argv) {
     SampleOptions::options().read(cli::given_flags(SampleOptions::options(), args, so), so, ErrorCode::InvalidArgument);
     so.validate();
     const std::string prompt = args.str("prompt", "\n");
+    if (args.has("ids")) {
+      so.stop_at_eos = false;
+      const std::vector<int32_t> ids = f.tokenizer->encode(prompt);
+      Json out = Json::object(), p = Json::array(), g = Json::array();
+      for (int32_t id : ids) p.push(id);
+      for (int32_t id : generate_ids(*f.model, ids, so)) g.push(id);
+      out.set("prompt", std::move(p));
+      out.set("generated", std::move(g));
+      std::printf("%s\n", out.dump().c_str());
+      return 0;
+    }
     std::fputs(prompt.c_str(), stdout);
     generate_text(*f.model, *f.tokenizer, prompt, so, [](const std::string& piece) {
       std::fputs(piece.c_str(), stdout);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/args.h"
+#include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
@@ -30,7 +31,7 @@ namespace {
 const std::vector<std::string> kToolFlags = {"help", "json", "quiet", "data", "preset", "sample-len", "temperature",
                                              "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
                                              "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file",
-                                             "time-limit"};
+                                             "time-limit", "threads"};
 const std::vector<std::string> kToolSwitches = {"help", "json", "quiet"};
 
 std::string usage() {
@@ -149,9 +150,11 @@ int main(int argc, char** argv) {
   cli::Args args(argc, argv, switches);
   if (args.has("help") || !args.has("data")) {
     std::fputs(usage().c_str(), args.has("help") ? stdout : stderr);
+    std::fputs(cli::kThreadsUsage, args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   args.reject_unknown(known);
+  cli::apply_threads_flag(args);
   try {
     const std::string text = cli::read_file(args.str("data"));
     std::unique_ptr<Tokenizer> tok;

@@ -364,6 +364,20 @@ double JsonReader::parse_number() {
   return v;
 }
 
+Json JsonReader::entry_value() {
+  const size_t before = charged_;
+  Json v = value();
+  charged_ = before;
+  return v;
+}
+
+Json JsonReader::parse_bounded(std::string_view text) {
+  JsonReader r(text, 64, text.size() * 16 + 65536);
+  Json v = r.value();
+  r.end();
+  return v;
+}
+
 Json Json::parse(std::string_view text, int max_depth) {
   JsonReader r(text, max_depth);
   Json v = r.value();

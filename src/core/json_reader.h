@@ -25,6 +25,9 @@ class JsonReader {
   // Throws at the end of the text.
   char peek_value();
   Json value();                // the next value, built
+  // The next value, built, its charge refunded: for a value the caller drops before reading
+  // the next one (an entry of a long list), so the budget bounds one entry at a time.
+  Json entry_value();
   void skip();                 // the next value, validated and passed over without storing it
   std::string string();        // the next value, which must be a string (else error(what))
   void begin_object();         // the next value must be an object; enters it
@@ -42,6 +45,10 @@ class JsonReader {
 
   // Throws Error(InvalidArgument) "invalid JSON at byte N: what".
   [[noreturn]] void error(const std::string& what) const;
+
+  // A whole document of untrusted text, built within a budget proportional to its size
+  // (16 bytes per byte of text, plus 64 KiB): never more memory than the text can justify.
+  static Json parse_bounded(std::string_view text);
 
  private:
   std::string_view s_;

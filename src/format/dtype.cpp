@@ -172,4 +172,10 @@ void decode_tensor(DType t, const uint8_t* src, size_t n, float* dst) {
   }
 }
 
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
 }  // namespace sllm

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sllm {
 
@@ -20,6 +21,9 @@ bool dtype_from_name(const std::string& name, DType& out);
 // Bytes for n values (n a multiple of 32 for the block types). Returns 0 on overflow.
 uint64_t dtype_nbytes(DType t, uint64_t n);
 constexpr int kQuantBlock = 32;
+
+// A shape for messages: "[768, 2304]".
+std::string shape_str(const std::vector<int64_t>& shape);
 
 // Encodes n f32 values into dst (dtype_nbytes(t, n) bytes), little-endian.
 void encode_tensor(DType t, const float* src, size_t n, uint8_t* dst);

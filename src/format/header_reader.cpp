@@ -24,9 +24,10 @@ auto reading(const JsonReader& r, F&& f) -> decltype(f()) {
 }
 }  // namespace
 
-// The tokenizer member: the small members the tokenizers read, built; "tokens" and "merges",
-// which strings() reads from the text one string at a time (each string's memory then belongs
-// to the tokenizer); anything else skipped.
+// The tokenizer member: the small members the tokenizers read, built; the big arrays ("tokens",
+// "merges", and spm's "scores" and "token_types"), which strings() and numbers() read from the
+// text one element at a time (each string's memory then belongs to the tokenizer); anything
+// else skipped.
 class HeaderReader::Tokenizer final : public TokenizerSource {
  public:
   Tokenizer(HeaderReader& h) : h_(h) {
@@ -37,12 +38,14 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
     std::string key;
     while (r.next_member(key)) {
       r.peek_value();
-      if (key == "tokens" || key == "merges") {
-        size_t& at = key == "tokens" ? tokens_at_ : merges_at_;
-        if (at != kAbsent) r.error("duplicate key \"" + key + "\"");
-        at = r.pos();
+      const int a = array_index(key.c_str());
+      if (a >= 0) {
+        if (at_[a] != kAbsent) r.error("duplicate key \"" + key + "\"");
+        at_[a] = r.pos();
         r.skip();
-      } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special") {
+      } else if (key == "type" || key == "pretokenizer" || key == "specials" || key == "special" ||
+                 key == "byte_fallback" || key == "add_space_prefix" || key == "add_bos" || key == "chat_template" ||
+                 key == "merge_rule") {
         if (obj_.find(key)) r.error("duplicate key \"" + key + "\"");
         obj_.set(key, r.value());
       } else {
@@ -52,20 +55,19 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
   }
   const Json& object() const override { return obj_; }
   int64_t count(const char* key, const std::string& what) const override {
-    size_t at = at_of(key);
-    if (at == kAbsent) return -1;
-    int64_t& n = counts_[std::string_view(key) == "tokens" ? 0 : 1];
-    if (n >= 0) return n;  // counted before: counting walks the whole array
+    const int a = array_index(key);
+    if (a < 0 || at_[a] == kAbsent) return -1;
+    if (counts_[a] >= 0) return counts_[a];  // counted before: counting walks the whole array
     JsonReader& r = h_.r_;
-    r.seek(at);
+    r.seek(at_[a]);
     if (r.peek_value() != '[') fail_not_string_array(key, what);
-    return n = int64_t(r.count_items());  // valid JSON: the first pass checked
+    return counts_[a] = int64_t(r.count_items());  // valid JSON: the first pass checked
   }
   void strings(const char* key, const std::string& what,
                const std::function<void(size_t, std::string&&)>& f) const override {
     if (count(key, what) < 0) return;
     JsonReader& r = h_.r_;
-    r.seek(at_of(key));
+    r.seek(at_[array_index(key)]);
     r.begin_array();
     for (size_t i = 0; r.next_item(); ++i) {
       if (r.peek_value() != '"') fail_not_string(key, what);
@@ -77,13 +79,37 @@ class HeaderReader::Tokenizer final : public TokenizerSource {
       r.seek(resume);
     }
   }
+  bool numbers(const char* key, const std::string& what, const std::function<void(size_t, double)>& f) const override {
+    const int a = array_index(key);
+    if (a < 0 || at_[a] == kAbsent) return false;
+    JsonReader& r = h_.r_;
+    r.seek(at_[a]);
+    if (r.peek_value() != '[') fail_not_number_array(key, what);
+    r.begin_array();
+    for (size_t i = 0; r.next_item(); ++i) {
+      if (r.peek_value() == '"' || r.peek_value() == '[' || r.peek_value() == '{') fail_not_number_array(key, what);
+      size_t before = r.charged();
+      Json x = reading(r, [&] { return r.value(); });
+      r.refund(r.charged() - before);
+      if (!x.is_number()) fail_not_number_array(key, what);
+      const size_t resume = r.pos();
+      f(i, x.as_number());
+      r.seek(resume);
+    }
+    return true;
+  }
 
  private:
+  static constexpr const char* kArrays[4] = {"tokens", "merges", "scores", "token_types"};
+  static int array_index(const char* key) {
+    for (int a = 0; a < 4; ++a)
+      if (std::string_view(key) == kArrays[a]) return a;
+    return -1;
+  }
   HeaderReader& h_;
   Json obj_;
-  size_t tokens_at_ = kAbsent, merges_at_ = kAbsent;
-  mutable int64_t counts_[2] = {-1, -1};  // of "tokens" and "merges", once counted
-  size_t at_of(const char* key) const { return std::string_view(key) == "tokens" ? tokens_at_ : merges_at_; }
+  size_t at_[4] = {kAbsent, kAbsent, kAbsent, kAbsent};
+  mutable int64_t counts_[4] = {-1, -1, -1, -1};  // element counts, once counted
 };
 
 HeaderReader::HeaderReader(std::string_view text, size_t budget) : r_(text, 64, budget) {

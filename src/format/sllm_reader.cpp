@@ -32,12 +32,6 @@ struct TensorIn {
   uint64_t numel = 0, offset = 0, nbytes = 0;
 };
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 // The tensors of "tensors" against the model's layout: checks 7 and 9 (and 8's D).
 class TensorTable {
  public:

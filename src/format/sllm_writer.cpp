@@ -6,6 +6,7 @@
 #include "format/crc32.h"
 #include "format/dtype.h"
 #include "format/sllm_file.h"
+#include "format/weight_dtype.h"
 
 namespace sllm {
 
@@ -26,18 +27,6 @@ uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 void put_u32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = uint8_t(v >> (8 * i));
-}
-
-// The dtype a parameter is written in. Norms and biases (1-D) stay f32. Embeddings (and an
-// untied output head) are f32/f16 as asked, and q8_0 when quantizing to either q8_0 or q4_0:
-// they are the model's input and output, where 4 bits cost the most quality for the fewest
-// bytes. Block types need rows that are a multiple of 32 values; other rows fall back to f16.
-DType dtype_for(const ParamTensor& t, DType requested) {
-  if (t.shape.size() != 2 || requested == DType::F32) return t.shape.size() == 2 ? requested : DType::F32;
-  const bool embedding = t.name == "token_embd.weight" || t.name == "position_embd.weight" || t.name == "output.weight";
-  DType d = embedding && requested == DType::Q4_0 ? DType::Q8_0 : requested;
-  if ((d == DType::Q8_0 || d == DType::Q4_0) && t.shape.back() % kQuantBlock != 0) d = DType::F16;
-  return d;
 }
 
 std::vector<uint8_t> write_file(Json header, const std::vector<TensorOut>& tensors) {
@@ -95,7 +84,7 @@ Json base_header(const Model& model, const Tokenizer& tok, const SaveOptions& op
                                          std::to_string(model.config().vocab_size) + ")");
   Json h = Json::object();
   h.set("model", model.config().to_json());
-  h.set("tokenizer", tok.to_json());
+  h.set("tokenizer", tok.json());
   if (!opts.metadata.is_object()) fail(ErrorCode::InvalidArgument, "metadata must be an object of strings");
   for (const auto& m : opts.metadata.members())
     if (!m.second.is_string()) fail(ErrorCode::InvalidArgument, "metadata \"" + m.first + "\" must be a string");
@@ -108,7 +97,7 @@ std::vector<TensorOut> param_tensors(const Model& model, DType requested) {
   for (size_t i = 0; i < model.tensors().size(); ++i) {
     const ParamTensor& t = model.tensors()[i];
     const float* f32 = model.tensor_f32(i);
-    out.push_back({t.name, t.shape, dtype_for(t, requested), f32, t.numel, f32 ? WeightView{} : model.weight(i)});
+    out.push_back({t.name, t.shape, weight_dtype(t, requested), f32, t.numel, f32 ? WeightView{} : model.weight(i)});
   }
   return out;
 }

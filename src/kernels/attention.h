@@ -27,29 +27,30 @@ struct AttentionGrads {
   float* dq; float* dk; float* dv;
 };
 
-// Scratch floats attention_forward / attention_backward need.
-inline size_t attention_scratch_floats(int Tq, int Tk) { return 2 * size_t(Tq) * size_t(Tk); }
+// Threads split the work over heads (the backward over key/value heads, each with the query
+// heads it serves, in order), so results are bit-identical on any thread count; each thread's
+// scratch (2 Tq Tk floats) is its own, kept between calls.
 
 // out = softmax(q k^T / sqrt(hs), causal) v per head. att (B, NH, Tq, Tk), if not null, keeps the
 // softmax for the backward pass (null: inference, nothing kept). drop_mask (B, NH, Tq, Tk), if
 // not null, multiplies the attention weights (values 0 or 1/(1-p)) before they meet v.
-void attention_forward(const AttentionArgs& a, float* att, float* scratch, const float* drop_mask);
+void attention_forward(const AttentionArgs& a, float* att, const float* drop_mask);
 // dq, dk, dv += the gradients given dout (rows like out); att and drop_mask from the forward.
 void attention_backward(const AttentionArgs& a, const AttentionGrads& g, const float* dout, const float* att,
-                        float* scratch, const float* drop_mask);
+                        const float* drop_mask);
 
-// One query row per head against Tk cached positions (decoding one token): out (NH*hs) from
-// q (NH*hs) and the k/v rows t < Tk at k (v) + t*ldkv (kv head g at g*hs). scratch: Tk floats.
-// The same numbers as attention_forward with Tq = 1 up to float rounding of the sums.
+// One query row per head against Tk cached positions (decoding one token), for heads
+// [h0, h1): out (NH*hs) from q (NH*hs) and the k/v rows t < Tk at k (v) + t*ldkv (kv head g at
+// g*hs). scratch: Tk floats. The same numbers as attention_forward with Tq = 1 up to float
+// rounding of the sums.
 void attention_step_ref(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH,
-                        int NKV, int hs, float* scratch);
+                        int NKV, int hs, int h0, int h1, float* scratch);
 #if defined(__wasm_simd128__)
 void attention_step_simd128(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH,
-                            int NKV, int hs, float* scratch);
+                            int NKV, int hs, int h0, int h1, float* scratch);
 #endif
-inline void attention_step(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH,
-                           int NKV, int hs, float* scratch) {
-  SLLM_KERNEL(attention_step)(out, q, k, v, ldkv, Tk, NH, NKV, hs, scratch);
-}
+// All heads, split over threads.
+void attention_step(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH, int NKV,
+                    int hs);
 
 }  // namespace sllm

@@ -13,10 +13,10 @@ namespace sllm {
 using namespace simd;
 
 void attention_step_simd128(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH,
-                            int NKV, int hs, float* scratch) {
+                            int NKV, int hs, int h0, int h1, float* scratch) {
   const float scale = 1.0f / std::sqrt(float(hs));
   const int group = NH / NKV;
-  for (int h = 0; h < NH; ++h) {
+  for (int h = h0; h < h1; ++h) {
     const float* qh = q + size_t(h) * hs;
     const size_t col = size_t(h / group) * hs;
     for (int t = 0; t < Tk; ++t) {

@@ -2,7 +2,9 @@
 //
 // Each kernel has a portable scalar version (suffix _ref, kept forever as the baseline) and,
 // when compiled for wasm with -msimd128 (__wasm_simd128__), a wasm-simd128 version (suffix
-// _simd128). The unsuffixed name dispatches to the best compiled version. All tensors are
+// _simd128). The unsuffixed name dispatches to the best compiled version; where the work pays
+// for it, the dispatcher splits it over the thread pool (parallel_*.cpp: over output elements,
+// so the result is bit-identical to the one-thread call whatever the thread count). All tensors are
 // contiguous row-major float32; shapes are given in the comments as (rows, cols).
 // Backward kernels ADD into their gradient outputs; callers zero gradients first.
 #pragma once
@@ -29,7 +31,7 @@ void gemm_ref(const GemmArgs& g);
 #if defined(__wasm_simd128__)
 void gemm_simd128(const GemmArgs& g);
 #endif
-inline void gemm(const GemmArgs& g) { SLLM_KERNEL(gemm)(g); }
+void gemm(const GemmArgs& g);  // parallel over row or column blocks of C
 
 // ---- linear layer (llm.c's matmul) -----------------------------------------------------------
 // out (N, OC) = inp (N, C) · weight (OC, C)^T + bias (OC); bias may be null.
@@ -45,14 +47,13 @@ void matvec_ref(float* y, const float* weight, const float* x, const float* bias
 #if defined(__wasm_simd128__)
 void matvec_simd128(float* y, const float* weight, const float* x, const float* bias, int C, int OC);
 #endif
-inline void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC) {
-  SLLM_KERNEL(matvec)(y, w, x, b, C, OC);
-}
+void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC);  // parallel over rows
 // dbias (OC) += column sums of dout (N, OC).
 void bias_backward_ref(float* dbias, const float* dout, int N, int OC);
 #if defined(__wasm_simd128__)
 void bias_backward_simd128(float* dbias, const float* dout, int N, int OC);
 #endif
+void bias_backward(float* dbias, const float* dout, int N, int OC);  // parallel over columns
 
 // ---- embeddings ------------------------------------------------------------------------------
 // out (B*T, C) = wte[tokens[i]] + wpe[pos0 + t] for row i = (b, t); wpe may be null (no learned
@@ -66,23 +67,31 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t
 // out (N, C), mean (N), rstd (N) from inp (N, C), weight (C), bias (C).
 void layernorm_forward_ref(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                            const float* bias, int N, int C, float eps);
-// dinp (N, C), dweight (C), dbias (C) += ...
+// dinp (N, C), dweight (C), dbias (C) += ...: the two pieces below, dinp row by row, then the
+// weight and bias gradients column by column (so threads can split each over its outputs).
 void layernorm_backward_ref(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                             const float* weight, const float* mean, const float* rstd, int N, int C);
+// dinp rows (N, C) += ...
+void layernorm_backward_dinp_ref(float* dinp, const float* dout, const float* inp, const float* weight,
+                                 const float* mean, const float* rstd, int N, int C);
+// dweight[c], dbias[c] += sums over the N rows (in row order) for columns c in [c0, c1).
+void layernorm_backward_dparams_ref(float* dweight, float* dbias, const float* dout, const float* inp,
+                                    const float* mean, const float* rstd, int N, int C, int c0, int c1);
 #if defined(__wasm_simd128__)
 void layernorm_forward_simd128(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                                const float* bias, int N, int C, float eps);
 void layernorm_backward_simd128(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                                 const float* weight, const float* mean, const float* rstd, int N, int C);
+void layernorm_backward_dinp_simd128(float* dinp, const float* dout, const float* inp, const float* weight,
+                                     const float* mean, const float* rstd, int N, int C);
+void layernorm_backward_dparams_simd128(float* dweight, float* dbias, const float* dout, const float* inp,
+                                        const float* mean, const float* rstd, int N, int C, int c0, int c1);
 #endif
-inline void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* w,
-                              const float* b, int N, int C, float eps) {
-  SLLM_KERNEL(layernorm_forward)(out, mean, rstd, inp, w, b, N, C, eps);
-}
-inline void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
-                               const float* w, const float* mean, const float* rstd, int N, int C) {
-  SLLM_KERNEL(layernorm_backward)(dinp, dw, db, dout, inp, w, mean, rstd, N, C);
-}
+// Forward parallel over rows; backward over rows (dinp), then over columns (dweight, dbias).
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* w, const float* b,
+                       int N, int C, float eps);
+void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w,
+                        const float* mean, const float* rstd, int N, int C);
 
 // ---- GELU (tanh approximation, as GPT-2 and ggml) --------------------------------------------
 void gelu_forward_ref(float* out, const float* inp, size_t n);
@@ -91,10 +100,8 @@ void gelu_backward_ref(float* dinp, const float* inp, const float* dout, size_t 
 void gelu_forward_simd128(float* out, const float* inp, size_t n);
 void gelu_backward_simd128(float* dinp, const float* inp, const float* dout, size_t n);
 #endif
-inline void gelu_forward(float* out, const float* inp, size_t n) { SLLM_KERNEL(gelu_forward)(out, inp, n); }
-inline void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n) {
-  SLLM_KERNEL(gelu_backward)(dinp, inp, dout, n);
-}
+void gelu_forward(float* out, const float* inp, size_t n);                      // parallel elementwise
+void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n);  // parallel elementwise
 
 // ---- residual add ----------------------------------------------------------------------------
 void residual_forward_ref(float* out, const float* a, const float* b, size_t n);  // out = a + b
@@ -103,11 +110,9 @@ void add_inplace_ref(float* acc, const float* x, size_t n);                     
 void residual_forward_simd128(float* out, const float* a, const float* b, size_t n);
 void add_inplace_simd128(float* acc, const float* x, size_t n);
 #endif
-inline void residual_forward(float* out, const float* a, const float* b, size_t n) {
-  SLLM_KERNEL(residual_forward)(out, a, b, n);
-}
+void residual_forward(float* out, const float* a, const float* b, size_t n);  // parallel elementwise
 // The residual's backward: da += dout and db += dout are each an add_inplace.
-inline void add_inplace(float* acc, const float* x, size_t n) { SLLM_KERNEL(add_inplace)(acc, x, n); }
+void add_inplace(float* acc, const float* x, size_t n);  // parallel elementwise
 
 // ---- causal softmax over rows of attention matrices -----------------------------------------
 // Each of R matrices is (Tq, Tk): Tq query rows against Tk positions, the first Tk - Tq of them
@@ -137,7 +142,7 @@ void mul_inplace_ref(float* x, const float* m, size_t n);  // x *= m elementwise
 #if defined(__wasm_simd128__)
 void mul_inplace_simd128(float* x, const float* m, size_t n);
 #endif
-inline void mul_inplace(float* x, const float* m, size_t n) { SLLM_KERNEL(mul_inplace)(x, m, n); }
+void mul_inplace(float* x, const float* m, size_t n);  // parallel elementwise
 
 // ---- softmax + cross-entropy over the vocabulary (fused) -------------------------------------
 // In place: logits (N, V) become probabilities; losses (N) = -log p[target]. Returns sum of losses.
@@ -148,12 +153,9 @@ void crossentropy_backward_ref(float* probs_inout, const int32_t* targets, int N
 double crossentropy_forward_simd128(float* probs_inout, float* losses, const int32_t* targets, int N, int V);
 void crossentropy_backward_simd128(float* probs_inout, const int32_t* targets, int N, int V, float dloss);
 #endif
-inline double crossentropy_forward(float* p, float* losses, const int32_t* t, int N, int V) {
-  return SLLM_KERNEL(crossentropy_forward)(p, losses, t, N, V);
-}
-inline void crossentropy_backward(float* p, const int32_t* t, int N, int V, float dloss) {
-  SLLM_KERNEL(crossentropy_backward)(p, t, N, V, dloss);
-}
+// Parallel over rows; the forward's total adds the row losses in row order, as on one thread.
+double crossentropy_forward(float* p, float* losses, const int32_t* t, int N, int V);
+void crossentropy_backward(float* p, const int32_t* t, int N, int V, float dloss);
 
 // ---- optimizer and gradient-norm kernels -----------------------------------------------------
 // One AdamW update of n values (PyTorch's AdamW): p -= lr*wd*p; m, v moments; bias-corrected
@@ -165,9 +167,7 @@ void adamw_update_ref(float* p, const float* g, float* m, float* v, size_t n, co
 #if defined(__wasm_simd128__)
 void adamw_update_simd128(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s);
 #endif
-inline void adamw_update(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s) {
-  SLLM_KERNEL(adamw_update)(p, g, m, v, n, s);
-}
+void adamw_update(float* p, const float* g, float* m, float* v, size_t n, const AdamWStep& s);  // parallel
 // Sum of squares (accumulated in double) and in-place scaling, for global-norm clipping.
 double sum_squares_ref(const float* x, size_t n);
 void scale_inplace_ref(float* x, float s, size_t n);
@@ -175,8 +175,9 @@ void scale_inplace_ref(float* x, float s, size_t n);
 double sum_squares_simd128(const float* x, size_t n);
 void scale_inplace_simd128(float* x, float s, size_t n);
 #endif
-inline double sum_squares(const float* x, size_t n) { return SLLM_KERNEL(sum_squares)(x, n); }
-inline void scale_inplace(float* x, float s, size_t n) { SLLM_KERNEL(scale_inplace)(x, s, n); }
+// Parallel; sum_squares adds its 256-element block sums in block order, as on one thread.
+double sum_squares(const float* x, size_t n);
+void scale_inplace(float* x, float s, size_t n);
 
 }  // namespace sllm
 

@@ -26,8 +26,8 @@ void layernorm_forward_ref(float* out, float* mean, float* rstd, const float* in
   }
 }
 
-void layernorm_backward_ref(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                            const float* weight, const float* mean, const float* rstd, int N, int C) {
+void layernorm_backward_dinp_ref(float* dinp, const float* dout, const float* inp, const float* weight,
+                                 const float* mean, const float* rstd, int N, int C) {
   for (int i = 0; i < N; ++i) {
     const float* dy = dout + size_t(i) * C;
     const float* x = inp + size_t(i) * C;
@@ -46,11 +46,29 @@ void layernorm_backward_ref(float* dinp, float* dweight, float* dbias, const flo
     for (int c = 0; c < C; ++c) {
       float xhat = (x[c] - m) * s;
       float dn = weight[c] * dy[c];
-      dbias[c] += dy[c];
-      dweight[c] += xhat * dy[c];
       dx[c] += (dn - dnorm_mean - xhat * dnorm_norm_mean) * s;
     }
   }
+}
+
+void layernorm_backward_dparams_ref(float* dweight, float* dbias, const float* dout, const float* inp,
+                                    const float* mean, const float* rstd, int N, int C, int c0, int c1) {
+  for (int i = 0; i < N; ++i) {
+    const float* dy = dout + size_t(i) * C;
+    const float* x = inp + size_t(i) * C;
+    float m = mean[i], s = rstd[i];
+    for (int c = c0; c < c1; ++c) {
+      float xhat = (x[c] - m) * s;
+      dbias[c] += dy[c];
+      dweight[c] += xhat * dy[c];
+    }
+  }
+}
+
+void layernorm_backward_ref(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                            const float* weight, const float* mean, const float* rstd, int N, int C) {
+  layernorm_backward_dinp_ref(dinp, dout, inp, weight, mean, rstd, N, C);
+  layernorm_backward_dparams_ref(dweight, dbias, dout, inp, mean, rstd, N, C, 0, C);
 }
 
 }  // namespace sllm

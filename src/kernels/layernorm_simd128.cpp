@@ -59,8 +59,8 @@ void layernorm_forward_simd128(float* out, float* mean, float* rstd, const float
   }
 }
 
-void layernorm_backward_simd128(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                                const float* weight, const float* mean, const float* rstd, int N, int C) {
+void layernorm_backward_dinp_simd128(float* dinp, const float* dout, const float* inp, const float* weight,
+                                     const float* mean, const float* rstd, int N, int C) {
   for (int i = 0; i < N; ++i) {
     const float* dy = dout + size_t(i) * C;
     const float* x = inp + size_t(i) * C;
@@ -77,19 +77,39 @@ void layernorm_backward_simd128(float* dinp, float* dweight, float* dbias, const
     dnorm_norm_mean /= float(C);
     const f32x4 vdm = splat(dnorm_mean), vdnm = splat(dnorm_norm_mean);
     int c = 0;
-    for (; c + 4 <= C; c += 4) {
-      const f32x4 xh = xhat(c), g = load(dy + c);
-      store(dbias + c, add(load(dbias + c), g));
-      store(dweight + c, madd(load(dweight + c), xh, g));
-      store(dx + c, madd(load(dx + c), sub(sub(dn(c), vdm), mul(xh, vdnm)), vs));
-    }
+    for (; c + 4 <= C; c += 4) store(dx + c, madd(load(dx + c), sub(sub(dn(c), vdm), mul(xhat(c), vdnm)), vs));
     for (; c < C; ++c) {
       const float xh = (x[c] - m) * s, dnc = weight[c] * dy[c];
-      dbias[c] += dy[c];
-      dweight[c] += xh * dy[c];
       dx[c] += (dnc - dnorm_mean - xh * dnorm_norm_mean) * s;
     }
   }
+}
+
+void layernorm_backward_dparams_simd128(float* dweight, float* dbias, const float* dout, const float* inp,
+                                        const float* mean, const float* rstd, int N, int C, int c0, int c1) {
+  for (int i = 0; i < N; ++i) {
+    const float* dy = dout + size_t(i) * C;
+    const float* x = inp + size_t(i) * C;
+    const float m = mean[i], s = rstd[i];
+    const f32x4 vm = splat(m), vs = splat(s);
+    int c = c0;
+    for (; c + 4 <= c1; c += 4) {
+      const f32x4 xh = mul(sub(load(x + c), vm), vs), g = load(dy + c);
+      store(dbias + c, add(load(dbias + c), g));
+      store(dweight + c, madd(load(dweight + c), xh, g));
+    }
+    for (; c < c1; ++c) {
+      const float xh = (x[c] - m) * s;
+      dbias[c] += dy[c];
+      dweight[c] += xh * dy[c];
+    }
+  }
+}
+
+void layernorm_backward_simd128(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                                const float* weight, const float* mean, const float* rstd, int N, int C) {
+  layernorm_backward_dinp_simd128(dinp, dout, inp, weight, mean, rstd, N, C);
+  layernorm_backward_dparams_simd128(dweight, dbias, dout, inp, mean, rstd, N, C, 0, C);
 }
 
 }  // namespace sllm

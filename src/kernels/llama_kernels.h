@@ -13,21 +13,24 @@ namespace sllm {
 // ---- RMSNorm over the last dim: out = x / sqrt(mean(x^2) + eps) * weight -----------------------
 // out (N, C), rstd (N) from inp (N, C), weight (C).
 void rmsnorm_forward_ref(float* out, float* rstd, const float* inp, const float* weight, int N, int C, float eps);
-// dinp (N, C), dweight (C) += ...
-void rmsnorm_backward_ref(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight,
-                          const float* rstd, int N, int C);
+// The backward in two pieces (so threads can split each over its outputs): dinp rows (N, C) += ...,
+// and dweight[c] += the sum over the N rows (in row order) for columns c in [c0, c1).
+void rmsnorm_backward_dinp_ref(float* dinp, const float* dout, const float* inp, const float* weight,
+                               const float* rstd, int N, int C);
+void rmsnorm_backward_dweight_ref(float* dweight, const float* dout, const float* inp, const float* rstd, int N,
+                                  int C, int c0, int c1);
 #if defined(__wasm_simd128__)
 void rmsnorm_forward_simd128(float* out, float* rstd, const float* inp, const float* weight, int N, int C, float eps);
-void rmsnorm_backward_simd128(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight,
-                              const float* rstd, int N, int C);
+void rmsnorm_backward_dinp_simd128(float* dinp, const float* dout, const float* inp, const float* weight,
+                                   const float* rstd, int N, int C);
+void rmsnorm_backward_dweight_simd128(float* dweight, const float* dout, const float* inp, const float* rstd, int N,
+                                      int C, int c0, int c1);
 #endif
-inline void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* w, int N, int C, float eps) {
-  SLLM_KERNEL(rmsnorm_forward)(out, rstd, inp, w, N, C, eps);
-}
-inline void rmsnorm_backward(float* dinp, float* dw, const float* dout, const float* inp, const float* w,
-                             const float* rstd, int N, int C) {
-  SLLM_KERNEL(rmsnorm_backward)(dinp, dw, dout, inp, w, rstd, N, C);
-}
+// Threads split the forward and dinp over rows, dweight over columns (parallel_llama.cpp).
+void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* w, int N, int C, float eps);
+// dinp (N, C), dweight (C) += ...
+void rmsnorm_backward(float* dinp, float* dw, const float* dout, const float* inp, const float* w, const float* rstd,
+                      int N, int C);
 
 // ---- rotary position embeddings ---------------------------------------------------------------
 // The table for positions 0 .. maxT-1 and head size hs (even): cos2 and sin2 (maxT, hs), with
@@ -49,14 +52,9 @@ void rope_forward_simd128(float* x, int B, int T, int ld, int heads, int hs, int
 void rope_backward_simd128(float* dx, int B, int T, int ld, int heads, int hs, int pos0, const float* cos2,
                            const float* sin2);
 #endif
-inline void rope_forward(float* x, int B, int T, int ld, int heads, int hs, int pos0, const float* c,
-                         const float* s) {
-  SLLM_KERNEL(rope_forward)(x, B, T, ld, heads, hs, pos0, c, s);
-}
-inline void rope_backward(float* dx, int B, int T, int ld, int heads, int hs, int pos0, const float* c,
-                          const float* s) {
-  SLLM_KERNEL(rope_backward)(dx, B, T, ld, heads, hs, pos0, c, s);
-}
+// Threads split the rows.
+void rope_forward(float* x, int B, int T, int ld, int heads, int hs, int pos0, const float* c, const float* s);
+void rope_backward(float* dx, int B, int T, int ld, int heads, int hs, int pos0, const float* c, const float* s);
 
 // ---- SwiGLU: h = silu(gate) * up, silu(g) = g / (1 + e^-g) -------------------------------------
 // h (N, F) from gu (N, 2F), each row the gate's F values then the up projection's F values.
@@ -67,9 +65,8 @@ void swiglu_backward_ref(float* dgu, const float* gu, const float* dh, int N, in
 void swiglu_forward_simd128(float* h, const float* gu, int N, int F);
 void swiglu_backward_simd128(float* dgu, const float* gu, const float* dh, int N, int F);
 #endif
-inline void swiglu_forward(float* h, const float* gu, int N, int F) { SLLM_KERNEL(swiglu_forward)(h, gu, N, F); }
-inline void swiglu_backward(float* dgu, const float* gu, const float* dh, int N, int F) {
-  SLLM_KERNEL(swiglu_backward)(dgu, gu, dh, N, F);
-}
+// Threads split the rows.
+void swiglu_forward(float* h, const float* gu, int N, int F);
+void swiglu_backward(float* dgu, const float* gu, const float* dh, int N, int F);
 
 }  // namespace sllm

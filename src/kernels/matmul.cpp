@@ -22,7 +22,7 @@ void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dou
   if (dinp) gemm(GemmArgs{N, C, OC, dout, OC, false, weight, C, false, dinp, C, true});
   // dweight (OC, C) += dout^T (OC, N) · inp (N, C)
   gemm(GemmArgs{OC, C, N, dout, OC, true, inp, C, false, dweight, C, true});
-  if (dbias) SLLM_KERNEL(bias_backward)(dbias, dout, N, OC);
+  if (dbias) bias_backward(dbias, dout, N, OC);
 }
 
 void bias_backward_ref(float* dbias, const float* dout, int N, int OC) {

@@ -134,8 +134,8 @@ struct LinearScratch {
 void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch& scratch);
 // Output columns [r0, r1) (rows of w) of out (N rows of stride ldy) = inp (N, K) · w^T + bias
 // (bias indexed like w's rows, may be null): f32 through matvec (N = 1) or gemm, f16 through
-// matmul_f16, q8_0 / q4_0 through matmul_q8_0 / matmul_q4_0 on linear_prepare's activations.
-// Disjoint ranges after one linear_prepare are the split a thread pool makes.
+// matmul_f16, q8_0 / q4_0 through matmul_q8_0 / matmul_q4_0 on linear_prepare's activations;
+// split by rows over the thread pool (core/thread_pool.h), bit-identical on any thread count.
 void linear_rows(float* out, int ldy, const float* inp, const WeightView& w, const float* bias, int N,
                  const LinearScratch& scratch, int r0, int r1);
 

@@ -1,10 +1,14 @@
 // quant_linear.cpp: the linear layer and the embedding lookup on WeightViews of any dtype
 // (quant_kernels.h): checks a view, quantizes the activations once (linear_prepare), then runs
-// the dtype's kernel over a range of output columns (linear_rows), which a thread pool can split.
+// the dtype's kernel over a range of output columns (linear_rows), split over the thread pool by
+// rows (every row computed by one kernel call, in its own fixed order: the same bits on any
+// number of threads).
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "kernels/quant_kernels.h"
 
 namespace sllm {
@@ -25,12 +29,23 @@ WeightView make_weight_view(DType dtype, const void* data, int rows, int cols, c
   return v;
 }
 
+namespace {
+// Least multiply-adds worth handing to another thread (waking one costs microseconds).
+constexpr int64_t kMinMacs = 1 << 16;
+// Rows per chunk of the thread pool: enough work, in whole groups of 4 rows (the kernels' tiles;
+// a row's result does not depend on where its chunk starts, so any split gives the same bits).
+int64_t row_grain(int64_t macs_per_row) { return (kMinMacs / std::max<int64_t>(macs_per_row, 1) + 4) / 4 * 4; }
+}  // namespace
+
 void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch& s) {
   if (w.dtype != DType::Q8_0 && w.dtype != DType::Q4_0) return;
   const size_t nblocks = size_t(N) * size_t(w.cols / kQuantBlock);
   s.xd.resize(nblocks);
   s.xq.resize(nblocks * kQuantBlock);
-  quantize_act(s.xd.data(), s.xq.data(), inp, nblocks);
+  // Blocks are independent: split them over the pool (a prefill's many rows; one row stays put).
+  parallel_for(0, int64_t(nblocks), 256, [&](int64_t lo, int64_t hi) {
+    quantize_act(s.xd.data() + lo, s.xq.data() + lo * kQuantBlock, inp + lo * kQuantBlock, size_t(hi - lo));
+  });
 }
 
 void linear_rows(float* out, int ldy, const float* inp, const WeightView& w, const float* bias, int N,
@@ -51,15 +66,21 @@ void linear_rows(float* out, int ldy, const float* inp, const WeightView& w, con
       }
       return;
     }
-    case DType::F16:
-      matmul_f16(F16MatmulArgs{out, w.data, inp, bias, N, K, ldy}, r0, r1);
+    case DType::F16: {
+      const F16MatmulArgs a{out, w.data, inp, bias, N, K, ldy};
+      parallel_for(r0, r1, row_grain(int64_t(N) * K), [&](int64_t lo, int64_t hi) { matmul_f16(a, int(lo), int(hi)); });
       return;
+    }
     case DType::Q8_0:
-      matmul_q8_0(QMatmulArgs{out, w.data, s.xd.data(), s.xq.data(), bias, N, K, ldy}, r0, r1);
+    case DType::Q4_0: {
+      const QMatmulArgs a{out, w.data, s.xd.data(), s.xq.data(), bias, N, K, ldy};
+      const bool q8 = w.dtype == DType::Q8_0;
+      parallel_for(r0, r1, row_grain(int64_t(N) * K), [&](int64_t lo, int64_t hi) {
+        if (q8) matmul_q8_0(a, int(lo), int(hi));
+        else matmul_q4_0(a, int(lo), int(hi));
+      });
       return;
-    case DType::Q4_0:
-      matmul_q4_0(QMatmulArgs{out, w.data, s.xd.data(), s.xq.data(), bias, N, K, ldy}, r0, r1);
-      return;
+    }
   }
 }
 

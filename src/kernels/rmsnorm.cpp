@@ -19,8 +19,8 @@ void rmsnorm_forward_ref(float* out, float* rstd, const float* inp, const float*
   }
 }
 
-void rmsnorm_backward_ref(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight,
-                          const float* rstd, int N, int C) {
+void rmsnorm_backward_dinp_ref(float* dinp, const float* dout, const float* inp, const float* weight,
+                               const float* rstd, int N, int C) {
   for (int i = 0; i < N; ++i) {
     const float* dy = dout + size_t(i) * C;
     const float* x = inp + size_t(i) * C;
@@ -29,11 +29,17 @@ void rmsnorm_backward_ref(float* dinp, float* dweight, const float* dout, const 
     float dot = 0.0f;  // mean of dn * xhat
     for (int c = 0; c < C; ++c) dot += weight[c] * dy[c] * (x[c] * s);
     dot /= float(C);
-    for (int c = 0; c < C; ++c) {
-      const float xhat = x[c] * s;
-      dweight[c] += xhat * dy[c];
-      dx[c] += (weight[c] * dy[c] - xhat * dot) * s;
-    }
+    for (int c = 0; c < C; ++c) dx[c] += (weight[c] * dy[c] - (x[c] * s) * dot) * s;
+  }
+}
+
+void rmsnorm_backward_dweight_ref(float* dweight, const float* dout, const float* inp, const float* rstd, int N,
+                                  int C, int c0, int c1) {
+  for (int i = 0; i < N; ++i) {
+    const float* dy = dout + size_t(i) * C;
+    const float* x = inp + size_t(i) * C;
+    const float s = rstd[i];
+    for (int c = c0; c < c1; ++c) dweight[c] += (x[c] * s) * dy[c];
   }
 }
 

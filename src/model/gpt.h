@@ -91,7 +91,6 @@ class GPT final : public Model {
     float *dresidual, *dln, *datty;    // (B, T, C) backward scratch, reused layer by layer
     float* dqkv;                       // (B, T, 3C)
     float *dfch, *dfch_gelu;           // (B, T, F)
-    float* att_scratch;                // attention_scratch_floats(T, T)
 
     template <class Add>
     void plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
@@ -104,7 +103,7 @@ class GPT final : public Model {
       add(fch, L * BT * F), add(fch_gelu, L * BT * F), add(residual3, L * BT * C);
       add(lnf, BT * C), add(lnf_mean, BT), add(lnf_rstd, BT), add(logits, BT * V), add(losses, BT);
       add(tmp, BT * C), add(dresidual, BT * C), add(dln, BT * C), add(datty, BT * C), add(dqkv, BT * 3 * C);
-      add(dfch, BT * F), add(dfch_gelu, BT * F), add(att_scratch, attention_scratch_floats(T, T));
+      add(dfch, BT * F), add(dfch_gelu, BT * F);
       if (with_dropout) {
         add(att_mask, L * uint64_t(B) * NH * TT);
         add(attproj_mask, L * BT * C);
@@ -119,7 +118,6 @@ class GPT final : public Model {
     BlockActs a;        // one block's buffers, reused by every layer
     float* x;           // (n, C) the residual stream entering the current block
     float* tmp;         // (n, C)
-    float* att;         // attention_scratch_floats(n, past + n)
     float* lnf;         // (C) the last row's final norm (+ its mean and rstd)
     template <class Add>
     void plan(const ModelConfig& c, int n, int past, Add&& add) {
@@ -128,7 +126,6 @@ class GPT final : public Model {
       add(a.ln1, N * C), add(a.ln1_mean, N), add(a.ln1_rstd, N), add(a.qkv, N * 3 * C), add(a.atty, N * C);
       add(a.residual2, N * C), add(a.ln2, N * C), add(a.ln2_mean, N), add(a.ln2_rstd, N);
       add(a.fch, N * F), add(a.fch_gelu, N * F), add(a.residual3, N * C), add(tmp, N * C);
-      add(att, attention_scratch_floats(n, past + n));
       add(lnf, C + 2);
     }
   };
@@ -151,10 +148,9 @@ class GPT final : public Model {
     int past;
   };
   // Layer l on residual (B*T, C) into a (+ the KV cache when kv is set: B = 1, positions
-  // kv->past ..). tmp: (B*T, C); att_scratch: attention_scratch_floats(T, past + T).
-  // ls: the linear layers' scratch (quantized activations).
-  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
-                     float* att_scratch, LinearScratch& ls) const;
+  // kv->past ..). tmp: (B*T, C); ls: the linear layers' scratch (quantized activations).
+  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
+                     float* tmp, LinearScratch& ls) const;
   ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
   Matrices matrices() const;
 

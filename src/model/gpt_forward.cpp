@@ -10,8 +10,8 @@
 
 namespace sllm {
 
-void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
-                        float* att_scratch, LinearScratch& ls) const {
+void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
+                        float* tmp, LinearScratch& ls) const {
   const int C = cfg_.dim, NH = cfg_.heads, N = B * T;
   const LayerViews& p = w_.layer[size_t(l)];
   const Matrices::Layer& m = m_.layer[size_t(l)];
@@ -27,8 +27,8 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
     }
     args.Tk = kv->past + T, args.k = kv->k, args.v = kv->v, args.ldkv = C, args.kv_batch = 0;
   }
-  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH, att_scratch);
-  else attention_forward(args, a.att, att_scratch, a.att_mask);
+  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH);
+  else attention_forward(args, a.att, a.att_mask);
   linear_forward(tmp, a.atty, m.attproj, p.attprojb, N, ls);
   if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
   residual_forward(a.residual2, residual, tmp, size_t(N) * C);
@@ -56,8 +56,7 @@ float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, in
     } else {
       b.att_mask = b.attproj_mask = b.fcproj_mask = nullptr;
     }
-    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, a.att_scratch,
-                  linear_scratch_);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, linear_scratch_);
   }
   layernorm_forward(a.lnf, a.lnf_mean, a.lnf_rstd, a.block(cfg_, L - 1).residual3, w_.lnfw, w_.lnfb, int(BT), C,
                     cfg_.norm_eps);
@@ -110,7 +109,7 @@ void GPT::backward_pass(float loss_scale) {
     std::memset(a.dqkv, 0, sizeof(float) * BT * 3 * C);
     const AttentionArgs args{B, T, T, NH, NH, C / NH, b.qkv, 3 * C, b.qkv + C, b.qkv + 2 * C, 3 * C,
                              size_t(T) * 3 * C, b.atty, C};
-    attention_backward(args, {a.dqkv, a.dqkv + C, a.dqkv + 2 * C}, a.datty, b.att, a.att_scratch,
+    attention_backward(args, {a.dqkv, a.dqkv + C, a.dqkv + 2 * C}, a.datty, b.att,
                        dropout ? b.att_mask : nullptr);
     std::memset(a.dln, 0, sizeof(float) * BT * C);
     matmul_backward(a.dln, dp.qkvw, dp.qkvb, a.dqkv, b.ln1, p.qkvw, int(BT), C, 3 * C);
@@ -125,7 +124,7 @@ void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   embedding_forward(d.x, tokens, m_.wte, &m_.wpe, 1, n, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
-    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, d.att, s.linear);
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, s.linear);
     s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }

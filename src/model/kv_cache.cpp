@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "model/decode_state.h"
 
 namespace sllm {
@@ -26,7 +27,10 @@ namespace {
 float* layer_rows(std::vector<float>& f32, const std::vector<uint16_t>& f16, int l, int pos, int capacity, int kv_dim) {
   const size_t layer = size_t(capacity) * size_t(kv_dim);
   if (f16.empty()) return f32.data() + size_t(l) * layer;
-  decode_f16(f32.data(), reinterpret_cast<const uint8_t*>(f16.data() + size_t(l) * layer), size_t(pos) * size_t(kv_dim));
+  const uint8_t* h = reinterpret_cast<const uint8_t*>(f16.data() + size_t(l) * layer);
+  parallel_for(0, int64_t(pos) * kv_dim, 1 << 14, [&](int64_t lo, int64_t hi) {
+    decode_f16(f32.data() + lo, h + 2 * lo, size_t(hi - lo));  // exact: any split, the same values
+  });
   return f32.data();
 }
 void store(std::vector<uint16_t>& f16, const std::vector<float>& f32, int l, int pos, int n, int capacity, int kv_dim) {

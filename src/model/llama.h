@@ -83,7 +83,6 @@ class Llama final : public Model {
     float* dqkv;                       // (B, T, D)
     float* dgu;                        // (B, T, 2F)
     float* dh;                         // (B, T, F)
-    float* att_scratch;                // attention_scratch_floats(T, T)
 
     template <class Add>
     void plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
@@ -96,7 +95,7 @@ class Llama final : public Model {
       add(gu, L * BT * 2 * F), add(h, L * BT * F), add(residual3, L * BT * C);
       add(xnf, BT * C), add(rstdf, BT), add(logits, BT * V), add(losses, BT);
       add(tmp, BT * C), add(dresidual, BT * C), add(dxn, BT * C), add(datty, BT * C), add(dqkv, BT * D);
-      add(dgu, BT * 2 * F), add(dh, BT * F), add(att_scratch, attention_scratch_floats(T, T));
+      add(dgu, BT * 2 * F), add(dh, BT * F);
       if (with_dropout) {
         add(att_mask, L * uint64_t(B) * NH * TT);
         add(attproj_mask, L * BT * C);
@@ -110,7 +109,6 @@ class Llama final : public Model {
     BlockActs a;   // one block's buffers, reused by every layer
     float* x;      // (n, C)
     float* tmp;    // (n, C)
-    float* att;    // attention_scratch_floats(n, past + n)
     float* xnf;    // (C) the last row's final norm (+ its rstd)
     template <class Add>
     void plan(const ModelConfig& c, int n, int past, Add&& add) {
@@ -119,7 +117,7 @@ class Llama final : public Model {
       add(x, N * C);
       add(a.xn1, N * C), add(a.rstd1, N), add(a.qkv, N * D), add(a.atty, N * C), add(a.residual2, N * C);
       add(a.xn2, N * C), add(a.rstd2, N), add(a.gu, N * 2 * F), add(a.h, N * F), add(a.residual3, N * C);
-      add(tmp, N * C), add(att, attention_scratch_floats(n, past + n)), add(xnf, C + 1);
+      add(tmp, N * C), add(xnf, C + 1);
     }
   };
 
@@ -140,10 +138,10 @@ class Llama final : public Model {
     int past;
   };
   // Layer l on residual (B*T, C) into a, positions pos0 .. (pos0 = kv->past when decoding into
-  // the cache, B = 1; 0 in training). tmp: (B*T, C); att_scratch: attention_scratch_floats;
-  // ls: the linear layers' scratch (quantized activations).
-  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv, float* tmp,
-                     float* att_scratch, LinearScratch& ls) const;
+  // the cache, B = 1; 0 in training). tmp: (B*T, C); ls: the linear layers' scratch (quantized
+  // activations).
+  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
+                     float* tmp, LinearScratch& ls) const;
   AttentionArgs attention_args(const BlockActs& a, int B, int T) const;
   ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
   Matrices matrices() const;

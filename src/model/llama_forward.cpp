@@ -17,7 +17,7 @@ AttentionArgs Llama::attention_args(const BlockActs& a, int B, int T) const {
 }
 
 void Llama::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                          float* tmp, float* att_scratch, LinearScratch& ls) const {
+                          float* tmp, LinearScratch& ls) const {
   const int C = cfg_.dim, F = cfg_.ffn_dim, NH = cfg_.heads, NKV = cfg_.kv_heads, hs = cfg_.head_dim();
   const int D = qkv_dim_, KV = kv_dim_, N = B * T, pos0 = kv ? kv->past : 0;
   const LayerViews& p = w_.layer[size_t(l)];
@@ -34,8 +34,8 @@ void Llama::block_forward(int l, const float* residual, const BlockActs& a, int 
     }
     args.Tk = kv->past + T, args.k = kv->k, args.v = kv->v, args.ldkv = KV, args.kv_batch = 0;
   }
-  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NKV, hs, att_scratch);
-  else attention_forward(args, a.att, att_scratch, a.att_mask);
+  if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NKV, hs);
+  else attention_forward(args, a.att, a.att_mask);
   linear_forward(tmp, a.atty, m.wo, nullptr, N, ls);
   if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
   residual_forward(a.residual2, residual, tmp, size_t(N) * C);
@@ -63,8 +63,7 @@ float Llama::forward_pass(const int32_t* tokens, const int32_t* targets, int B, 
     } else {
       b.att_mask = b.attproj_mask = b.ffn_mask = nullptr;
     }
-    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, a.att_scratch,
-                  linear_scratch_);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, linear_scratch_);
   }
   rmsnorm_forward(a.xnf, a.rstdf, a.block(cfg_, L - 1).residual3, w_.norm, int(BT), C, cfg_.norm_eps);
   if (packed()) linear_forward(a.logits, a.xnf, m_.wout, nullptr, int(BT), linear_scratch_);
@@ -114,7 +113,7 @@ void Llama::backward_pass(float loss_scale) {
     matmul_backward(a.datty, dp.wo, nullptr, a.tmp, b.atty, p.wo, int(BT), C, C);
     std::memset(a.dqkv, 0, sizeof(float) * BT * D);
     attention_backward(attention_args(b, B, T), {a.dqkv, a.dqkv + C, a.dqkv + C + kv_dim_}, a.datty, b.att,
-                       a.att_scratch, dropout ? b.att_mask : nullptr);
+                       dropout ? b.att_mask : nullptr);
     rope_backward(a.dqkv, B, T, D, NH, hs, 0, cos_.data(), sin_.data());
     rope_backward(a.dqkv + C, B, T, D, NKV, hs, 0, cos_.data(), sin_.data());
     std::memset(a.dxn, 0, sizeof(float) * BT * C);
@@ -130,7 +129,7 @@ void Llama::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
   embedding_forward(d.x, tokens, m_.wte, nullptr, 1, n);
   for (int l = 0; l < cfg_.layers; ++l) {
     const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
-    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, d.att, s.linear);
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, s.linear);
     s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }

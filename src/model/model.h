@@ -63,6 +63,9 @@ class Model {
   WeightView weight(size_t i) const;
   // Tensor i's f32 values, or nullptr when the model holds it packed (see weight(i)).
   const float* tensor_f32(size_t i) const;
+  // Every tensor's f32 values in the layout's slab (what params() is for an unpacked model): the
+  // slab itself, or for a packed one, buf filled with them, for writers that read them all.
+  const float* f32_slab(std::vector<float>& buf) const;
 
   const ModelConfig& config() const { return cfg_; }
   void set_dropout(float p);  // throws Error(Config) unless 0 <= p < 1

@@ -72,11 +72,11 @@ void Model::hold_packed(const ModelPacking& packing) {
   backing_ = packing.backing;
 }
 
-void Model::unpack() {
-  if (!packed()) return;
+const float* Model::f32_slab(std::vector<float>& full) const {
+  if (!packed()) return params_.data();
   const uint64_t n = layout_floats(tensors_);
   check_weights_fit(cfg_, n);
-  std::vector<float> full(static_cast<size_t>(n));
+  full.assign(static_cast<size_t>(n), 0.0f);
   for (size_t i = 0; i < tensors_.size(); ++i) {
     float* dst = full.data() + tensors_[i].offset;
     if (slab_offset_[i] == kNotInSlab)
@@ -84,6 +84,13 @@ void Model::unpack() {
     else
       std::memcpy(dst, params_.data() + slab_offset_[i], size_t(tensors_[i].numel) * sizeof(float));
   }
+  return full.data();
+}
+
+void Model::unpack() {
+  if (!packed()) return;
+  std::vector<float> full;
+  f32_slab(full);
   params_.swap(full);
   packed_.clear();
   slab_offset_.clear();

@@ -4,7 +4,9 @@
 //                        (as in encoder.json), special tokens as their own text
 //    "merges": [...],    "left right" in rank order, both as token strings (as in vocab.bpe)
 //    "specials": [...],  ids of all special tokens, ascending
-//    "special": {...}}   the named ones: bos, eos, pad, unk (each also in "specials")
+//    "special": {...},   the named ones: bos, eos, pad, unk (each also in "specials")
+//    "add_bos": true,    optional (written only when set): encodings start with bos
+//    "merge_rule": "hf"} optional (written only when not "tiktoken"): see BpeMergeRule
 // from_json reads untrusted files, so every rule index() checks is a Format error here too.
 #include <algorithm>
 
@@ -32,6 +34,8 @@ Json BpeTokenizer::to_json() const {
   for (int32_t id : special_ids_) specials.push(id);
   j.set("specials", std::move(specials));
   j.set("special", special_.to_json());
+  if (add_bos_) j.set("add_bos", true);
+  if (merge_rule_ != BpeMergeRule::Tiktoken) j.set("merge_rule", merge_rule_name(merge_rule_));
   return j;
 }
 
@@ -42,6 +46,9 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
   if (!j.is_object()) fail(ErrorCode::Format, "bpe tokenizer must be an object");
   auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
   tok->rule_ = read_pretokenizer(j, "bpe");
+  if (const Json* mr = j.find("merge_rule"))
+    if (!mr->is_string() || !parse_merge_rule(mr->as_string(), tok->merge_rule_))
+      fail(ErrorCode::Format, "bpe tokenizer \"merge_rule\" must be \"tiktoken\", \"hf\" or \"hf_ignore_merges\"");
 
   const int64_t n = src.count("tokens", "bpe tokenizer");
   if (n <= 0) fail(ErrorCode::Format, "bpe tokenizer \"tokens\" must be a non-empty array of strings");
@@ -69,7 +76,10 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
 
   const int64_t n_merges = src.count("merges", "bpe tokenizer");
   if (n_merges < 0) fail(ErrorCode::Format, "bpe tokenizer \"merges\" must be an array of \"left right\" strings");
-  if (size_t(n_merges) >= V)  // each merge makes a token of its own
+  // tiktoken's rule: each merge makes a token of its own; Hugging Face's: each token has at
+  // most one merge per split point.
+  const size_t max_merges = tok->merge_rule_ == BpeMergeRule::Tiktoken ? V - 1 : V * (kMaxTokenBytes - 1);
+  if (size_t(n_merges) > max_merges)
     fail(ErrorCode::Format, "bpe tokenizer has " + std::to_string(n_merges) + " merges but only " + std::to_string(V) + " tokens");
   // Each side of a merge names an ordinary token by its byte-level string: found by its bytes
   // in the ordinary ids sorted by bytes (the lowest id when a token appears twice).
@@ -108,6 +118,12 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_source(const TokenizerSource& s
   for (auto [name, id] : named)
     if (id >= 0 && !tok->special_flag_[id])
       fail(ErrorCode::Format, std::string("bpe tokenizer special \"") + name + "\" is not one of the \"specials\"");
+  if (const Json* ab = j.find("add_bos")) {
+    if (!ab->is_bool()) fail(ErrorCode::Format, "bpe tokenizer \"add_bos\" must be true or false");
+    if (ab->as_bool() && tok->special_.bos < 0)
+      fail(ErrorCode::Format, "bpe tokenizer \"add_bos\" is true but \"special\" names no bos token");
+    tok->add_bos_ = ab->as_bool();
+  }
   tok->index();
   return tok;
 }

@@ -54,6 +54,14 @@ void for_each_line(std::string_view text, F&& f) {
 
 }  // namespace
 
+void BpeTokenizer::fill_unused_ids(std::vector<std::string>& bytes, std::vector<uint8_t>& special_flag, size_t from) {
+  for (size_t id = from; id < bytes.size(); ++id)
+    if (!special_flag[id] && bytes[id].empty()) {
+      special_flag[id] = 1;
+      bytes[id] = "[PAD" + std::to_string(id) + "]";
+    }
+}
+
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_gpt2(std::string_view encoder_json, std::string_view vocab_bpe) {
   Json enc;
   try {
@@ -102,7 +110,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_gpt2(std::string_view encoder_j
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_tiktoken(std::string_view ranks_file,
                                                           const std::vector<std::pair<std::string, int32_t>>& specials,
-                                                          std::string_view eos_name) {
+                                                          std::string_view eos_name, std::string_view bos_name) {
   std::vector<std::string> by_rank;
   std::vector<uint8_t> have;
   size_t line_no = 0;
@@ -121,7 +129,12 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_tiktoken(std::string_view ranks
     have[rank] = 1;
     by_rank[rank] = std::move(bytes);
   });
-  const size_t V = by_rank.size() + specials.size();
+  size_t V = by_rank.size();
+  for (const auto& sp : specials) {
+    if (sp.second < int32_t(have.size()) || size_t(sp.second) >= kMaxVocabIds)
+      fail(ErrorCode::Format, "special token \"" + sp.first + "\" must take an id after the ranks (and below 2^24)");
+    V = std::max(V, size_t(sp.second) + 1);
+  }
   auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
   tok->bytes_ = std::move(by_rank);
   tok->bytes_.resize(V);
@@ -129,12 +142,13 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_tiktoken(std::string_view ranks
   for (size_t r = 0; r < have.size(); ++r)
     if (!have[r]) fail(ErrorCode::Format, "tiktoken ranks file skips rank " + std::to_string(r) + "; ids must be contiguous");
   for (const auto& [name, id] : specials) {
-    if (id < int32_t(have.size()) || size_t(id) >= V || tok->special_flag_[size_t(id)])
-      fail(ErrorCode::Format, "special token \"" + name + "\" must take an unused id right after the ranks");
+    if (tok->special_flag_[size_t(id)]) fail(ErrorCode::Format, "special token \"" + name + "\" takes an id used twice");
     tok->special_flag_[size_t(id)] = 1;
     tok->bytes_[size_t(id)] = name;
     if (name == eos_name) tok->special_.eos = id;
+    if (name == bos_name) tok->special_.bos = id;
   }
+  fill_unused_ids(tok->bytes_, tok->special_flag_, have.size());
   // Recover the merges: ranks in order, each token's bytes merged with the lower ranks only.
   int32_t byte_id[256];
   std::fill(std::begin(byte_id), std::end(byte_id), -1);

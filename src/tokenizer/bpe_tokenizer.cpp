@@ -15,7 +15,6 @@
 namespace sllm {
 
 namespace {
-constexpr size_t kMaxVocab = size_t(1) << 24;
 constexpr size_t kMaxCached = 256;   // longer pieces are not cached
 
 // A token string for an error message, shortened at a character boundary.
@@ -29,8 +28,8 @@ std::string quoted(const std::string& display) {
 
 void BpeTokenizer::index() {
   const size_t V = bytes_.size();
-  if (V == 0 || V > kMaxVocab)
-    fail(ErrorCode::Format, "bpe tokenizer must have between 1 and " + std::to_string(kMaxVocab) + " tokens");
+  if (V == 0 || V > kMaxVocabIds)
+    fail(ErrorCode::Format, "bpe tokenizer must have between 1 and " + std::to_string(kMaxVocabIds) + " tokens");
   if (special_flag_.size() != V) fail(ErrorCode::Internal, "bpe tokenizer special flags out of step");
   rank_.assign(V, -1);
   std::fill(std::begin(byte_id_), std::end(byte_id_), -1);
@@ -73,40 +72,100 @@ void BpeTokenizer::index() {
       fail(ErrorCode::Format, "bpe vocabulary has two tokens shown as " + quoted(it.first->first) + " (ids " +
                                   std::to_string(it.first->second) + " and " + std::to_string(id) + ")");
   }
+  // Hugging Face's rule: each listed merge is a pair of its own (its parts need only exist);
+  // tiktoken's: each token is made by one merge, from parts made before it.
+  const bool hf = merge_rule_ != BpeMergeRule::Tiktoken;
   std::vector<int32_t> made(merges_.size());
   for (size_t r = 0; r < merges_.size(); ++r) {
     auto [a, b] = merges_[r];
     const std::string where = "bpe merge " + std::to_string(r);
     if (a < 0 || b < 0 || size_t(a) >= V || size_t(b) >= V) fail(ErrorCode::Format, where + " refers to a token id outside the vocabulary");
     if (special_flag_[a] || special_flag_[b]) fail(ErrorCode::Format, where + " uses a special token");
-    for (int32_t part : {a, b})
-      if (bytes_[part].size() > 1 && rank_[part] < 0)
-        fail(ErrorCode::Format, where + " uses " + quoted(byte_level_encode(bytes_[part])) + " before a merge makes it");
+    if (!hf)
+      for (int32_t part : {a, b})
+        if (bytes_[part].size() > 1 && rank_[part] < 0)
+          fail(ErrorCode::Format, where + " uses " + quoted(byte_level_encode(bytes_[part])) + " before a merge makes it");
     std::string cat = bytes_[a] + bytes_[b];
     size_t n;
     const int32_t* t = vocab_.find(cat, hash_bytes(cat.data(), cat.size()), n);
     if (!t) fail(ErrorCode::Format, where + " makes " + quoted(byte_level_encode(cat)) + ", which is not in the vocabulary");
-    if (rank_[*t] >= 0)
+    if (rank_[*t] >= 0 && !hf)
       fail(ErrorCode::Format, where + " makes " + quoted(byte_level_encode(cat)) + ", already made by merge " + std::to_string(rank_[*t]));
-    rank_[*t] = int32_t(r);
+    if (rank_[*t] < 0) rank_[*t] = int32_t(r);
     made[r] = *t;
+    if (hf && !pairs_.insert(a, b, int32_t(r), *t))
+      fail(ErrorCode::Format, where + " repeats an earlier merge of " + quoted(byte_level_encode(bytes_[a])) + " and " +
+                                  quoted(byte_level_encode(bytes_[b])));
   }
-  for (size_t id = 0; id < V; ++id)
-    if (!special_flag_[id] && bytes_[id].size() > 1 && rank_[id] < 0)
-      fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " " + quoted(byte_level_encode(bytes_[id])) + " is made by no merge");
-  // tiktoken semantics: any split of a token into two tokens merges into it at its rank.
-  for (size_t r = 0; r < made.size(); ++r) {
-    const std::string& t = bytes_[made[r]];
-    for (size_t s = 1; s < t.size(); ++s) {
-      size_t n;
-      const int32_t* left = vocab_.find(std::string_view(t).substr(0, s), hash_bytes(t.data(), s), n);
-      if (!left) continue;
-      const int32_t* right = vocab_.find(std::string_view(t).substr(s), hash_bytes(t.data() + s, t.size() - s), n);
-      if (right) pairs_.insert(*left, *right, int32_t(r), made[r]);
+  if (!hf) {
+    for (size_t id = 0; id < V; ++id)
+      if (!special_flag_[id] && bytes_[id].size() > 1 && rank_[id] < 0)
+        fail(ErrorCode::Format, "bpe token " + std::to_string(id) + " " + quoted(byte_level_encode(bytes_[id])) + " is made by no merge");
+    // tiktoken semantics: any split of a token into two tokens merges into it at its rank.
+    for (size_t r = 0; r < made.size(); ++r) {
+      const std::string& t = bytes_[made[r]];
+      for (size_t s = 1; s < t.size(); ++s) {
+        size_t n;
+        const int32_t* left = vocab_.find(std::string_view(t).substr(0, s), hash_bytes(t.data(), s), n);
+        if (!left) continue;
+        const int32_t* right = vocab_.find(std::string_view(t).substr(s), hash_bytes(t.data() + s, t.size() - s), n);
+        if (right) pairs_.insert(*left, *right, int32_t(r), made[r]);
+      }
     }
   }
   std::stable_sort(special_match_.begin(), special_match_.end(),
                    [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+}
+
+namespace {
+constexpr std::pair<BpeMergeRule, const char*> kMergeRules[] = {
+    {BpeMergeRule::Tiktoken, "tiktoken"}, {BpeMergeRule::Hf, "hf"}, {BpeMergeRule::HfIgnoreMerges, "hf_ignore_merges"}};
+}  // namespace
+
+const char* merge_rule_name(BpeMergeRule r) {
+  for (const auto& [rule, name] : kMergeRules)
+    if (rule == r) return name;
+  return "tiktoken";
+}
+
+bool parse_merge_rule(std::string_view name, BpeMergeRule& out) {
+  for (const auto& [rule, n] : kMergeRules)
+    if (name == n) {
+      out = rule;
+      return true;
+    }
+  return false;
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::from_parts(Parts p) {
+  auto tok = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
+  if (p.special_flag.size() != p.bytes.size()) fail(ErrorCode::Internal, "bpe parts out of step");
+  tok->bytes_ = std::move(p.bytes);
+  tok->special_flag_ = std::move(p.special_flag);
+  tok->merges_ = std::move(p.merges);
+  tok->set_special_tokens(p.special);
+  tok->rule_ = p.rule;
+  tok->merge_rule_ = p.merge_rule;
+  tok->index();
+  tok->set_add_bos(p.add_bos);
+  return tok;
+}
+
+void BpeTokenizer::set_special_tokens(const SpecialTokens& s) {
+  for (int32_t id : {s.pad, s.unk, s.bos, s.eos})
+    if (id >= 0 && (size_t(id) >= bytes_.size() || !special_flag_[size_t(id)]))
+      fail(ErrorCode::Format, "bpe special token id " + std::to_string(id) + " is not one of the special tokens");
+  if (add_bos_ && s.bos < 0) fail(ErrorCode::Format, "add_bos needs a bos token");
+  special_ = s;
+}
+
+void BpeTokenizer::pad_vocab(int32_t size) {
+  if (size < vocab_size() || size_t(size) > kMaxVocabIds) fail(ErrorCode::InvalidArgument, "pad_vocab cannot shrink the vocabulary");
+  const size_t old = bytes_.size();
+  bytes_.resize(size_t(size));
+  special_flag_.resize(size_t(size), 0);
+  fill_unused_ids(bytes_, special_flag_, old);
+  index();
 }
 
 void BpeTokenizer::set_cache_limit(size_t pieces) {
@@ -114,14 +173,27 @@ void BpeTokenizer::set_cache_limit(size_t pieces) {
   cache_.clear();
 }
 
+void BpeTokenizer::set_add_bos(bool on) {
+  if (on && special_.bos < 0)
+    fail(ErrorCode::InvalidArgument, "add_bos needs a bos special token, and this vocabulary has none");
+  add_bos_ = on;
+}
+
 std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool allow_special) const {
   if (!utf8_valid(text)) return encode(sanitize_utf8(text), allow_special);
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 8);
+  if (add_bos_) out.push_back(special_.bos);
   if (!allow_special || special_match_.empty()) {
     encode_ordinary(text, out);
     return out;
   }
+  encode_with_specials(text, out);
+  if (add_bos_ && out.size() > 1 && out[1] == special_.bos) out.erase(out.begin());  // the text brought its own
+  return out;
+}
+
+void BpeTokenizer::encode_with_specials(std::string_view text, std::vector<int32_t>& out) const {
   // Leftmost special occurrence first; on equal starts the longest string wins.
   const size_t k = special_match_.size();
   std::vector<size_t> next(k);
@@ -134,7 +206,7 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool allow_spec
     }
     if (best == std::string_view::npos) {
       encode_ordinary(text.substr(pos), out);
-      return out;
+      return;
     }
     encode_ordinary(text.substr(pos, best - pos), out);
     out.push_back(special_match_[which].second);
@@ -154,10 +226,11 @@ void BpeTokenizer::encode_piece(std::string_view piece, std::vector<int32_t>& ou
   }
   const uint64_t h = hash_bytes(piece.data(), n);
   size_t k;
-  if (const int32_t* id = vocab_.find(piece, h, k)) {
-    out.push_back(*id);
-    return;
-  }
+  if (merge_rule_ != BpeMergeRule::Hf)
+    if (const int32_t* id = vocab_.find(piece, h, k)) {
+      out.push_back(*id);
+      return;
+    }
   const bool cacheable = cache_limit_ > 0 && n <= kMaxCached;
   if (cacheable)
     if (const int32_t* ids = cache_.find(piece, h, k)) {

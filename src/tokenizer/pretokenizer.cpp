@@ -1,4 +1,5 @@
-// pretokenizer.cpp: the GPT-2 piece matcher declared in pretokenizer.h.
+// pretokenizer.cpp: the rule names and the GPT-2 piece matcher declared in pretokenizer.h
+// (Llama 3's is in pretokenizer_llama3.cpp).
 //
 // The regex alternatives are tried in order at each position, as a backtracking engine would:
 //   1. 's 't 're 've 'm 'll 'd (lower case only)
@@ -11,62 +12,40 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/unicode_tables.h"
+#include "tokenizer/pretokenizer_scan.h"
 
 namespace sllm {
 
+using scan::class_at;
+using scan::run_end;
+
 namespace {
-
-// Decodes the code point at p (valid UTF-8 guaranteed by the caller), setting its length.
-inline uint32_t decode_valid(const unsigned char* p, size_t& len) {
-  unsigned char b = p[0];
-  if (b < 0x80) { len = 1; return b; }
-  if (b < 0xE0) { len = 2; return (uint32_t(b & 0x1F) << 6) | (p[1] & 0x3F); }
-  if (b < 0xF0) { len = 3; return (uint32_t(b & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F); }
-  len = 4;
-  return (uint32_t(b & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) | (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-}
-
-inline UnicodeClass class_at(const unsigned char* p, size_t& len) {
-  if (p[0] < 0x80) {
-    len = 1;
-    return UnicodeClass(detail::kAsciiClass[p[0]]);
-  }
-  return unicode_class_table(decode_valid(p, len));
-}
-
-// End of the run of class c that starts at j.
-inline size_t run_end(const unsigned char* p, size_t j, size_t n, UnicodeClass c) {
-  const auto want = uint8_t(c);
-  while (j < n) {
-    unsigned char b = p[j];
-    if (b < 0x80) {
-      if (detail::kAsciiClass[b] != want) break;
-      ++j;
-    } else {
-      size_t len;
-      if (unicode_class_table(decode_valid(p + j, len)) != c) break;
-      j += len;
-    }
-  }
-  return j;
-}
-
+constexpr std::pair<PretokenizerRule, const char*> kRuleNames[] = {
+    {PretokenizerRule::Gpt2, "gpt2"},
+    {PretokenizerRule::Llama3, "llama3"},
+    {PretokenizerRule::Smollm, "smollm"},
+};
 }  // namespace
 
 const char* pretokenizer_name(PretokenizerRule rule) {
-  switch (rule) {
-    case PretokenizerRule::Gpt2: return "gpt2";
-  }
+  for (const auto& [r, name] : kRuleNames)
+    if (r == rule) return name;
   return "gpt2";
 }
 
 bool parse_pretokenizer_name(std::string_view name, PretokenizerRule& out) {
-  if (name == "gpt2") {
-    out = PretokenizerRule::Gpt2;
-    return true;
-  }
+  for (const auto& [r, n] : kRuleNames)
+    if (name == n) {
+      out = r;
+      return true;
+    }
   return false;
+}
+
+std::string pretokenizer_names() {
+  std::string out;
+  for (const auto& [r, name] : kRuleNames) out += std::string(out.empty() ? "" : ", ") + "\"" + name + "\"";
+  return out;
 }
 
 size_t gpt2_piece_end(std::string_view text, size_t pos) {
@@ -101,6 +80,17 @@ size_t gpt2_piece_end(std::string_view text, size_t pos) {
   }
   if (j == n) return n;  // (?!\S) holds at the end of the text
   return last > pos ? last : j;
+}
+
+size_t digit_split_end(std::string_view text, size_t pos, bool& number) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t len;
+  number = class_at(p + pos, len) == UnicodeClass::Number;
+  if (number) return pos + len;
+  for (size_t j = pos + len; j < n; j += len)
+    if (class_at(p + j, len) == UnicodeClass::Number) return j;
+  return n;
 }
 
 std::vector<std::string> pretokenize(std::string_view text, PretokenizerRule rule) {

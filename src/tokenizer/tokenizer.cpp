@@ -7,6 +7,7 @@
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
+#include "tokenizer/spm_tokenizer.h"
 #include "tokenizer/word_tokenizer.h"
 
 namespace sllm {
@@ -68,16 +69,30 @@ std::string StreamDecoder::flush() {
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(const Json& j) { return from_source(JsonTokenizerSource(j)); }
 
+Json Tokenizer::json() const {
+  Json j = to_json();
+  if (!chat_template_.empty()) j.set("chat_template", chat_template_);
+  return j;
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::from_source(const TokenizerSource& src) {
   const Json& j = src.object();
   if (!j.is_object()) fail(ErrorCode::Format, "\"tokenizer\" must be an object");
   const Json* type = j.find("type");
   if (!type || !type->is_string()) fail(ErrorCode::Format, "tokenizer \"type\" must be a string");
-  const std::string& t = type->as_string();
+  const Json* tmpl = j.find("chat_template");
+  if (tmpl && !tmpl->is_string()) fail(ErrorCode::Format, "tokenizer \"chat_template\" must be a string");
+  std::unique_ptr<Tokenizer> tok = of_type(type->as_string(), src);
+  if (tmpl) tok->set_chat_template(tmpl->as_string());
+  return tok;
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::of_type(const std::string& t, const TokenizerSource& src) {
   if (t == "char") return CharTokenizer::from_source(src);
   if (t == "bpe") return BpeTokenizer::from_source(src);
   if (t == "word") return WordTokenizer::from_source(src);
-  fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\", \"word\" and \"bpe\"");
+  if (t == "spm") return SpmTokenizer::from_source(src);
+  fail(ErrorCode::Format, "unknown tokenizer type \"" + t + "\"; this build reads \"char\", \"word\", \"bpe\" and \"spm\"");
 }
 
 void fail_not_string_array(const char* key, const std::string& what) {
@@ -85,6 +100,23 @@ void fail_not_string_array(const char* key, const std::string& what) {
 }
 void fail_not_string(const char* key, const std::string& what) {
   fail(ErrorCode::Format, what + " \"" + key + "\" must hold only strings");
+}
+
+void fail_not_number_array(const char* key, const std::string& what) {
+  fail(ErrorCode::Format, what + " \"" + key + "\" must be an array of numbers");
+}
+
+bool JsonTokenizerSource::numbers(const char* key, const std::string& what,
+                                  const std::function<void(size_t, double)>& f) const {
+  const Json* a = j_.is_object() ? j_.find(key) : nullptr;
+  if (!a) return false;
+  if (!a->is_array()) fail_not_number_array(key, what);
+  const auto& items = a->items();
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_number()) fail_not_number_array(key, what);
+    f(i, items[i].as_number());
+  }
+  return true;
 }
 
 int64_t JsonTokenizerSource::count(const char* key, const std::string& what) const {

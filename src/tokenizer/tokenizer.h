@@ -31,7 +31,7 @@ class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
 
-  virtual std::string type() const = 0;  // "char", "word" or "bpe"
+  virtual std::string type() const = 0;  // "char", "word", "bpe" or "spm"
   virtual int32_t vocab_size() const = 0;
 
   // Text to ids. Text is UTF-8; invalid bytes are treated as U+FFFD. When allow_special is
@@ -49,13 +49,20 @@ class Tokenizer {
   virtual std::string token_string(int32_t id) const = 0;
   virtual int32_t token_id(std::string_view s) const = 0;
 
-  // Ids to text: the concatenated token_bytes, with invalid UTF-8 replaced by U+FFFD.
-  std::string decode(const std::vector<int32_t>& ids) const;
+  // Ids to text: the concatenated token_bytes, with invalid UTF-8 replaced by U+FFFD (a
+  // tokenizer that adds text when encoding, as spm's space prefix, removes it here).
+  virtual std::string decode(const std::vector<int32_t>& ids) const;
 
   const SpecialTokens& special() const { return special_; }
 
   // The SLLM file's `tokenizer` member: enough to reproduce encode and decode exactly.
   virtual Json to_json() const = 0;
+  // to_json() with the chat template beside "type" when there is one: what files store.
+  Json json() const;
+
+  // The model's chat template (Jinja, as GGUF's tokenizer.chat_template), empty when none.
+  const std::string& chat_template() const { return chat_template_; }
+  void set_chat_template(std::string t) { chat_template_ = std::move(t); }
 
   // Restores any tokenizer type from its to_json(); throws Error(Format) naming what is wrong.
   static std::unique_ptr<Tokenizer> from_json(const Json& j);
@@ -63,7 +70,10 @@ class Tokenizer {
   static std::unique_ptr<Tokenizer> from_source(const TokenizerSource& src);
 
  protected:
+  static std::unique_ptr<Tokenizer> of_type(const std::string& type, const TokenizerSource& src);
+
   SpecialTokens special_;
+  std::string chat_template_;
 };
 
 // Turns a stream of ids into text pieces that are always complete UTF-8: a character split

@@ -24,6 +24,10 @@ class TokenizerSource {
   // hold only strings" at an element that is not a string.
   virtual void strings(const char* key, const std::string& what,
                        const std::function<void(size_t, std::string&&)>& f) const = 0;
+  // Calls f(i, x) for the elements of the array member key in order; returns false when there
+  // is no such member. Throws Error(Format) "<what> \"<key>\" must be an array of numbers" when
+  // it is not an array of numbers.
+  virtual bool numbers(const char* key, const std::string& what, const std::function<void(size_t, double)>& f) const = 0;
 };
 
 // A tokenizer member already parsed into a Json object.
@@ -34,6 +38,7 @@ class JsonTokenizerSource final : public TokenizerSource {
   int64_t count(const char* key, const std::string& what) const override;
   void strings(const char* key, const std::string& what,
                const std::function<void(size_t, std::string&&)>& f) const override;
+  bool numbers(const char* key, const std::string& what, const std::function<void(size_t, double)>& f) const override;
 
  private:
   const Json& j_;
@@ -41,5 +46,6 @@ class JsonTokenizerSource final : public TokenizerSource {
 
 [[noreturn]] void fail_not_string_array(const char* key, const std::string& what);
 [[noreturn]] void fail_not_string(const char* key, const std::string& what);
+[[noreturn]] void fail_not_number_array(const char* key, const std::string& what);
 
 }  // namespace sllm

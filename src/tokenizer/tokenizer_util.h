@@ -22,7 +22,7 @@ inline PretokenizerRule read_pretokenizer(const Json& j, const char* type) {
   const Json* rule = j.find("pretokenizer");
   PretokenizerRule out;
   if (!rule || !rule->is_string() || !parse_pretokenizer_name(rule->as_string(), out))
-    fail(ErrorCode::Format, std::string(type) + " tokenizer \"pretokenizer\" must be \"gpt2\"");
+    fail(ErrorCode::Format, std::string(type) + " tokenizer \"pretokenizer\" must be one of " + pretokenizer_names());
   return out;
 }
 

@@ -50,7 +50,7 @@ void WordTokenizer::index() {
     for (int k = 0; k < 4; ++k)
       if (t == kNames[k]) *slots[k] = id, special = true;
     if (!special) {
-      if (t.empty() || !utf8_valid(t) || gpt2_piece_end(t, 0) != t.size())
+      if (t.empty() || !utf8_valid(t) || piece_end(rule_, t, 0) != t.size())
         fail(ErrorCode::Format, "word token " + std::to_string(id) + " is not a single word (pre-tokenizer piece)");
     }
     uint64_t h = hash_bytes(t.data(), t.size());

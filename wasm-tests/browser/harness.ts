@@ -1,19 +1,24 @@
-// harness.ts: what the Chromium tests share. A static file server on 127.0.0.1 (a real origin,
-// so IndexedDB and module workers work; .wasm as application/wasm), Chromium (the system's
-// /usr/bin/chromium through playwright-core; never a downloaded browser) with a fresh profile,
-// and pages whose console errors, uncaught exceptions and failed requests fail the test, with
-// a screenshot and the console log saved to wasm-tests/artifacts/.
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// harness.ts: what the browser tests share. A static file server on 127.0.0.1 (a real origin,
+// so IndexedDB and module workers work; .wasm as application/wasm), the browsers of
+// browsers.mjs (Debian's Chromium and firefox-esr, never a downloaded browser) with a fresh
+// profile, and pages whose console errors, uncaught exceptions and failed requests fail the
+// test, with a screenshot and the console log saved to wasm-tests/artifacts/.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { BROWSERS, launchBrowser, type BrowserName, type BrowserPage, type LaunchedBrowser } from './browsers.mjs';
 
+export { BROWSERS, type BrowserName };
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(REPO, 'wasm-tests/artifacts');
-export const CHROMIUM = process.env.SLLM_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The two headers that make a page cross-origin isolated (shared memory, the threads build). */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -37,6 +42,8 @@ export interface Server {
   url: string;
   /** Paths requested so far. */
   requests: string[];
+  /** Bodies served instead of files, by path. */
+  overrides: Map<string, Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -45,10 +52,15 @@ export interface Server {
  * 'pkg'` rewritten to the package's file under /node_modules/ (what a bundler resolves), so the
  * package's dist/ runs unbundled, in module workers too (which have no import maps). headers
  * go on every response (e.g. a Content-Security-Policy, which module workers take from theirs).
+ * overrides: bodies served instead of files, by path (e.g. a corrupt .wasm); settable later.
  */
 export async function startServer(
   root: string,
-  { bareImports = false, headers = {} as Record<string, string> } = {},
+  {
+    bareImports = false,
+    headers = {} as Record<string, string>,
+    overrides = new Map<string, Uint8Array>(),
+  } = {},
 ): Promise<Server> {
   const requests: string[] = [];
   const entries = new Map<string, Promise<string>>();
@@ -60,10 +72,11 @@ export async function startServer(
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     requests.push(path);
     try {
-      let body: Buffer | string = await readFile(join(root, path.endsWith('/') ? `${path}index.html` : path));
+      let body: Buffer | Uint8Array | string =
+        overrides.get(path) ?? (await readFile(join(root, path.endsWith('/') ? `${path}index.html` : path)));
       const type = MIME[extname(path)] ?? (path.endsWith('/') ? MIME['.html'] : 'application/octet-stream');
       if (bareImports && type.startsWith('text/javascript')) {
-        let text = body.toString('utf8');
+        let text = Buffer.from(body).toString('utf8');
         const re = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([a-z@][\w./@-]*)\2/g;
         const names = new Set([...text.matchAll(re)].map((m) => m[3]).filter((n) => !n.startsWith('node:')));
         for (const name of names) {
@@ -84,47 +97,39 @@ export async function startServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    overrides,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
 
-export interface Browser {
-  context: BrowserContext;
-  userDataDir: string;
-  /** Closes Chromium and deletes its profile (unless keepProfile). */
-  close(options?: { keepProfile?: boolean }): Promise<void>;
+export type Browser = LaunchedBrowser;
+
+/** A browser (chromium or firefox, see browsers.mjs) with a fresh (or the given) profile. */
+export function launch(name: BrowserName = 'chromium', options: { userDataDir?: string; args?: string[] } = {}): Promise<Browser> {
+  return launchBrowser(name, options);
 }
 
-/** Chromium with a fresh (or the given) profile, with the flags it needs as root in a container. */
-export async function launch(options: { userDataDir?: string; args?: string[] } = {}): Promise<Browser> {
-  const userDataDir = options.userDataDir ?? (await mkdtemp(join(tmpdir(), 'sllm-chromium-')));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...(options.args ?? []),
-    ],
-  });
-  return {
-    context,
-    userDataDir,
-    async close({ keepProfile = false } = {}) {
-      await context.close().catch(() => {});
-      if (!keepProfile) await rm(userDataDir, { recursive: true, force: true });
-    },
-  };
+/**
+ * The tests of body once per browser of BROWSERS, each in a describe named after it, with the
+ * browser launched before them (handed to onLaunch) and closed after.
+ */
+export function forEachBrowser(onLaunch: (browser: Browser) => void, body: (name: BrowserName) => void): void {
+  for (const name of BROWSERS)
+    describe(name, () => {
+      let browser: Browser | undefined;
+      beforeAll(async () => {
+        browser = await launch(name);
+        onLaunch(browser);
+      });
+      afterAll(async () => {
+        await browser?.close();
+      });
+      body(name);
+    });
 }
 
 export interface TestPage {
-  page: Page;
+  page: BrowserPage;
   /** Console messages (type: text), worker messages included. */
   log: string[];
   /** Console errors, uncaught exceptions and failed requests: each fails the test. */
@@ -139,37 +144,37 @@ export interface TestPage {
   finish(): Promise<void>;
 }
 
-/** Opens url in a new page that records everything the test checks. */
-export async function openPage(context: BrowserContext, url: string, name: string): Promise<TestPage> {
-  const page = await context.newPage();
+/** Opens url in a new page of browser that records everything the test checks. */
+export async function openPage(browser: Browser, url: string, name: string): Promise<TestPage> {
+  const page = await browser.newPage();
   const log: string[] = [];
   const errors: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => {
-    log.push(`${m.type()}: ${m.text()}`);
-    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  page.onConsole((type, text) => {
+    log.push(`${type}: ${text}`);
+    if (type === 'error') errors.push(`console.error: ${text}`);
   });
-  page.on('pageerror', (e) => {
-    log.push(`pageerror: ${e.stack ?? e.message}`);
-    errors.push(`uncaught: ${e.message}`);
+  page.onPageError((message, stack) => {
+    log.push(`pageerror: ${stack}`);
+    errors.push(`uncaught: ${message}`);
   });
   const workers: { url: string; closed: boolean }[] = [];
-  page.on('worker', (w) => {
-    const entry = { url: new URL(w.url()).pathname, closed: false };
+  page.onWorker((workerUrl, onClose) => {
+    const entry = { url: new URL(workerUrl).pathname, closed: false };
     workers.push(entry);
-    log.push(`worker started: ${w.url()}`);
-    w.on('close', () => {
+    log.push(`worker started: ${workerUrl}`);
+    onClose(() => {
       entry.closed = true;
-      log.push(`worker ended: ${w.url()}`);
+      log.push(`worker ended: ${workerUrl}`);
     });
   });
-  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  page.onRequest((u) => requests.push(new URL(u).pathname));
+  page.onRequestFailed((u, why) => errors.push(`request failed: ${u} ${why}`));
+  page.onResponse((status, u) => {
+    if (status >= 400) errors.push(`HTTP ${status}: ${u}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { sllmReady?: boolean }).sllmReady === true, null, {
+  await page.waitFor(() => (window as unknown as { sllmReady?: boolean }).sllmReady === true, undefined, {
     timeout: 30_000,
   });
   return {
@@ -189,7 +194,7 @@ export async function openPage(context: BrowserContext, url: string, name: strin
     },
     async finish() {
       await mkdir(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, name.replace(/[^\w.-]+/g, '-'));
+      const file = join(ARTIFACTS, `${browser.name}-${name}`.replace(/[^\w.-]+/g, '-'));
       await writeFile(`${file}.log`, `${log.join('\n')}\n${errors.length ? `ERRORS:\n${errors.join('\n')}\n` : ''}`);
       if (!page.isClosed()) await page.screenshot({ path: `${file}.png` }).catch(() => {});
       expect(errors, `errors in the page (log: ${file}.log)`).toEqual([]);

@@ -40,7 +40,7 @@ interface Inspected {
 it('keeps a whole version when the browser dies in the middle of a save', async () => {
   browser = await launch();
   const url = `${server.url}/wasm-tests/browser/pages/index.html`;
-  const first = await openPage(browser.context, url, 'store-crash-before');
+  const first = await openPage(browser, url, 'store-crash-before');
   const old = await first.run<{ bytes: number }>('saveSmall', { name: 'crash test', db: 'crash' });
   const pid = chromiumPid(browser.userDataDir);
   const idbDir = join(browser.userDataDir, 'Default/IndexedDB');
@@ -55,8 +55,8 @@ it('keeps a whole version when the browser dies in the middle of a save', async 
   const state = await first.page.evaluate(() => (window as unknown as { bigSave?: unknown }).bigSave).catch(() => 'gone');
   await browser.close({ keepProfile: true });
 
-  browser = await launch({ userDataDir: browser.userDataDir });
-  const second = await openPage(browser.context, url, 'store-crash-after');
+  browser = await launch('chromium', { userDataDir: browser.userDataDir });
+  const second = await openPage(browser, url, 'store-crash-after');
   const after = await second.run<Inspected>('inspect', { name: 'crash test', db: 'crash' });
   const survivor = after.info?.bytes === old.bytes ? 'the old version' : 'the new version';
   console.log(`killed Chromium during a ${(big.bytes / 1e6).toFixed(1)} MB save (page state: ${String(state)}, ` +

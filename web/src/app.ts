@@ -38,6 +38,8 @@ export class App extends EventTarget {
   generating = false;
   /** A short operation is running (saving, loading, creating a model): what it is. */
   busy: string | undefined;
+  /** The chat view's template for the current model when it is not the default (saved with the model). */
+  chatTemplate: string | undefined;
 
   constructor(
     readonly engine: Engine,

@@ -73,8 +73,8 @@ export function download(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Makes an element a drop target for files; calls onFile with the first dropped file. */
-export function dropTarget(el: HTMLElement, onFile: (f: File) => void): void {
+/** Makes an element a drop target; calls onDrop with what was dropped. */
+export function dropZone(el: HTMLElement, onDrop: (data: DataTransfer) => void): void {
   el.addEventListener('dragover', (e) => {
     e.preventDefault();
     el.classList.add('dragging');
@@ -83,7 +83,14 @@ export function dropTarget(el: HTMLElement, onFile: (f: File) => void): void {
   el.addEventListener('drop', (e) => {
     e.preventDefault();
     el.classList.remove('dragging');
-    const f = e.dataTransfer?.files[0];
+    if (e.dataTransfer) onDrop(e.dataTransfer);
+  });
+}
+
+/** Makes an element a drop target for files; calls onFile with the first dropped file. */
+export function dropTarget(el: HTMLElement, onFile: (f: File) => void): void {
+  dropZone(el, (data) => {
+    const f = data.files[0];
     if (f) onFile(f);
   });
 }

@@ -1,16 +1,22 @@
 // library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
 // training checkpoint to IndexedDB under a name; list what is saved with size and date, and
-// load, rename, delete or download each; open a .sllm file (checked by the engine before it
-// is stored, so a bad file changes nothing); show storage use and ask for persistence.
+// load, rename, delete or download each (as .sllm, or as .gguf for llama.cpp and Ollama); open
+// a .sllm or .gguf file or import a Hugging Face model folder (checked by the engine before it is
+// stored, so a bad file changes nothing; GGUF and Hugging Face models are stored as SLLM); export
+// the current model for Hugging Face; show storage use and ask for persistence.
 
 import type { LoadedModel, WeightDType } from 'sllm';
 import type { App } from './app.js';
-import { byId, download, dropTarget, formatBytes, formatCount, formatInt, h } from './dom.js';
+import { byId, download, dropZone, formatBytes, formatCount, formatInt, h } from './dom.js';
+import { droppedFiles, folderName, readFolder, saveFolder } from './hf-folder.js';
 import type { SavedModelInfo } from './platform.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
 
 /** A file name for a saved model: its name without characters file systems refuse. */
-const fileName = (name: string) => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.sllm`;
+const fileName = (name: string, ext = 'sllm') => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.${ext}`;
+/** The SLLM dtype closest to a GGUF file's matrices (bf16 has none: f32 keeps it exactly). */
+const dtypeOf = (fileType: unknown): WeightDType =>
+  fileType === 'f16' || fileType === 'q8_0' || fileType === 'q4_0' ? fileType : 'f32';
 const dateText = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export class LibraryPanel {
@@ -20,6 +26,8 @@ export class LibraryPanel {
   #saveBtn = byId<HTMLButtonElement>('save-button');
   #list = byId('saved-list');
   #fileInput = byId<HTMLInputElement>('model-file');
+  #folderInput = byId<HTMLInputElement>('model-folder');
+  #hfExport = byId<HTMLButtonElement>('hf-export');
   #saved: SavedModelInfo[] = [];
 
   constructor(private readonly app: App) {
@@ -27,12 +35,14 @@ export class LibraryPanel {
       e.preventDefault();
       void this.#save();
     });
-    this.#fileInput.addEventListener('change', () => {
-      const f = this.#fileInput.files?.[0];
-      this.#fileInput.value = '';
-      if (f) void this.#open(f);
-    });
-    dropTarget(byId('model-dropzone'), (f) => void this.#open(f));
+    for (const input of [this.#fileInput, this.#folderInput])
+      input.addEventListener('change', () => {
+        const files = Array.from(input.files ?? []);
+        input.value = '';
+        void this.#openFiles(files);
+      });
+    dropZone(byId('model-dropzone'), (data) => void droppedFiles(data).then((files) => this.#openFiles(files)));
+    this.#hfExport.addEventListener('click', () => void this.#exportHf());
     byId('storage-persist').addEventListener('click', () => void this.#persist());
     app.addEventListener('change', () => this.#sync());
     if (!app.store) showError(new Error('IndexedDB is not available in this browser (private mode?)'), 'Opening the model store');
@@ -47,7 +57,8 @@ export class LibraryPanel {
     cp.disabled = !canCheckpoint;
     if (!canCheckpoint && this.#kind.value === 'checkpoint') this.#kind.value = 'f32';
     this.#saveBtn.disabled = !a.store || !a.modelQuiet;
-    this.#fileInput.disabled = !a.idle;
+    this.#fileInput.disabled = this.#folderInput.disabled = !a.idle;
+    this.#hfExport.disabled = !cur || !a.modelQuiet;
     for (const b of this.#list.querySelectorAll<HTMLButtonElement>('button[data-needs-idle]')) b.disabled = !a.idle;
   }
 
@@ -96,6 +107,9 @@ export class LibraryPanel {
       await this.#delete(info.name);
     });
     const nameCell = h('td', { className: 'name' }, info.name);
+    const gguf = act('GGUF', 'download-gguf', () => this.#downloadGguf(info), true);
+    gguf.title = 'Download as .gguf, for llama.cpp, Ollama or LM Studio';
+    gguf.setAttribute('aria-label', `Download ${info.name} as GGUF, for llama.cpp`);
     const rename = act('Rename', 'rename', async () => this.#startRename(nameCell, info.name));
     return h('tr', { 'data-name': info.name },
       nameCell,
@@ -104,7 +118,8 @@ export class LibraryPanel {
       h('td', {}, dateText(info.savedAt)),
       h('td', { className: 'actions' },
         act('Load', 'load', () => this.#load(info.name)), rename,
-        act('Download', 'download', () => this.#download(info.name), false), del));
+        act('Download', 'download', () => this.#download(info.name), false),
+        gguf, del));
   }
 
   async #save(): Promise<void> {
@@ -124,6 +139,7 @@ export class LibraryPanel {
       created: new Date().toISOString(),
       ...(current.model.preset ? { preset: current.model.preset } : {}),
       ...(corpus ? { corpus: corpus.key, corpusLabel: corpus.label } : {}),
+      ...(this.app.chatTemplate ? { chat_template: this.app.chatTemplate } : {}),
     };
     this.app.setBusy('saving');
     try {
@@ -143,11 +159,17 @@ export class LibraryPanel {
     }
   }
 
-  #use(loaded: LoadedModel, name: string): void {
+  #use(loaded: LoadedModel, name: string, fileBytes?: number): void {
     this.app.setCurrent({ model: loaded.model, name, resumable: loaded.isCheckpoint });
     const m = loaded.model;
-    const what = loaded.isCheckpoint ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}` : 'model';
-    setModelStatus(`"${name}": ${what}, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`, m);
+    const gguf = loaded.header.format === 'gguf';
+    const what = loaded.isCheckpoint
+      ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}`
+      : gguf
+        ? `GGUF model (llama.cpp architecture ${String(loaded.header.architecture)}, ${String(loaded.header.file_type ?? 'f32')})`
+        : 'model';
+    const size = fileBytes !== undefined ? `, ${formatBytes(fileBytes)}` : '';
+    setModelStatus(`"${name}": ${what}${size}, ${m.config.arch} architecture, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`, m);
     announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
   }
 
@@ -217,20 +239,103 @@ export class LibraryPanel {
     }
   }
 
-  /** Checks and loads a .sllm file first; only a file the engine accepts is added to the list. */
+  /** A saved model as a GGUF file (its dtype; a checkpoint's model in f32), for llama.cpp or Ollama. */
+  async #downloadGguf(info: SavedModelInfo): Promise<void> {
+    const store = this.app.store;
+    if (!store || !this.app.idle) return;
+    clearError();
+    this.app.setBusy('converting to GGUF');
+    try {
+      const { model, tokenizer } = await this.app.engine.loadModel(await store.load(info.name));
+      try {
+        const dtype = info.kind === 'checkpoint' ? 'f32' : dtypeOf(info.dtype);
+        const bytes = await model.toGguf({ dtype, metadata: { name: info.name } });
+        download(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), fileName(info.name, 'gguf'));
+        announce(`Downloading ${fileName(info.name, 'gguf')} (${formatBytes(bytes.length)}, for llama.cpp, Ollama or LM Studio).`);
+      } finally {
+        model.dispose();
+        tokenizer.dispose();
+      }
+    } catch (e) {
+      showError(e, `Converting "${info.name}" to GGUF`);
+    } finally {
+      this.app.setBusy(undefined);
+    }
+  }
+
+  /** One .sllm file opens as such; several files (or a folder's) import as a Hugging Face model. */
+  async #openFiles(files: File[]): Promise<void> {
+    if (files.length === 1 && !files[0].name.endsWith('.json')) return this.#open(files[0]);
+    if (files.length > 0) return this.#importHf(files);
+  }
+
+  /** Imports a Hugging Face folder; only a model the engine accepts is stored (as SLLM) and listed. */
+  async #importHf(files: File[]): Promise<void> {
+    if (!this.app.idle) return;
+    clearError();
+    this.app.setBusy('importing a Hugging Face model');
+    const what = `Importing the Hugging Face folder${folderName(files) ? ` "${folderName(files)}"` : ''}`;
+    try {
+      // A long context only costs memory here: the demo generates a few hundred tokens.
+      const loaded = await this.app.engine.importHuggingFace(await readFolder(files), { maxContext: 4096 });
+      const base = (folderName(files) ?? loaded.metadata.name?.split('/').pop()) || 'Hugging Face model';
+      let name = base;
+      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+      this.#use(loaded, name);
+      if (this.app.store) {
+        try {
+          const metadata = { name, created: new Date().toISOString(), source: 'Hugging Face' };
+          await this.app.store.save(name, await loaded.model.save({ metadata }), { metadata });
+        } catch (e) {
+          showError(e, `Imported "${name}", but storing it`);
+        }
+      }
+    } catch (e) {
+      showError(e, what);
+    } finally {
+      this.app.setBusy(undefined);
+      await this.refresh();
+    }
+  }
+
+  async #exportHf(): Promise<void> {
+    const cur = this.app.current;
+    if (!cur || !this.app.modelQuiet) return;
+    clearError();
+    this.app.setBusy('exporting');
+    try {
+      const files = await cur.model.toHuggingFace({ metadata: cur.name ? { name: cur.name } : {} });
+      const how = await saveFolder(files);
+      if (how !== 'cancelled')
+        announce(how === 'folder' ? 'Wrote the Hugging Face files into the folder.' : `Downloading ${Object.keys(files).length} Hugging Face files.`);
+    } catch (e) {
+      showError(e, 'Exporting for Hugging Face');
+    } finally {
+      this.app.setBusy(undefined);
+    }
+  }
+
+  /** Checks and loads a .sllm or .gguf file first; only a file the engine accepts is added to the list. */
   async #open(f: File): Promise<void> {
     if (!this.app.idle) return;
     clearError();
     this.app.setBusy('opening a file');
     try {
       const loaded = await this.app.engine.loadModel(new Uint8Array(await f.arrayBuffer()));
-      const base = f.name.replace(/\.sllm$/i, '') || 'uploaded';
+      const gguf = loaded.header.format === 'gguf';
+      const base = f.name.replace(/\.(sllm|gguf)$/i, '') || 'uploaded';
       let name = base;
       for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
-      this.#use(loaded, name);
+      this.#use(loaded, name, f.size);
       if (this.app.store) {
         try {
-          await this.app.store.importBlob(f, name);
+          // The store keeps SLLM files: a GGUF model is saved as one, in the dtype of its matrices.
+          if (gguf) {
+            const metadata = { ...loaded.metadata, name, source: f.name };
+            await this.app.store.save(name, await loaded.model.save({ dtype: dtypeOf(loaded.header.file_type), metadata }), { metadata });
+          } else {
+            await this.app.store.importBlob(f, name);
+          }
         } catch (e) {
           showError(e, `Loaded "${name}", but storing it`);
         }

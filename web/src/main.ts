@@ -1,6 +1,6 @@
 // main.ts: the demo page's entry point. Loads the engine and opens the model store (through
 // platform.ts), reads the package's presets and default training settings, then wires up the
-// five panels. Any failure here still leaves a page that says what went wrong.
+// six panels. Any failure here still leaves a page that says what went wrong.
 
 import type { Engine, TrainConfig } from 'sllm';
 import './style.css';
@@ -10,8 +10,9 @@ import { byId } from './dom.js';
 import { LibraryPanel } from './library-panel.js';
 import { createAppEngine, openModelStore, type ModelStore } from './platform.js';
 import { SettingsPanel } from './settings-panel.js';
-import { announce, showError, startEngineStatus } from './status.js';
+import { announce, backendText, showError, startEngineStatus } from './status.js';
 import { TalkPanel } from './talk-panel.js';
+import { ChatPanel } from './chat-panel.js';
 import { TextPanel } from './text-panel.js';
 import { TrainPanel } from './train-panel.js';
 
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
   const settings = new SettingsPanel(app, presets, base);
   const train = new TrainPanel(app, settings, text);
   const talk = new TalkPanel(app);
+  const chat = new ChatPanel(app);
   const library = new LibraryPanel(app);
   // A file dropped beside a drop zone must not replace the page (and a running training).
   for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
@@ -57,9 +59,9 @@ async function start(): Promise<void> {
     if (app.activity !== 'idle') e.preventDefault(); // the browser asks before leaving a running training
   });
   document.body.dataset.ready = 'true';
-  announce(`Ready: the ${engine.backend === 'simd' ? 'SIMD' : 'scalar'} WebAssembly engine is loaded.`);
+  announce(`Ready: the engine is loaded (${backendText(engine)}).`);
   // For the end-to-end test and for poking around in the console.
-  Object.assign(window, { sllmDemo: { app, text, settings, train, talk, library } });
+  Object.assign(window, { sllmDemo: { app, text, settings, train, talk, chat, library } });
 }
 
 void start().catch((e: unknown) => showError(e, 'Starting the page'));

@@ -17,7 +17,8 @@ export function describeError(e: unknown, action: string): string {
   const detail = err.message ? ` (${err.message.replace(/\.$/, '')})` : '';
   switch (err.name) {
     case 'SllmFormatError':
-      return `${action} failed: this is not a valid .sllm model file${detail}. Nothing was changed.`;
+      if (/Hugging Face/.test(action)) return `${action} failed: it is not a model sllm can import${detail}. Nothing was changed.`;
+      return `${action} failed: this is not a model file sllm can read (.sllm, or a .gguf of architecture gpt2 or llama)${detail}. Nothing was changed.`;
     case 'SllmQuotaError': {
       const need = err.needed !== undefined ? ` It needs ${formatBytes(err.needed)}` : '';
       const have = err.available !== undefined ? `, ${formatBytes(err.available)} is available` : '';
@@ -41,6 +42,8 @@ export function describeError(e: unknown, action: string): string {
       return `The WebAssembly engine could not be loaded${detail}. Reload the page; a current browser is needed.`;
     case 'SllmDisposedError':
       return `${action} failed: the model was replaced or freed in the meantime. Try again.`;
+    case 'SllmRequestError':
+      return `${action} failed: ${err.message ?? 'the request was refused'}.`;
     case 'AbortError':
       return `${action} was cancelled.`;
     default:

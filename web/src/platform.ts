@@ -8,8 +8,16 @@ import { createWorkerEngine, type Engine } from 'sllm';
 
 export { openModelStore, type ModelStore, type SavedModelInfo } from 'sllm';
 
-/** The engine the page trains and generates with; `?backend=scalar` (or `simd`) in the URL forces a build. */
+/**
+ * The engine the page trains and generates with; `?backend=scalar` (or `simd`, `simd-threads`)
+ * in the URL forces a build and `?threads=2` a thread count.
+ */
 export function createAppEngine(): Promise<Engine> {
-  const backend = new URLSearchParams(location.search).get('backend');
-  return createWorkerEngine(backend === 'scalar' || backend === 'simd' ? { backend } : {});
+  const params = new URLSearchParams(location.search);
+  const backend = params.get('backend');
+  const threads = params.get('threads');
+  return createWorkerEngine({
+    ...(backend === 'scalar' || backend === 'simd' || backend === 'simd-threads' ? { backend } : {}),
+    ...(threads ? { threads: Number(threads) } : {}),
+  });
 }

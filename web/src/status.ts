@@ -46,10 +46,21 @@ export function setModelStatus(text: string, model?: Model): void {
   );
 }
 
+/** The header's words for the build that runs and its threads. */
+export function backendText(engine: Engine): string {
+  if (engine.backend === 'simd-threads') return `WebAssembly SIMD, ${engine.threads} threads`;
+  if (engine.backend === 'scalar') return 'WebAssembly (scalar: no SIMD in this browser), 1 thread';
+  return crossOriginIsolated
+    ? 'WebAssembly SIMD, 1 thread'
+    : 'WebAssembly SIMD, 1 thread (the page is not cross-origin isolated)';
+}
+
 /** Shows the backend and keeps the memory figure current. */
 export function startEngineStatus(engine: Engine): void {
-  byId('status-backend').textContent =
-    engine.backend === 'simd' ? 'WebAssembly SIMD' : 'WebAssembly (scalar: no SIMD in this browser)';
+  const el = byId('status-backend');
+  el.textContent = backendText(engine);
+  el.dataset.backend = engine.backend;
+  el.dataset.threads = String(engine.threads);
   const tick = async () => {
     try {
       const m = await engine.memoryStats();

@@ -1,49 +1,73 @@
-// demo.e2e.mjs: the demo page's end-to-end test in Debian's Chromium (playwright-core), acting
-// as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
+// demo.e2e.mjs: the demo page's end-to-end test in Debian's Chromium (playwright-core) and
+// firefox-esr (puppeteer-core over WebDriver BiDi), one after the other, acting as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
 // pause, resume and stop, talk to the model, save it (and a checkpoint) to IndexedDB, reload,
-// load it, download the .sllm file and open it again (same text at temperature 0), reject
-// corrupt and foreign files without touching what is saved, resume the checkpoint, and check
+// load it, download the .sllm and .gguf files and open them again (same text at temperature 0), reject
+// corrupt and foreign files without touching what is saved, resume the checkpoint, import a
+// Hugging Face folder and export one, and check
 // the phone layout. Fails on any console error or warning and on main-thread stalls of 100 ms
 // or more, and on axe-core's WCAG 2.1 A/AA violations. Screenshots of each stage go to
 // web/tests/artifacts/, among them demo-training.png, the README's picture of the page
-// mid-training; --update-screenshot copies it to docs/demo-training.png.
+// mid-training (Chromium's); --update-screenshot copies it to docs/demo-training.png.
+// SLLM_BROWSERS=chromium (or firefox) runs one browser.
 //
 // Usage: node web/tests/demo.e2e.mjs [--no-build] [--update-screenshot]   (after `npm run build`)
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, startServer } from './harness.mjs';
+import { BROWSERS, launchBrowser, startServer } from './harness.mjs';
 import { installProbes, makeSteps, PNG_BYTES } from './steps.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const t0 = performance.now();
+const root = fileURLToPath(new URL('./artifacts/', import.meta.url));
+let t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
-const log = (msg) => console.log(`[demo e2e ${secs()} s] ${msg}`);
+let browserName = '';
+const log = (msg) => console.log(`[demo e2e ${browserName} ${secs()} s] ${msg}`);
 
 if (!process.argv.includes('--no-build')) {
   execFileSync(`${repo}node_modules/.bin/vite`, ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   log('page built (vite build)');
 }
-await rm(artifacts, { recursive: true, force: true });
-await mkdir(artifacts, { recursive: true });
-
+await rm(root, { recursive: true, force: true });
 const { server, url } = await startServer(`${repo}web/dist`);
-const browser = await launchChromium();
-const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-const problems = installProbes(page);
+let anyFailed = false;
+for (const name of BROWSERS) anyFailed = (await runIn(name)) || anyFailed;
+server.close();
+process.exit(anyFailed ? 1 : 0);
+
+/** The whole test in one browser; returns true when it failed. Artifacts go to artifacts/<browser>/. */
+async function runIn(name) {
+browserName = name;
+t0 = performance.now();
+const artifacts = `${root}${name}/`;
+await mkdir(artifacts, { recursive: true });
+const browser = await launchBrowser(name, { viewport: { width: 1280, height: 900 } });
+const page = await browser.newPage();
+const problems = await installProbes(page);
 const s = makeSteps(page, artifacts, log);
 const timings = {};
 let failed = false;
 
 try {
-  // 1. Open the page; pick the built-in corpus and the tiny preset.
+  // 1. Open the page (served cross-origin isolated): the Worker engine runs the threads build on
+  // as many threads as the browser reports logical processors (at most 8); pick the built-in
+  // corpus and the tiny preset.
   await page.goto(url);
   await s.ready();
+  const engine = await page.evaluate(() => {
+    const el = document.querySelector('#status-backend');
+    return { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, text: el.textContent, ...el.dataset };
+  });
+  log(`engine: ${engine.text} (cross-origin isolated: ${engine.isolated}, ${engine.cores} logical processors)`);
+  s.check(engine.isolated, 'the page is not cross-origin isolated');
+  s.check(engine.backend === 'simd-threads', `the page runs the ${engine.backend} build, not simd-threads`);
+  const threads = Math.min(engine.cores, 8);
+  s.check(engine.threads === String(threads) && engine.text.includes(`${threads} threads`),
+    `the page shows "${engine.text}" (data-threads ${engine.threads}), not ${threads} threads`);
   await page.check('input[name="source"][value="stories"]');
-  await page.selectOption('#stories-size', '300000');
+  await page.select('#stories-size', '300000');
   await page.check('#preset-tiny');
-  await page.selectOption('#sample-every', '100');
+  await page.select('#sample-every', '100');
   await s.shot('01-ready');
   await page.click('#advanced summary');
   await page.click('#preview-box summary');
@@ -73,15 +97,15 @@ try {
   s.check(stats.redraws >= 5, `the chart redrew only ${stats.redraws} times`);
   await s.shot('02-training');
   await s.readmeShot(`${artifacts}demo-training.png`);
-  if (process.argv.includes('--update-screenshot')) await copyFile(`${artifacts}demo-training.png`, `${repo}docs/demo-training.png`);
+  if (process.argv.includes('--update-screenshot') && name === 'chromium') await copyFile(`${artifacts}demo-training.png`, `${repo}docs/demo-training.png`);
   await s.axe('training');
   timings.train = secs();
 
   // Pause: the step count stops; resume: it moves again; stop: the run ends.
   await page.click('#train-pause');
-  await page.waitForTimeout(600);
+  await page.wait(600);
   const pausedAt = await s.step();
-  await page.waitForTimeout(800);
+  await page.wait(800);
   s.check((await s.step()) === pausedAt, 'training went on while paused');
   await page.click('#train-continue');
   await s.until('training moves again', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n, 20_000, pausedAt);
@@ -112,9 +136,17 @@ try {
   const file = await s.download('demo model');
   const bytes = await readFile(file);
   log(`downloaded ${bytes.length} bytes`);
-  await page.setInputFiles('#model-file', file);
+  await page.setFiles('#model-file', file);
   await s.until('the opened file is listed', () => !!document.querySelector('tr[data-name="demo model (2)"]'), 20_000);
   s.check((await s.generate()) === textA, 'the model opened from the .sllm file generates different text');
+  // ... and as GGUF (for llama.cpp and Ollama), opened again: stored as SLLM, the same text.
+  const gguf = await s.download('demo model', 'download-gguf');
+  s.check(gguf.endsWith('.gguf') && (await readFile(gguf)).subarray(0, 4).toString() === 'GGUF', `the GGUF download is not a GGUF file: ${gguf}`);
+  await page.setInputFiles('#model-file', gguf);
+  await s.until('the opened GGUF file is listed', () => !!document.querySelector('tr[data-name="demo model (3)"]'), 20_000);
+  const ggufStatus = await page.textContent('#status-model');
+  s.check(/GGUF model \(llama\.cpp architecture gpt2/.test(ggufStatus), `the GGUF model's status does not say what it is: ${ggufStatus}`);
+  s.check((await s.generate()) === textA, 'the model opened from the .gguf file generates different text');
   const namesBefore = await s.savedNames();
   await s.shot('06-uploaded');
   timings.reloadDownloadUpload = secs();
@@ -127,16 +159,16 @@ try {
     { name: 'truncated.sllm', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, Math.floor(bytes.length * 0.6)) },
     { name: 'flipped.sllm', mimeType: 'application/octet-stream', buffer: flipped },
   ];
-  const modelBefore = await page.textContent('#status-model');
+  const modelBefore = await page.text('#status-model');
   for (const f of bad) {
-    if (await page.isVisible('#alert')) await page.click('#alert-close');
-    await page.setInputFiles('#model-file', f);
+    if (await page.visible('#alert')) await page.click('#alert-close');
+    await page.setFiles('#model-file', f);
     await s.until(`the format error for ${f.name}`, () => !document.querySelector('#alert').hidden, 20_000);
-    const msg = await page.textContent('#alert-text');
+    const msg = await page.text('#alert-text');
     log(`${f.name}: ${msg}`);
-    s.check(/not a valid \.sllm model file/.test(msg), `no format error for ${f.name}: ${msg}`);
+    s.check(/not a model file sllm can read/.test(msg), `no format error for ${f.name}: ${msg}`);
     s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesBefore), `${f.name} changed the saved list`);
-    s.check((await page.textContent('#status-model')) === modelBefore, `${f.name} replaced the current model`);
+    s.check((await page.text('#status-model')) === modelBefore, `${f.name} replaced the current model`);
   }
   await s.shot('07-bad-file');
   await s.axe('format error shown, models saved');
@@ -146,11 +178,11 @@ try {
   timings.badFiles = secs();
 
   // 7. Resume the checkpoint for a few steps: the page picks the corpus it was trained on again.
-  await page.selectOption('#stories-size', '100000');
+  await page.select('#stories-size', '100000');
   await s.load('demo checkpoint');
   await page.click('#train-resume-cp');
-  s.check((await page.inputValue('#stories-size')) === '300000', 'resuming did not select the checkpoint\'s corpus');
-  const cpStep = Number((await page.textContent('#status-model')).match(/step ([\d,]+)/)[1].replace(/,/g, ''));
+  s.check((await page.value('#stories-size')) === '300000', 'resuming did not select the checkpoint\'s corpus');
+  const cpStep = Number((await page.text('#status-model')).match(/step ([\d,]+)/)[1].replace(/,/g, ''));
   await s.until('the checkpoint trains on', (n) => Number(document.querySelector('#train-numbers').dataset.step) > n + 5, 30_000, cpStep);
   await page.click('#train-stop');
   await s.until('training stopped', () => /stopped|finished/.test(document.querySelector('#train-numbers').textContent), 20_000);
@@ -158,21 +190,48 @@ try {
   await s.shot('08-resumed');
   await s.axe('checkpoint resumed and stopped');
 
+  // 7b. A Hugging Face model folder (the gpt2 fixture's files, chosen together) is imported, stored
+  // and listed, and talks; the current model exports for Hugging Face as separate downloads (where
+  // the browser has no folder picker); files without config.json are refused, nothing changed.
+  const hfDir = `${repo}native-tests/fixtures/hf/gpt2/`;
+  const hfNames = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
+  await page.setInputFiles('#model-file', hfNames.map((f) => hfDir + f));
+  await s.until('the imported folder is listed', () => !!document.querySelector('#saved-list tr[data-name="Hugging Face model"]'), 30_000);
+  s.check(/Hugging Face model/.test(await page.textContent('#status-model')), 'the imported model is not the current one');
+  await s.setGen({ prompt: 'the', temperature: '0', length: '20' });
+  s.check((await s.generate()).length > 0, 'the imported model generated nothing');
+  await page.evaluate(() => { window.showDirectoryPicker = undefined; });
+  const exported = [];
+  page.on('download', (d) => exported.push(d.suggestedFilename()));
+  await page.click('#hf-export');
+  for (let i = 0; i < 100 && exported.length < hfNames.length; i++) await page.waitForTimeout(100);
+  s.check(JSON.stringify(exported.sort()) === JSON.stringify([...hfNames].sort()), `exported files: ${exported.join(', ')}`);
+  const namesWithHf = await s.savedNames();
+  await page.setInputFiles('#model-file', [hfDir + 'tokenizer.json', hfDir + 'model.safetensors']);
+  await s.until('the error for a folder without config.json', () => !document.querySelector('#alert').hidden, 20_000);
+  const hfMsg = await page.textContent('#alert-text');
+  log(`folder without config.json: ${hfMsg}`);
+  s.check(/no config\.json among the files/.test(hfMsg), `no clear error for a folder without config.json: ${hfMsg}`);
+  s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesWithHf), 'a refused folder changed the saved list');
+  await page.click('#alert-close');
+  await s.shot('08b-hugging-face');
+  timings.huggingFace = secs();
+
   // 8. Phone width: one column, nothing wider than the screen.
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
+  await page.setViewport(390, 844);
+  await page.wait(300);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   s.check(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
   await s.shot('09-phone', true);
-  await page.locator('#keep').scrollIntoViewIfNeeded();
+  await page.scrollIntoView('#keep');
   await s.shot('10-phone-keep', false);
   await s.axe('phone width');
 
   // 9. The scalar build (for browsers without wasm SIMD) says so and runs the saved model.
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewport(1280, 900);
   await page.goto(`${url}?backend=scalar`);
   await s.ready();
-  const backend = await page.textContent('#status-backend');
+  const backend = await page.text('#status-backend');
   s.check(/scalar/.test(backend), `?backend=scalar shows "${backend}"`);
   await s.load('demo model');
   await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '120' });
@@ -182,16 +241,16 @@ try {
   timings.end = secs();
 } catch (e) {
   failed = true;
-  console.error(`[demo e2e] FAILED: ${e instanceof Error ? e.message : e}`);
+  console.error(`[demo e2e ${name}] FAILED: ${e instanceof Error ? e.message : e}`);
   await s.shot('failure').catch(() => {});
 }
 
-for (const p of problems) console.error(`[demo e2e] console ${p}`);
+for (const p of problems) console.error(`[demo e2e ${name}] console ${p}`);
 if (problems.length) failed = true;
 if (s.failures.length) failed = true;
-for (const f of s.failures) console.error(`[demo e2e] check failed: ${f}`);
+for (const f of s.failures) console.error(`[demo e2e ${name}] check failed: ${f}`);
 await writeFile(`${artifacts}timings.json`, JSON.stringify(timings, null, 2));
 await browser.close();
-server.close();
 log(`${failed ? 'FAILED' : 'passed'} (stages done at ${JSON.stringify(timings)} s; screenshots in ${artifacts})`);
-process.exit(failed ? 1 : 0);
+return failed;
+}

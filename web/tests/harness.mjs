@@ -1,11 +1,13 @@
-// harness.mjs: what the demo's browser test needs, self-contained: a static file server on
-// 127.0.0.1 (a real origin, so IndexedDB works) for the built page (web/dist), and Debian's
-// Chromium driven by playwright-core with a fresh profile (no browser is ever downloaded).
+// harness.mjs: what the demo's browser test needs: a static file server on 127.0.0.1 (a real
+// origin, so IndexedDB works) for the built page (web/dist), sending the two headers that make
+// it cross-origin isolated (so it runs the threads build); the browsers (Debian's Chromium and
+// firefox-esr, never a downloaded browser) come from the package tests' launcher,
+// wasm-tests/browser/browsers.mjs.
 import http from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
+
+export { BROWSERS, launchBrowser } from '../../wasm-tests/browser/browsers.mjs';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
@@ -19,7 +21,12 @@ export function startServer(root, port = 0) {
     if (path.endsWith('/')) path += 'index.html';
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': MIME[extname(path)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -28,26 +35,4 @@ export function startServer(root, port = 0) {
   });
   return new Promise((resolve) =>
     server.listen(port, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/` })));
-}
-
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-/** Launches headless Chromium with a fresh profile; close() also deletes the profile. */
-export async function launchChromium() {
-  const profile = await mkdtemp(join(tmpdir(), 'sllm-demo-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
-    },
-  };
 }

@@ -15,27 +15,33 @@ export const PNG_BYTES = Buffer.from(
 /**
  * Collects console errors and warnings and uncaught exceptions (returned array), and installs
  * window.__probe in the page: the longest main-thread task (PerformanceObserver 'longtask')
- * and the longest gap of a 20 ms heartbeat since the last reset().
+ * and the longest gap of a 20 ms heartbeat since the last reset(). Await it before the first
+ * navigation: registering the init script is a round trip to the browser, and a page loaded
+ * before it completes has no window.__probe (the cause of the test's old one-in-four failure).
  */
-export function installProbes(page) {
+export async function installProbes(page) {
   const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  page.onConsole((type, text) => {
+    if (type === 'error' || type === 'warning') problems.push(`${type}: ${text}`);
   });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.addInitScript(() => {
+  page.onPageError((message) => problems.push(`uncaught: ${message}`));
+  await page.initScript(() => {
     const p = { longest: 0, longTasks: 0, longestFrame: 0, maxGap: 0, last: performance.now(), tasks: [] };
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        p.longTasks++;
-        p.longest = Math.max(p.longest, e.duration);
-        p.tasks.push(`${Math.round(e.duration)} ms at ${Math.round(e.startTime)}`);
-      }
-    }).observe({ type: 'longtask' });
+    // (Firefox has neither entry type: there only the heartbeat measures responsiveness.)
+    const types = PerformanceObserver.supportedEntryTypes ?? [];
+    if (types.includes('longtask'))
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          p.longTasks++;
+          p.longest = Math.max(p.longest, e.duration);
+          p.tasks.push(`${Math.round(e.duration)} ms at ${Math.round(e.startTime)}`);
+        }
+      }).observe({ type: 'longtask' });
     // Long animation frames also count rendering (style, layout, paint) after the tasks.
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) p.longestFrame = Math.max(p.longestFrame, e.duration);
-    }).observe({ type: 'long-animation-frame' });
+    if (types.includes('long-animation-frame'))
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) p.longestFrame = Math.max(p.longestFrame, e.duration);
+      }).observe({ type: 'long-animation-frame' });
     setInterval(() => {
       const t = performance.now();
       p.maxGap = Math.max(p.maxGap, t - p.last);
@@ -63,7 +69,7 @@ export function makeSteps(page, artifacts, log) {
     },
     async until(what, fn, timeout, arg) {
       try {
-        await page.waitForFunction(fn, arg, { timeout, polling: 200 });
+        await page.waitFor(fn, arg, { timeout, polling: 200 });
       } catch {
         throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
       }
@@ -76,7 +82,7 @@ export function makeSteps(page, artifacts, log) {
     },
     /** The README's picture: steps 1 to 3 of the page mid-training, at a laptop's width. */
     async readmeShot(path) {
-      const box = await page.locator('#train').boundingBox();
+      const box = await page.boundingBox('#train');
       await page.screenshot({ path, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 16) }, fullPage: true });
       const { size } = await stat(path);
       log(`README screenshot ${path} (${Math.round(size / 1024)} KB)`);
@@ -101,14 +107,14 @@ export function makeSteps(page, artifacts, log) {
     /** Clicks Generate and returns the generated text once the stream ended. */
     async generate() {
       await page.waitForSelector('#gen-start:not([disabled])', { timeout: 20_000 });
-      const before = (await page.getAttribute('#gen-output', 'data-done')) ?? '';
+      const before = (await page.attr('#gen-output', 'data-done')) ?? '';
       await page.click('#gen-start');
       await s.until('generation to end', (b) => (document.querySelector('#gen-output').dataset.done ?? '') !== b, 30_000, before);
       return page.evaluate(() => document.querySelector('#gen-output').lastChild?.textContent ?? '');
     },
     async save(name, kind) {
       await page.fill('#save-name', name);
-      await page.selectOption('#save-kind', kind);
+      await page.select('#save-kind', kind);
       await page.click('#save-button');
       await s.until(`"${name}" in the saved list`, (n) => !!document.querySelector(`tr[data-name="${n}"]`), 20_000, name);
     },
@@ -117,15 +123,9 @@ export function makeSteps(page, artifacts, log) {
       await page.click(`tr[data-name="${name}"] button[data-action="load"]`);
       await s.until(`"${name}" loaded`, (n) => document.querySelector('#status-model').textContent.startsWith(`"${n}"`), 20_000, name);
     },
-    /** Downloads a saved model; returns the file's path in the artifacts. */
-    async download(name) {
-      const [dl] = await Promise.all([
-        page.waitForEvent('download', { timeout: 20_000 }),
-        page.click(`tr[data-name="${name}"] button[data-action="download"]`),
-      ]);
-      const path = `${artifacts}${dl.suggestedFilename()}`;
-      await dl.saveAs(path);
-      return path;
+    /** Downloads a saved model (as .sllm, or as .gguf with action 'download-gguf'); returns the file's path in the artifacts. */
+    async download(name, action = 'download') {
+      return (await page.download(`tr[data-name="${name}"] button[data-action="${action}"]`, artifacts)).path;
     },
   };
   return s;

@@ -5,6 +5,7 @@
 import { wellFormed } from './text.js';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
+import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInvalidArgumentError } from './errors.js';
 import type { ModelHandle } from './glue.js';
 import { loadModule } from './loader.js';
@@ -13,12 +14,19 @@ import { modelConfigFromJson, modelConfigToJson, presetTrainingFromJson, trainOp
 import { Runtime } from './runtime.js';
 import { WasmTokenizer } from './tokenizer.js';
 import { WasmTrainer } from './trainer.js';
+import { CompletionsApi } from './chat/api.js';
+import { localBackend } from './chat/local.js';
+import { ModelRegistry } from './chat/registry.js';
 import type {
   Backend,
+  Chat,
+  Completions,
   Engine,
   EstimateOptions,
   MemoryEstimate,
   EngineOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   LoadedModel,
   LoadModelOptions,
   MemoryStats,
@@ -34,25 +42,42 @@ import type {
 } from './types.js';
 
 /**
- * Loads the sllm WebAssembly module and returns an engine. By default the SIMD build when the
- * JavaScript engine supports wasm SIMD (falling back to the scalar build if it fails to
- * compile), else the scalar build; `options.backend` forces one. Rejects with SllmLoadError
- * when no build can be loaded.
+ * Loads the sllm WebAssembly module and returns an engine. By default the threads build where
+ * it can use threads (a cross-origin isolated Worker), else the SIMD build when the JavaScript
+ * engine supports wasm SIMD, else the scalar build, each falling back to the next if it fails
+ * to load; `options.backend` forces one and `options.threads` sets the thread count. On a
+ * page's main thread the engine runs one thread. Rejects with SllmLoadError when no build can
+ * be loaded.
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const { module, backend } = await loadModule(options);
-  return new MainThreadEngine(new Runtime(module, backend));
+  const { module, backend, threads } = await loadModule(options);
+  return new MainThreadEngine(new Runtime(module, backend, threads));
 }
 
 class MainThreadEngine implements Engine {
   readonly #rt: Runtime;
+  readonly #models = new ModelRegistry<WasmModel>((m, what) => this.#model(m, what));
+  readonly #api = new CompletionsApi(this.#models, localBackend);
+  readonly chat: Chat = this.#api.chat;
+  readonly completions: Completions = this.#api.completions;
+  readonly registerModel = this.#api.registerModel;
+  readonly unregisterModel = this.#api.unregisterModel;
+  readonly registeredModels = this.#api.registeredModels;
 
   constructor(rt: Runtime) {
     this.#rt = rt;
   }
 
+  async resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    await this.#models.resolveReset(model, modelId).model.resetChat();
+  }
+
   get backend(): Backend {
     return this.#rt.backend;
+  }
+
+  get threads(): number {
+    return this.#rt.threads;
   }
 
   get disposed(): boolean {
@@ -110,6 +135,19 @@ class MainThreadEngine implements Engine {
       if (typeof encoderJson !== 'string' || typeof vocabBpe !== 'string')
         throw new SllmInvalidArgumentError('a gpt2 tokenizer needs the contents of encoder.json and vocab.bpe as strings');
       return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadGpt2Tokenizer(wellFormed(encoderJson), wellFormed(vocabBpe))));
+    }
+    if (options.type === 'tiktoken') {
+      const { ranks, specialTokens, pretokenizer, eos, bos, addBos } = options;
+      if (typeof ranks !== 'string') throw new SllmInvalidArgumentError('a tiktoken tokenizer needs the ranks file as a string');
+      const json = JSON.stringify({ specials: specialTokens ?? {}, pretokenizer, eos, bos, add_bos: addBos });
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadTiktokenTokenizer(wellFormed(ranks), json)));
+    }
+    if (options.type === 'huggingface') {
+      const { tokenizerJson, tokenizerConfig } = options;
+      if (typeof tokenizerJson !== 'string' || (tokenizerConfig !== undefined && typeof tokenizerConfig !== 'string'))
+        throw new SllmInvalidArgumentError('a huggingface tokenizer needs tokenizer.json (and tokenizer_config.json) as strings');
+      const cfg = wellFormed(tokenizerConfig ?? '');
+      return new WasmTokenizer(this.#rt, this.#rt.create((m) => m.loadHfTokenizer(wellFormed(tokenizerJson), cfg)));
     }
     const { type, text, specials } = options;
     if (typeof text !== 'string') throw new SllmInvalidArgumentError('createTokenizer needs the training text as a string');
@@ -179,7 +217,17 @@ class MainThreadEngine implements Engine {
   async loadModel(bytes: Uint8Array, _options?: LoadModelOptions): Promise<LoadedModel> {
     if (!(bytes instanceof Uint8Array))
       throw new SllmInvalidArgumentError('loadModel needs the file as a Uint8Array (e.g. new Uint8Array(await file.arrayBuffer()))');
-    const h: ModelHandle = this.#rt.create((m) => m.loadFile(bytes));
+    return this.#loaded(this.#rt.create((m) => m.loadFile(bytes)));
+  }
+
+  async importHuggingFace(files: HuggingFaceFiles, options: ImportHuggingFaceOptions = {}): Promise<LoadedModel> {
+    const entries = folderEntries(files);
+    const json = importOptionsJson(options);
+    return this.#loaded(this.#rt.create((m) => m.importHuggingFace(entries, json)));
+  }
+
+  /** The LoadedModel of a handle loadFile or importHuggingFace made (which this takes over). */
+  #loaded(h: ModelHandle): LoadedModel {
     let tokenizer: WasmTokenizer;
     try {
       tokenizer = new WasmTokenizer(this.#rt, this.#rt.create(() => h.tokenizer()));
@@ -187,8 +235,8 @@ class MainThreadEngine implements Engine {
       h.delete();
       throw e;
     }
-    const model = new WasmModel(this.#rt, h, tokenizer);
     const header = JSON.parse(this.#rt.invoke(() => h.headerJson())) as Record<string, unknown>;
+    const model = new WasmModel(this.#rt, h, tokenizer);
     return loadedModel(model, tokenizer, header);
   }
 

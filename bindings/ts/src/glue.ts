@@ -25,11 +25,13 @@ export interface ModelHandle extends EmbindHandle {
   preset(): string;
   tokenizer(): TokenizerHandle | null;
   save(optionsJson: string): Uint8Array | undefined;
+  toGguf(optionsJson: string): Uint8Array | undefined;
   isCheckpoint(): boolean;
   checkpointJson(): string;
   metadataJson(): string;
   headerJson(): string;
   memoryJson(kvCache: string): string;
+  chatTemplate(): string;
   lastLogits(ids: ArrayLike<number>): Float32Array | undefined;
 }
 
@@ -68,7 +70,19 @@ export interface TrainerHandle extends EmbindHandle {
 export interface SessionHandle extends EmbindHandle {
   next(): string;
   done(): boolean;
-  tokensGenerated(): number;
+}
+
+export interface ChatSessionHandle extends EmbindHandle {
+  prefill(ids: ArrayLike<number>): number;
+  begin(optionsJson: string): void;
+  sample(): number;
+  piece(id: number): string;
+  flush(): string;
+  append(id: number): void;
+  length(): number;
+  capacity(): number;
+  positionsComputed(): number;
+  clear(): void;
 }
 
 export interface PendingError {
@@ -85,6 +99,10 @@ export interface SllmModule {
   ): TokenizerHandle | null;
   tokenizerFromJson(json: string): TokenizerHandle | null;
   loadGpt2Tokenizer(encoderJson: string, vocabBpe: string): TokenizerHandle | null;
+  loadTiktokenTokenizer(ranks: string, optionsJson: string): TokenizerHandle | null;
+  loadHfTokenizer(tokenizerJson: string, configJson: string): TokenizerHandle | null;
+  importHuggingFace(files: [string, Uint8Array][], optionsJson: string): ModelHandle | null;
+  modelToHuggingFace(model: ModelHandle, optionsJson: string): Record<string, Uint8Array> | undefined;
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   optionSchemaJson(): string;
@@ -94,9 +112,15 @@ export interface SllmModule {
   resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
   createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
   loadFile(bytes: Uint8Array): ModelHandle | null;
+  createChatSession(model: ModelHandle): ChatSessionHandle | null;
   buildInfo(): { simd: boolean; format: boolean };
   memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
   debugThrow(kind: string): void;
+  /** The thread pool (thread_bindings.cpp): setThreads returns the count set; 1 in builds without threads. */
+  setThreads(n: number): number;
+  threads(): number;
+  maxThreads(): number;
+  startedWorkers(): number;
   sllmPendingError?: PendingError;
 }
 
@@ -106,6 +130,10 @@ export interface FactoryOptions {
   locateFile?: (path: string, prefix: string) => string;
   print?: (text: string) => void;
   printErr?: (text: string) => void;
+  /** The threads build (threads.ts): its worker pool and where its workers load the glue from. */
+  mainScriptUrlOrBlob?: string;
+  sllmPoolSize?: number;
+  sllmWorker?: unknown;
 }
 
 export type ModuleFactory = (options?: FactoryOptions) => Promise<SllmModule>;

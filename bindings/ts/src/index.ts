@@ -36,4 +36,6 @@ export {
   SllmTrainingError,
   type SllmErrorCode,
 } from './errors.js';
+export { SllmRequestError, type SllmRequestErrorCode, type RequestErrorBody } from './chat/errors.js';
+export { DEFAULT_CHAT_TEMPLATE, END_OF_TURN_MARKERS, renderChatTemplate, type TemplateContext, type TemplateMessage } from './chat/template.js';
 export type * from './types.js';

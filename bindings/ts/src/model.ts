@@ -1,15 +1,29 @@
 // model.ts (internal): the main-thread Model over a C++ ModelHandle: generation (streamed one
-// token per wasm call, yielding to the event loop every few milliseconds) and saving.
+// token per wasm call, yielding to the event loop every few milliseconds), saving, and the
+// conversation cache of the chat API (chat/session.ts), which it owns.
 
 import { wellFormed } from './text.js';
 import { joinPieces } from './engine-common.js';
 import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
+import { WasmChatSession } from './chat/session.js';
+import { modelChatTemplate } from './chat/template.js';
+import { exportOptionsJson } from './huggingface.js';
 import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
-import type { CheckpointInfo, GenerateOptions, KVCacheDType, Model, ModelConfig, ModelMemory, SaveOptions } from './types.js';
+import type {
+  CheckpointInfo,
+  GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  KVCacheDType,
+  Model,
+  ModelConfig,
+  ModelMemory,
+  SaveOptions,
+} from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** Longest stretch of generation (ms) between turns of the event loop. */
@@ -38,6 +52,8 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   readonly tokenizer: WasmTokenizer;
   readonly metadata: Readonly<Record<string, string>>;
   readonly checkpoint: CheckpointInfo | undefined;
+  readonly chatTemplate: string | undefined;
+  #chat: WasmChatSession | undefined;
 
   constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer) {
     super(rt, handle, 'model');
@@ -55,6 +71,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
           config: Object.freeze(trainConfigFromJson(cp.config as Record<string, unknown>)),
         })
       : undefined;
+    this.chatTemplate = modelChatTemplate(this.metadata, rt.invoke(() => handle.chatTemplate()));
   }
 
   /** @internal */
@@ -103,12 +120,61 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
              total: m.weights + m.kv_cache + m.scratch };
   }
 
+  /** @internal The model's conversation cache for the chat API, made on first use. */
+  chatSession(): WasmChatSession {
+    if (!this.#chat || this.#chat.disposed) {
+      const h = this.handle;
+      this.#chat = new WasmChatSession(this.rt, this.rt.create((m) => m.createChatSession(h)));
+    }
+    return this.#chat;
+  }
+
+  /** @internal Forgets the cached conversation (after the request in progress, if any). */
+  async resetChat(): Promise<void> {
+    const session = this.#chat;
+    if (!session || session.disposed) return;
+    const release = await session.acquire();
+    try {
+      if (!session.disposed) session.clear();
+    } finally {
+      release();
+    }
+  }
+
+  /** @internal The weights changed (a training step): cached conversations are out of date. */
+  weightsChanged(): void {
+    this.#chat?.markStale();
+  }
+
+  override dispose(): void {
+    this.#chat?.dispose();
+    this.#chat = undefined;
+    super.dispose();
+  }
+
+  async toHuggingFace(options: HuggingFaceExportOptions = {}): Promise<HuggingFaceFiles> {
+    const json = exportOptionsJson(options);
+    const h = this.handle;
+    return this.rt.invoke((m) => m.modelToHuggingFace(h, json)) as HuggingFaceFiles;
+  }
+
   async save(options: SaveOptions = {}): Promise<Uint8Array> {
-    const { dtype, metadata, ...rest } = options;
-    const unknown = Object.keys(rest);
-    if (unknown.length) throw new SllmInvalidArgumentError(`unknown save option "${unknown[0]}"; use dtype, metadata`);
-    const json = JSON.stringify({ dtype, metadata: checkMetadata(metadata, 'save') });
+    const json = saveOptionsJson(options, 'save');
     const h = this.handle;
     return this.rt.invoke(() => h.save(json)) as Uint8Array;
   }
+
+  async toGguf(options: SaveOptions = {}): Promise<Uint8Array> {
+    const json = saveOptionsJson(options, 'toGguf');
+    const h = this.handle;
+    return this.rt.invoke(() => h.toGguf(json)) as Uint8Array;
+  }
+}
+
+/** The checked options of save() and toGguf() as the core reads them. */
+function saveOptionsJson(options: SaveOptions, what: string): string {
+  const { dtype, metadata, ...rest } = options;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new SllmInvalidArgumentError(`unknown ${what} option "${unknown[0]}"; use dtype, metadata`);
+  return JSON.stringify({ dtype, metadata: checkMetadata(metadata, what) });
 }

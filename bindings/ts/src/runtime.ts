@@ -7,6 +7,7 @@
 import { disposeSymbol } from './disposable.js';
 import { SllmDisposedError, SllmInternalError, SllmInvalidArgumentError, errorFromCode } from './errors.js';
 import type { EmbindHandle, SllmModule } from './glue.js';
+import { stopThreads } from './threads.js';
 import type { Backend, SllmResource } from './types.js';
 
 /** A handle slot: null once freed. Shared by the owner and the finalizer. */
@@ -34,13 +35,15 @@ function translateThrown(e: unknown): unknown {
 export class Runtime {
   readonly module: SllmModule;
   readonly backend: Backend;
+  readonly threads: number;
   #disposed = false;
   readonly #live = new Set<Cell>();
   readonly #registry: FinalizationRegistry<Cell> | undefined;
 
-  constructor(module: SllmModule, backend: Backend) {
+  constructor(module: SllmModule, backend: Backend, threads = 1) {
     this.module = module;
     this.backend = backend;
+    this.threads = threads;
     this.#registry =
       typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((cell) => this.#free(cell)) : undefined;
   }
@@ -112,6 +115,8 @@ export class Runtime {
     if (this.#disposed) return;
     for (const cell of [...this.#live]) this.release(cell);
     this.#disposed = true;
+    // The threads build: join the worker threads and terminate their Web Workers.
+    if (this.backend === 'simd-threads') stopThreads(this.module);
   }
 }
 

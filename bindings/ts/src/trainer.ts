@@ -136,6 +136,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
         // The step, then the evaluation the schedule calls for after it (if any), one
         // validation batch per call with a turn of the event loop in between.
         let t0 = now();
+        this.model.weightsChanged();  // cached chat conversations are stale (before: a failed step may change them too)
         let r = this.rt.invoke(() => h.advance()) as StepResult | null;
         activeMs += now() - t0;
         while (r === null) {
@@ -161,6 +162,7 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     if (this.#running)
       throw new SllmInvalidArgumentError('this trainer is inside run(); stop() it before calling step() directly');
     const t0 = now();
+    this.model.weightsChanged();
     const r = this.rt.invoke(() => h.trainStep()) as StepResult;
     this.#done = r.done;
     const ms = now() - t0;

@@ -8,3 +8,5 @@ export type * from './types/engine.js';
 export type * from './types/tokenizer.js';
 export type * from './types/model.js';
 export type * from './types/training.js';
+export type * from './types/chat.js';
+export type * from './types/huggingface.js';

@@ -16,6 +16,7 @@ import {
   throwIfAborted,
 } from './errors.js';
 import type { WorkerHostApi } from './worker-protocol.js';
+import { SllmRequestError } from './chat/errors.js';
 
 /** What createWorkerEngine needs of a Worker (a DOM `Worker` is one; spelled out so these types need no DOM library). */
 export interface WorkerLike {
@@ -27,7 +28,8 @@ export interface WorkerLike {
 
 /** The worker's error (Comlink keeps name and message) as the same class on this side. */
 function revive(e: unknown): unknown {
-  if (!(e instanceof Error) || e instanceof SllmError || e instanceof AbortError) return e;
+  if (!(e instanceof Error) || e instanceof SllmError || e instanceof AbortError || e instanceof SllmRequestError) return e;
+  if (e.name === 'SllmRequestError') return SllmRequestError.decode(e.message) ?? e;
   if (e.name === 'DataCloneError')
     return new SllmInvalidArgumentError(
       `an argument cannot be sent to the sllm worker (${e.message}); pass plain data: strings, numbers, arrays, ` +

@@ -1,6 +1,7 @@
 // worker-engine.ts: createWorkerEngine(), the Engine interface backed by a module Worker that
 // runs the main-thread engine (worker-host.ts), so training and generation never block the
-// page. The backend and the .wasm URLs are resolved here and sent to the worker; the engine's
+// page. The options are checked and the build files' URLs resolved here and sent to the worker,
+// which picks the build (it is where threads may run); the engine's
 // objects are proxies (worker-handles.ts) over a Comlink connection (worker-connection.ts).
 // Callbacks (BPE training progress) stay here and are called through a Comlink proxy. Bytes
 // come back as transferred buffers; loadModel({ transfer: true }) sends them without a copy.
@@ -8,17 +9,26 @@
 import { proxy, transfer } from 'comlink';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
+import { folderEntries, importOptionsJson } from './huggingface.js';
 import { SllmInternalError, SllmInvalidArgumentError, SllmLoadError } from './errors.js';
-import { simdSupported } from './loader.js';
+import { checkBackend, simdSupported } from './loader.js';
+import { checkThreads } from './threads.js';
 import { Connection, type Handle, type WorkerLike } from './worker-connection.js';
 import { WorkerModel, WorkerTokenizer, WorkerTrainer } from './worker-handles.js';
-import { ownsBuffer, type WasmFile, type WorkerInit } from './worker-protocol.js';
+import { CompletionsApi } from './chat/api.js';
+import { ModelRegistry } from './chat/registry.js';
+import { workerBackend } from './chat/worker-backend.js';
+import { ownsBuffer, type WorkerInit } from './worker-protocol.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
   Backend,
+  Chat,
+  Completions,
   Engine,
   EngineOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   LoadedModel,
   LoadModelOptions,
   MemoryStats,
@@ -31,6 +41,7 @@ import type {
   Trainer,
   TrainerOptions,
   TrainingData,
+  WasmFile,
 } from './types.js';
 
 export type { WorkerLike } from './worker-connection.js';
@@ -47,10 +58,26 @@ export interface WorkerEngineOptions extends EngineOptions {
 class WorkerEngine implements Engine {
   readonly #conn: Connection;
   readonly backend: Backend;
+  readonly #models = new ModelRegistry<WorkerModel>((m, what) => this.#mine(m, WorkerModel, what, 'model'));
+  readonly chat: Chat;
+  readonly completions: Completions;
+  readonly registerModel: Engine['registerModel'];
+  readonly unregisterModel: Engine['unregisterModel'];
+  readonly registeredModels: Engine['registeredModels'];
+  readonly threads: number;
 
-  constructor(conn: Connection, backend: Backend) {
+  constructor(conn: Connection, backend: Backend, threads: number) {
     this.#conn = conn;
     this.backend = backend;
+    this.threads = threads;
+    const api = new CompletionsApi(this.#models, workerBackend(conn));
+    ({ chat: this.chat, completions: this.completions, registerModel: this.registerModel,
+      unregisterModel: this.unregisterModel, registeredModels: this.registeredModels } = api);
+  }
+
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void> {
+    const m = this.#models.resolveReset(model, modelId).model;
+    return m.call((r) => r.resetChat(m.id));
   }
 
   get disposed(): boolean {
@@ -127,6 +154,19 @@ class WorkerEngine implements Engine {
     return loadedModel(new WorkerModel(this.#conn, modelId, facts.model, tokenizer), tokenizer, facts.header);
   }
 
+  async importHuggingFace(files: HuggingFaceFiles, options: ImportHuggingFaceOptions = {}): Promise<LoadedModel> {
+    folderEntries(files);  // checked here, so mistakes throw on this side
+    importOptionsJson(options);
+    const buffers = options?.transfer === true ? Object.values(files).filter(ownsBuffer).map((a) => a.buffer) : [];
+    const sent = { ...options, transfer: undefined };
+    const arg = buffers.length ? transfer(files, buffers) : files;
+    const modelId = this.#conn.id();
+    const tokenizerId = this.#conn.id();
+    const facts = await this.#conn.call((r) => r.importHuggingFace(modelId, tokenizerId, arg, sent));
+    const tokenizer = new WorkerTokenizer(this.#conn, tokenizerId, facts.tokenizer);
+    return loadedModel(new WorkerModel(this.#conn, modelId, facts.model, tokenizer), tokenizer, facts.header);
+  }
+
   dispose(): void {
     this.#conn.dispose();
   }
@@ -141,9 +181,15 @@ function absolute(url: string | URL): string {
   return new URL(String(url), base).href;
 }
 
-/** The .wasm URLs for the worker, resolved here (relative URLs mean the page's, and locateWasm cannot be sent). */
+/** The build files' URLs for the worker, resolved here (relative URLs mean the page's, and locateWasm cannot be sent). */
 function wasmUrls(options: EngineOptions): Record<WasmFile, string> | undefined {
-  const files: WasmFile[] = ['sllm-simd.wasm', 'sllm.wasm'];
+  const files: WasmFile[] = [
+    'sllm-simd.wasm',
+    'sllm.wasm',
+    'sllm-simd-threads.wasm',
+    'sllm-simd-threads.mjs',
+    'sllm-simd-threads.worker.js',
+  ];
   if (options.locateWasm) {
     const locate = options.locateWasm;
     return Object.fromEntries(files.map((f) => [f, absolute(locate(f))])) as Record<WasmFile, string>;
@@ -162,20 +208,22 @@ function startWorker(): WorkerLike {
 
 /**
  * Starts sllm in a module Web Worker and returns an Engine with the same interface as
- * {@link createEngine}'s, whose training and generation run off the main thread. The backend
- * is chosen here, on the main thread (SIMD when this page supports it), and the worker loads
- * that build (falling back to scalar if the SIMD one fails to compile). Rejects with
- * SllmLoadError when the worker or the WebAssembly module cannot be loaded.
+ * {@link createEngine}'s, whose training and generation run off the main thread. The worker
+ * picks the build as createEngine() does: the threads build with `options.threads` threads
+ * (default: the logical processors, at most 8) when the page is cross-origin isolated, else
+ * the SIMD build when supported, else scalar. Rejects with SllmLoadError when the worker or
+ * the WebAssembly module cannot be loaded.
  */
 export async function createWorkerEngine(options: WorkerEngineOptions = {}): Promise<Engine> {
   const want = options.backend ?? 'auto';
-  if (want !== 'auto' && want !== 'simd' && want !== 'scalar')
-    throw new SllmInvalidArgumentError(`unknown backend "${String(want)}"; use "auto", "simd" or "scalar"`);
-  if (want === 'simd' && !simdSupported())
+  checkBackend(want);
+  checkThreads(options.threads);
+  if ((want === 'simd' || want === 'simd-threads') && !simdSupported())
     throw new SllmLoadError(
       'this JavaScript engine does not support WebAssembly SIMD: use backend "scalar" or "auto"',
     );
   const init: WorkerInit = { backend: want === 'auto' && !simdSupported() ? 'scalar' : want };
+  if (options.threads !== undefined) init.threads = options.threads;
   const urls = wasmUrls(options);
   if (urls) init.wasmUrls = urls;
   const worker = options.worker ?? startWorker();
@@ -189,12 +237,26 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
         : new SllmLoadError(`the sllm worker could not start (${detail}); check that the package's worker.js and its imports are served`),
     );
   });
+  // A worker that never answers (seen in Firefox, rarely, right after it starts the threads
+  // build's workers) becomes an error instead of a promise that never settles.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SllmLoadError(`the sllm worker did not start within ${INIT_TIMEOUT_MS / 1000} s; create a new engine (or pass backend: 'simd')`)),
+      INIT_TIMEOUT_MS,
+    );
+  });
   try {
-    const backend = await conn.call((r) => r.init(init));
+    const { backend, threads } = await Promise.race([conn.call((r) => r.init(init)), stalled]);
     started = true;
-    return new WorkerEngine(conn, backend);
+    return new WorkerEngine(conn, backend, threads);
   } catch (e) {
     conn.dispose();
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** How long the worker may take to load its build and start (ms). */
+const INIT_TIMEOUT_MS = 90_000;

@@ -14,6 +14,8 @@ import type {
   EncodeOptions,
   EvalResult,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
   Model,
   ModelConfig,
   KVCacheDType,
@@ -70,6 +72,7 @@ export class WorkerModel extends Handle implements Model {
   readonly tokenizer: WorkerTokenizer;
   readonly metadata: Readonly<Record<string, string>>;
   readonly checkpoint: CheckpointInfo | undefined;
+  readonly chatTemplate: string | undefined;
 
   constructor(conn: Connection, id: number, facts: ModelFacts, tokenizer: WorkerTokenizer) {
     super(conn, id, 'model');
@@ -80,6 +83,7 @@ export class WorkerModel extends Handle implements Model {
     this.metadata = Object.freeze(facts.metadata);
     const cp = facts.checkpoint;
     this.checkpoint = cp && Object.freeze({ ...cp, config: Object.freeze(cp.config) });
+    this.chatTemplate = facts.chatTemplate;
   }
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
@@ -107,6 +111,14 @@ export class WorkerModel extends Handle implements Model {
 
   memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory> {
     return this.call((r) => r.memory(this.id, options));
+  }
+
+  toGguf(options?: SaveOptions): Promise<Uint8Array> {
+    return this.call((r) => r.toGguf(this.id, options));
+  }
+
+  toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles> {
+    return this.call((r) => r.toHuggingFace(this.id, options));
   }
 }
 

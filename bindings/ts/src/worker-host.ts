@@ -7,9 +7,12 @@
 
 import { transfer } from 'comlink';
 import { createEngine } from './engine.js';
+import { pullCompletionOp, startCompletionOp, type CompletionOp } from './chat/worker-ops.js';
+import type { WasmModel } from './model.js';
 import { AbortError, SllmDisposedError, SllmInvalidArgumentError } from './errors.js';
 import {
   ownsBuffer,
+  type CompletionPull,
   type LoadedFacts,
   type ModelFacts,
   type RunPull,
@@ -18,7 +21,9 @@ import {
   type TrainerFacts,
   type WorkerHostApi,
   type WorkerInit,
+  type WorkerStarted,
 } from './worker-protocol.js';
+import type { CompletionJob } from './chat/request.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
@@ -26,6 +31,9 @@ import type {
   EncodeOptions,
   Engine,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   Model,
   ModelConfig,
   KVCacheDType,
@@ -68,6 +76,7 @@ const modelFacts = (m: Model): ModelFacts => ({
   preset: m.preset,
   metadata: { ...m.metadata },
   checkpoint: m.checkpoint && { ...m.checkpoint, config: { ...m.checkpoint.config } },
+  chatTemplate: m.chatTemplate,
 });
 
 const trainerFacts = (t: Trainer): TrainerFacts => ({
@@ -104,10 +113,14 @@ export class WorkerHost implements WorkerHostApi {
     return o;
   }
 
-  async init(init: WorkerInit): Promise<'simd' | 'scalar'> {
+  async init(init: WorkerInit): Promise<WorkerStarted> {
     const urls = init.wasmUrls;
-    this.#engine = await createEngine({ backend: init.backend, locateWasm: urls && ((file) => urls[file]) });
-    return this.#engine.backend;
+    this.#engine = await createEngine({
+      backend: init.backend,
+      threads: init.threads,
+      locateWasm: urls && ((file) => urls[file]),
+    });
+    return { backend: this.#engine.backend, threads: this.#engine.threads };
   }
 
   listPresets() {
@@ -159,6 +172,14 @@ export class WorkerHost implements WorkerHostApi {
     return { model: modelFacts(loaded.model), tokenizer: tokenizerFacts(loaded.tokenizer), header: loaded.header };
   }
 
+  async importHuggingFace(modelId: number, tokenizerId: number, files: HuggingFaceFiles,
+    options: ImportHuggingFaceOptions): Promise<LoadedFacts> {
+    const loaded = await this.#e.importHuggingFace(files, { ...options, transfer: undefined });
+    this.#keep(modelId, loaded.model);
+    this.#keep(tokenizerId, loaded.tokenizer);
+    return { model: modelFacts(loaded.model), tokenizer: tokenizerFacts(loaded.tokenizer), header: loaded.header };
+  }
+
   async encode(id: number, text: string, options: EncodeOptions | undefined): Promise<Int32Array> {
     return owned(await this.#get<Tokenizer>(id, 'tokenizer').encode(text, options));
   }
@@ -187,6 +208,16 @@ export class WorkerHost implements WorkerHostApi {
     return this.#get<Model>(id, 'model').memory(options);
   }
 
+  async toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {
+    return owned(await this.#get<Model>(id, 'model').toGguf(options));
+  }
+
+  async toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles> {
+    const files = await this.#get<Model>(id, 'model').toHuggingFace(options);
+    const buffers = Object.values(files).filter(ownsBuffer).map((a) => a.buffer);
+    return transfer(files, buffers);
+  }
+
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void {
     const model = this.#get<Model>(modelId, 'model');
     const controller = new AbortController();
@@ -212,6 +243,29 @@ export class WorkerHost implements WorkerHostApi {
       throw e;
     }
     return { done: false, pieces };
+  }
+
+  async startCompletion(opId: number, modelId: number, job: CompletionJob): Promise<void> {
+    this.#ops.set(opId, await startCompletionOp(this.#get<Model>(modelId, 'model'), job));
+  }
+
+  async pullCompletion(opId: number): Promise<CompletionPull> {
+    const op = this.#op(opId);
+    try {
+      const r = await pullCompletionOp(op as CompletionOp);
+      if (r.done) {
+        this.#ops.delete(opId);
+        await op.iterator.return?.();
+      }
+      return r;
+    } catch (e) {
+      this.#ops.delete(opId);
+      throw e;
+    }
+  }
+
+  async resetChat(modelId: number): Promise<void> {
+    await this.#get<WasmModel>(modelId, 'model').resetChat();
   }
 
   startRun(opId: number, trainerId: number): void {

@@ -4,6 +4,8 @@
 // main-thread engine's objects under those numbers. Objects cross as their immutable facts;
 // streams (training runs, generation) are pulled one answer at a time.
 
+import type { CompletionEvent } from './chat/api.js';
+import type { CompletionJob } from './chat/request.js';
 import type {
   EstimateOptions,
   MemoryEstimate,
@@ -13,6 +15,9 @@ import type {
   EncodeOptions,
   EvalResult,
   GenerateOptions,
+  HuggingFaceExportOptions,
+  HuggingFaceFiles,
+  ImportHuggingFaceOptions,
   MemoryStats,
   ModelConfig,
   KVCacheDType,
@@ -28,6 +33,7 @@ import type {
   TrainerState,
   TrainingData,
   TrainingProgress,
+  WasmFile,
 } from './types.js';
 
 /** True when a's buffer is an ArrayBuffer a spans entirely, so transferring it gives away nothing else. */
@@ -35,14 +41,18 @@ export function ownsBuffer(a: ArrayBufferView): a is ArrayBufferView & { buffer:
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
 }
 
-/** The wasm file names. */
-export type WasmFile = 'sllm-simd.wasm' | 'sllm.wasm';
-
-/** How the worker loads its engine: the backend the main thread chose, and where the .wasm files are. */
+/** How the worker loads its engine: the backend and thread count asked for, and where the build files are. */
 export interface WorkerInit {
   backend: Backend | 'auto';
-  /** Absolute URLs of the .wasm files; absent: next to the worker's own module. */
+  threads?: number;
+  /** Absolute URLs of the build files; absent: next to the worker's own module. */
   wasmUrls?: Record<WasmFile, string>;
+}
+
+/** What the worker's engine loaded. */
+export interface WorkerStarted {
+  backend: Backend;
+  threads: number;
 }
 
 export interface TokenizerFacts {
@@ -57,6 +67,7 @@ export interface ModelFacts {
   preset: string | undefined;
   metadata: Record<string, string>;
   checkpoint: CheckpointInfo | undefined;
+  chatTemplate: string | undefined;
 }
 
 export interface TrainerFacts {
@@ -85,9 +96,15 @@ export interface StreamPull {
   pieces: string[];
 }
 
+/** One answer of a chat or text completion: the events of one time slice. */
+export interface CompletionPull {
+  done: boolean;
+  events: CompletionEvent[];
+}
+
 /** The worker's API. Every method is called through Comlink, so returns a Promise on the main thread. */
 export interface WorkerHostApi {
-  init(init: WorkerInit): Promise<Backend>;
+  init(init: WorkerInit): Promise<WorkerStarted>;
   listPresets(): Promise<PresetInfo[]>;
   memoryStats(): Promise<MemoryStats>;
   estimateMemory(options: EstimateOptions): Promise<MemoryEstimate>;
@@ -103,6 +120,8 @@ export interface WorkerHostApi {
   createTrainer(id: number, modelId: number, options: TrainerOptions): Promise<TrainerFacts>;
   resumeTrainer(id: number, modelId: number, data: TrainingData): Promise<TrainerFacts>;
   loadModel(modelId: number, tokenizerId: number, bytes: Uint8Array): Promise<LoadedFacts>;
+  importHuggingFace(modelId: number, tokenizerId: number, files: HuggingFaceFiles, options: ImportHuggingFaceOptions):
+    Promise<LoadedFacts>;
 
   encode(id: number, text: string, options: EncodeOptions | undefined): Promise<Int32Array>;
   decode(id: number, ids: ArrayLike<number>): Promise<string>;
@@ -112,8 +131,16 @@ export interface WorkerHostApi {
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory>;
+  toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
+
+  /** Prepares a completion (request errors reject here); its events are pulled with pullCompletion. */
+  startCompletion(opId: number, modelId: number, job: CompletionJob): Promise<void>;
+  pullCompletion(opId: number): Promise<CompletionPull>;
+  /** Forgets a model's cached conversation. */
+  resetChat(modelId: number): Promise<void>;
 
   startRun(opId: number, trainerId: number): void;
   pullRun(opId: number): Promise<RunPull>;

@@ -29,8 +29,8 @@ export function show(line) {
   if (pre) pre.textContent += `${line}\n`;
 }
 
-function engineOf(sllm, { worker = false, backend } = {}) {
-  const options = backend ? { backend } : {};
+function engineOf(sllm, { worker = false, backend, threads } = {}) {
+  const options = { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) };
   return worker ? sllm.createWorkerEngine(options) : sllm.createEngine(options);
 }
 
@@ -41,8 +41,8 @@ async function smallModel(engine) {
 }
 
 /** Trains the small model for `steps` and generates from it (greedy, so the text is reproducible). */
-export async function trainAndGenerate(sllm, { worker = false, backend, steps = 40 } = {}) {
-  const engine = await engineOf(sllm, { worker, backend });
+export async function trainAndGenerate(sllm, { worker = false, backend, threads, steps = 40 } = {}) {
+  const engine = await engineOf(sllm, { worker, backend, threads });
   try {
     const { model } = await smallModel(engine);
     const trainer = await engine.createTrainer(model, { text: TEXT, ...QUICK, maxSteps: steps });
@@ -53,16 +53,26 @@ export async function trainAndGenerate(sllm, { worker = false, backend, steps = 
       last = p;
     }
     const text = await model.generate('Ada ', { maxTokens: 60, temperature: 0 });
-    show(`${worker ? 'worker' : 'main'} ${engine.backend}: loss ${losses[0].toFixed(3)} -> ${last.loss.toFixed(3)}, ` +
+    // The start of the same continuation through the chat API (its Jinja template renders the
+    // prompt 'Ada '; 20 tokens, well inside the context, which a chat reply does not slide past).
+    const chat = await engine.chat.completions.create({
+      model, messages: [{ role: 'user', content: 'Ada' }], chat_template: '{% for m in messages %}{{ m.content }} {% endfor %}',
+      temperature: 0, max_tokens: 20,
+    });
+    const chatText = chat.choices[0].message.content;
+    show(`${worker ? 'worker' : 'main'} ${engine.backend} (${engine.threads} threads): loss ${losses[0].toFixed(3)} -> ${last.loss.toFixed(3)}, ` +
       `${Math.round(last.tokensPerSecond)} tokens/s; "${text.replace(/\n/g, ' ')}"`);
     return {
       backend: engine.backend,
+      threads: engine.threads,
+      isolated: globalThis.crossOriginIsolated === true,
       simdSupported: sllm.simdSupported(),
       steps: losses.length,
       firstLoss: losses[0],
       lastLoss: last.loss,
       tokensPerSecond: last.tokensPerSecond,
       text,
+      chatText,
     };
   } finally {
     engine.dispose();
@@ -304,4 +314,22 @@ function countChunks(db) {
       count.onerror = () => reject(count.error);
     };
   });
+}
+
+/** Creates a Worker engine `cycles` times, trains `steps` steps in each and disposes it. */
+export async function engineCycles(sllm, { cycles = 10, steps = 2, threads } = {}) {
+  const seen = [];
+  for (let i = 0; i < cycles; i++) {
+    const engine = await engineOf(sllm, { worker: true, threads });
+    try {
+      const { model } = await smallModel(engine);
+      const trainer = await engine.createTrainer(model, { text: TEXT, ...QUICK, maxSteps: steps });
+      for await (const _ of trainer.run());
+      seen.push(`${engine.backend}/${engine.threads}`);
+    } finally {
+      engine.dispose();
+    }
+  }
+  show(`${cycles} Worker engines created, trained and disposed: ${[...new Set(seen)].join(', ')}`);
+  return seen;
 }

@@ -114,6 +114,10 @@ export function readSllmFile(bytes: Uint8Array): SllmFileFacts {
   const size = bytes.length;
   // 1-4: size, magic, version, alignment, header length
   if (size < 20) bad(`the file is ${size} bytes; an SLLM file has at least 20 (truncated?)`);
+  if (bytes[0] === 0x47 && bytes[1] === 0x47 && bytes[2] === 0x55 && bytes[3] === 0x46)
+    throw new SllmFormatError(
+      'this is a GGUF file; the store keeps SLLM files: load it with engine.loadModel(bytes) and store await model.save()',
+    );
   if (bytes[0] !== 0x53 || bytes[1] !== 0x4c || bytes[2] !== 0x4c || bytes[3] !== 0x4d)
     bad('bad magic: this is not an SLLM model file');
   const version = u32(bytes, 4);

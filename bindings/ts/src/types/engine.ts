@@ -5,8 +5,10 @@
 
 import '../disposable.js';
 import type { CheckpointInfo, Trainer, TrainerOptions, TrainingData } from './training.js';
+import type { HuggingFaceFiles, ImportHuggingFaceOptions } from './huggingface.js';
 import type { Model, ModelOptions, PresetInfo } from './model.js';
 import type { Tokenizer, TokenizerJSON, TokenizerOptions } from './tokenizer.js';
+import type { Chat, Completions, RegisterModelOptions } from './chat.js';
 
 /** Something that holds WebAssembly memory until disposed. */
 export interface SllmResource {
@@ -18,24 +20,50 @@ export interface SllmResource {
   [Symbol.dispose](): void;
 }
 
-/** Which WebAssembly build runs: `simd` (wasm SIMD, faster) or `scalar` (runs everywhere). */
-export type Backend = 'simd' | 'scalar';
+/**
+ * Which WebAssembly build runs: `simd-threads` (wasm SIMD on several threads: needs shared
+ * memory, i.e. a cross-origin isolated page, and an engine in a Worker), `simd` (wasm SIMD, one
+ * thread) or `scalar` (one thread, runs everywhere).
+ */
+export type Backend = 'simd-threads' | 'simd' | 'scalar';
+
+/**
+ * The files of the WebAssembly builds, as {@link EngineOptions.locateWasm} is asked for them:
+ * each build's `.wasm`, and the threads build's JavaScript glue and pthread worker script,
+ * which its worker threads load by URL.
+ */
+export type WasmFile =
+  | 'sllm-simd.wasm'
+  | 'sllm.wasm'
+  | 'sllm-simd-threads.wasm'
+  | 'sllm-simd-threads.mjs'
+  | 'sllm-simd-threads.worker.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
   /**
-   * `'auto'` (default) loads the SIMD build when the engine supports wasm SIMD and falls back
-   * to the scalar build if the SIMD one fails to compile; `'simd'` or `'scalar'` force one.
+   * `'auto'` (default) loads the threads build when it can use threads (a cross-origin isolated
+   * page, shared memory, wasm SIMD, the engine in a Worker, and `threads` above 1), else the
+   * SIMD build when the engine supports wasm SIMD, else the scalar build, each falling back to
+   * the next if it fails to load. `'simd-threads'`, `'simd'` or `'scalar'` force one (in Node,
+   * where nothing is cross-origin isolated, ask for `'simd-threads'` to use threads).
    */
   backend?: Backend | 'auto';
   /**
-   * Where `sllm-simd.wasm` and `sllm.wasm` are served from (a directory URL, ending in `/`).
-   * By default they are found next to the package's JavaScript (`dist/wasm/`), which bundlers
-   * such as Vite and webpack copy automatically.
+   * How many threads the threads build uses, the engine's own included (an integer from 1 to
+   * 64). Default: the number of logical processors (`navigator.hardwareConcurrency`), at most 8.
+   * The other builds, and an engine on a page's main thread (which must not block the page),
+   * use one; {@link Engine.threads} says how many run.
+   */
+  threads?: number;
+  /**
+   * Where the build files are served from (a directory URL, ending in `/`). By default they are
+   * found next to the package's JavaScript (`dist/wasm/`), which bundlers such as Vite and
+   * webpack copy automatically.
    */
   wasmBaseUrl?: string | URL;
-  /** Full control over the .wasm location: given the file name, return its URL. Wins over `wasmBaseUrl`. */
-  locateWasm?: (fileName: 'sllm-simd.wasm' | 'sllm.wasm') => string | URL;
+  /** Full control over the build files' locations: given the file name, return its URL. Wins over `wasmBaseUrl`. */
+  locateWasm?: (fileName: WasmFile) => string | URL;
 }
 
 /** Memory use of the WebAssembly module, for diagnostics and leak checks. */
@@ -98,7 +126,7 @@ export interface LoadModelOptions {
   transfer?: boolean;
 }
 
-/** What a loaded SLLM file holds. */
+/** What a loaded SLLM file (or an imported Hugging Face folder) holds. */
 export interface LoadedModel {
   /** The model (its `tokenizer` is {@link LoadedModel.tokenizer}). */
   model: Model;
@@ -110,7 +138,11 @@ export interface LoadedModel {
   isCheckpoint: boolean;
   /** The checkpoint's training state, when isCheckpoint. */
   checkpoint: CheckpointInfo | undefined;
-  /** The file's whole JSON header (format version, model, tokenizer, tensor table, ...), for inspection. */
+  /**
+   * The file's whole JSON header (format version, model, tokenizer, tensor table, ...), for
+   * inspection. For a GGUF file: `{ format: 'gguf', version, architecture, file_type, model,
+   * tensors: [{ name, type, shape, nbytes }] }`.
+   */
   header: Record<string, unknown>;
 }
 
@@ -121,6 +153,8 @@ export interface LoadedModel {
 export interface Engine extends SllmResource {
   /** The build that loaded. */
   readonly backend: Backend;
+  /** How many threads its kernels run on (1 except with the `simd-threads` build). */
+  readonly threads: number;
   /** The built-in model presets. */
   listPresets(): Promise<PresetInfo[]>;
   /** Builds a tokenizer from text. */
@@ -139,8 +173,39 @@ export interface Engine extends SllmResource {
   resumeTrainer(model: Model, data: TrainingData): Promise<Trainer>;
   /** Reads an SLLM file (model or checkpoint). Throws SllmFormatError for invalid bytes. */
   loadModel(bytes: Uint8Array, options?: LoadModelOptions): Promise<LoadedModel>;
+  /**
+   * Imports a Hugging Face model folder (GPT2LMHeadModel or LlamaForCausalLM, safetensors in
+   * f32, f16 or bf16, sharded or not, with its tokenizer.json). The files are read one tensor at
+   * a time where they are, so wasm memory holds about the model's f32 size. Throws
+   * SllmFormatError saying what is missing, inconsistent or not supported.
+   */
+  importHuggingFace(files: HuggingFaceFiles, options?: ImportHuggingFaceOptions): Promise<LoadedModel>;
   /** WebAssembly memory use. */
   memoryStats(): Promise<MemoryStats>;
+
+  /**
+   * The OpenAI-style chat API: `engine.chat.completions.create({ model, messages, stream, ... })`
+   * renders the conversation with the model's chat template and answers with a ChatCompletion
+   * or, with `stream: true`, an async iterable of chunks. A follow-up turn reuses the cached
+   * conversation. Bad requests reject with SllmRequestError. See docs/package.md.
+   */
+  readonly chat: Chat;
+  /** The OpenAI-style completion of a plain prompt: `engine.completions.create({ model, prompt, ... })`. */
+  readonly completions: Completions;
+  /**
+   * Names a model for the chat API's `model` field (replacing an earlier model of that id), with
+   * a chat template to use instead of the model's own. A request may also pass the Model object.
+   */
+  registerModel(id: string, model: Model, options?: RegisterModelOptions): void;
+  /** Removes an id; false when it was not registered. */
+  unregisterModel(id: string): boolean;
+  /** The registered ids. */
+  registeredModels(): string[];
+  /**
+   * Forgets a model's cached conversation (the next request computes its whole prompt); `model`
+   * as a request's. WebLLM's form, `resetChat(keepStats, modelId)`, works too.
+   */
+  resetChat(model?: string | Model | boolean, modelId?: string): Promise<void>;
   /**
    * Parameters and memory of a model before it exists (for a settings page): weights,
    * gradients, optimizer state and activations of training, weights, KV cache and scratch of

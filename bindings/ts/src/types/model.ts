@@ -3,6 +3,7 @@
 // Model itself.
 
 import type { Engine, SllmResource } from './engine.js';
+import type { HuggingFaceExportOptions, HuggingFaceFiles } from './huggingface.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { CheckpointInfo, TrainerOptions } from './training.js';
 
@@ -100,6 +101,12 @@ export interface Model extends SllmResource {
   readonly metadata: Readonly<Record<string, string>>;
   /** Training state when loaded from a checkpoint (resume with {@link Engine.resumeTrainer}). */
   readonly checkpoint: CheckpointInfo | undefined;
+  /**
+   * The model's own Jinja chat template, from its file: the metadata `chat_template`, else the
+   * tokenizer's `chat_template` (GGUF and Hugging Face imports keep theirs there). Undefined for
+   * a model without one (the chat API then uses its default; see docs/package.md).
+   */
+  readonly chatTemplate: string | undefined;
   /** Generates text after `prompt` (an empty prompt starts from [BOS] or a newline). */
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   /** Streams generated text as it comes, in pieces of whole characters. Break out of the loop to stop. */
@@ -108,4 +115,17 @@ export interface Model extends SllmResource {
   save(options?: SaveOptions): Promise<Uint8Array>;
   /** Memory its weights take now, and what a generation adds (KV cache, scratch). */
   memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory>;
+  /**
+   * The model as a GGUF file for llama.cpp, Ollama, LM Studio or wllama (architecture `gpt` as
+   * llama.cpp's `gpt2`, `llama` as `llama`), with the same dtype rules as {@link Model.save};
+   * `metadata.name` and `metadata.description` become `general.name`/`general.description`.
+   * Throws SllmInvalidArgumentError for a word tokenizer, which GGUF cannot express.
+   */
+  toGguf(options?: SaveOptions): Promise<Uint8Array>;
+  /**
+   * The model as a Hugging Face folder that transformers' from_pretrained loads: model.safetensors,
+   * config.json, generation_config.json, tokenizer.json and tokenizer_config.json (with the chat
+   * template). Throws SllmInvalidArgumentError for a tokenizer with no tokenizer.json form.
+   */
+  toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles>;
 }

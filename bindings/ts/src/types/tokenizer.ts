@@ -50,7 +50,42 @@ export type TokenizerOptions =
       encoderJson: string;
       /** The contents of GPT-2's `vocab.bpe`. */
       vocabBpe: string;
+    }
+  | {
+      /**
+       * A tiktoken ranks file: one "base64(token bytes) rank" line per token, as OpenAI's
+       * `cl100k_base.tiktoken` or Llama 3's original `tokenizer.model`. Ids equal the ranks.
+       */
+      type: 'tiktoken';
+      /** The ranks file's contents. */
+      ranks: string;
+      /** Special tokens by string, at ids after the ranks (unused ids between become placeholders). */
+      specialTokens?: Record<string, number>;
+      /** The split rule: `gpt2` (default) or `llama3` (cl100k_base's regex, as Llama 3 uses). */
+      pretokenizer?: PretokenizerName;
+      /** The special token that is eos (default `<|endoftext|>` when present). */
+      eos?: string;
+      /** The special token that is bos. */
+      bos?: string;
+      /** Start every encoding with bos (Llama 3 style). Default false. */
+      addBos?: boolean;
+    }
+  | {
+      /**
+       * A Hugging Face tokenizer: byte-level BPE as GPT-2, SmolLM and Llama 3 use (and the forms
+       * `toHuggingFace` writes for char and word tokenizers). Encodings equal Hugging Face's
+       * (with `allowSpecial`, its default); a tokenizer.json sllm cannot reproduce exactly is
+       * refused with SllmFormatError saying why.
+       */
+      type: 'huggingface';
+      /** The contents of `tokenizer.json`. */
+      tokenizerJson: string;
+      /** The contents of `tokenizer_config.json` (special token names, chat template), if any. */
+      tokenizerConfig?: string;
     };
+
+/** The pre-tokenizer rules of byte-level BPE: GPT-2's regex, or cl100k_base's (Llama 3). */
+export type PretokenizerName = 'gpt2' | 'llama3';
 
 /** A tokenizer in its SLLM-file JSON form (from {@link Tokenizer.serialize}); store it as JSON. */
 export interface TokenizerJSON {

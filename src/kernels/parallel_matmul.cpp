@@ -1,0 +1,72 @@
+// parallel_matmul.cpp: the dispatchers of gemm, matvec and bias_backward, which split the work
+// over the thread pool by output blocks: gemm by blocks of rows or columns of C, matvec by output
+// rows, bias_backward by columns. Each output element is computed by one call of the one-thread
+// kernel on a sub-problem, which sums it in the same order as the whole problem would (the
+// kernels' per-element arithmetic does not depend on where the element's tile starts), so the
+// results are bit-identical for any thread count. Small problems stay on the calling thread.
+#include <algorithm>
+
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+
+namespace sllm {
+
+namespace {
+// Least multiply-adds worth handing to another thread (waking one costs microseconds).
+constexpr int64_t kMinMacs = 1 << 16;
+// Blocks of C start at multiples of 16 rows or columns (whole micro-tiles in every build).
+constexpr int64_t kAlign = 16;
+
+// The smallest multiple of align that holds at least kMinMacs of work at `per` per item.
+int64_t grain_for(int64_t per, int64_t align) {
+  const int64_t items = kMinMacs / std::max<int64_t>(per, 1) + 1;
+  return (items + align - 1) / align * align;
+}
+}  // namespace
+
+void gemm(const GemmArgs& g) {
+  if (g.M <= 0 || g.N <= 0 || g.K <= 0) {
+    SLLM_KERNEL(gemm)(g);
+    return;
+  }
+  // Split the larger side of C: each block packs its share of that side's operand and all of
+  // the other, so the duplicated packing is the smaller operand.
+  if (g.M >= g.N) {
+    parallel_for(0, g.M, grain_for(int64_t(g.N) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
+      GemmArgs s = g;
+      s.M = int(hi - lo);
+      s.A = g.trans_a ? g.A + lo : g.A + size_t(lo) * g.lda;
+      s.C = g.C + size_t(lo) * g.ldc;
+      SLLM_KERNEL(gemm)(s);
+    });
+  } else {
+    parallel_for(0, g.N, grain_for(int64_t(g.M) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
+      GemmArgs s = g;
+      s.N = int(hi - lo);
+      s.B = g.trans_b ? g.B + size_t(lo) * g.ldb : g.B + lo;
+      s.C = g.C + lo;
+      SLLM_KERNEL(gemm)(s);
+    });
+  }
+}
+
+void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC) {
+  parallel_for(0, OC, grain_for(C, 4), [&](int64_t lo, int64_t hi) {
+    SLLM_KERNEL(matvec)(y + lo, w + size_t(lo) * C, x, b ? b + lo : nullptr, C, int(hi - lo));
+  });
+}
+
+void bias_backward(float* dbias, const float* dout, int N, int OC) {
+  // Columns [lo, hi) of every row: a strided view of dout with row stride OC.
+  parallel_for(0, OC, grain_for(N, kAlign), [&](int64_t lo, int64_t hi) {
+    if (lo == 0 && hi == OC) {
+      SLLM_KERNEL(bias_backward)(dbias, dout, N, OC);
+      return;
+    }
+    // The kernel reads rows of width OC; give it one row at a time of the block's width, which
+    // adds each row into dbias in row order (the kernel's own order, element by element).
+    for (int i = 0; i < N; ++i) SLLM_KERNEL(add_inplace)(dbias + lo, dout + size_t(i) * OC + lo, size_t(hi - lo));
+  });
+}
+
+}  // namespace sllm
