@@ -3,7 +3,8 @@
 //   bench_generate_big write DIR   writes DIR/<shape>-<dtype>.sllm for a GPT-2-124M-shaped
 //       model (12 layers, dim 768, 12 heads, vocabulary 50257, context 1024) and a
 //       SmolLM-135M-shaped llama (30 layers, dim 576, 9 heads, 3 kv heads, ffn 1536, vocabulary
-//       49152, context 2048) in f32, f16, q8_0 and q4_0 (tokenizer: one character per id);
+//       49152, context 2048) in f32, f16, q8_0 and q4_0 (tokenizer: one character per id), and
+//       the same models as DIR/<shape>-<dtype>.gguf (llama.cpp's format, for wllama);
 //   bench_generate_big run FILE [--prompt N] [--new N] [--threads N]   loads FILE packed for generation (the
 //       weights stay in the file's bytes and dtype), prefills an N-token prompt (default 128)
 //       and decodes N new tokens greedily (default 128), and prints one JSON line: load ms,
@@ -27,6 +28,7 @@
 #if defined(__EMSCRIPTEN__)
 #include <unistd.h>
 #endif
+#include "format/gguf_model.h"
 #include "format/sllm_file.h"
 #include "generate/decoder.h"
 #include "tokenizer/char_tokenizer.h"
@@ -52,12 +54,14 @@ std::vector<Shape> shapes() {
   return {{"gpt2-124m", gpt}, {"smollm-135m", smol}};
 }
 
-// A character tokenizer of exactly `vocab` ids: code points from U+0800 up (three UTF-8 bytes each, below the surrogates).
+// A character tokenizer of exactly `vocab` ids: code points from U+0800 up (three UTF-8 bytes
+// each, below the surrogates), without U+2581 (SentencePiece's space, which GGUF cannot tell
+// from a space in a character vocabulary).
 std::unique_ptr<CharTokenizer> tokenizer(int vocab) {
   const int specials = int(CharTokenizer::train("a")->vocab_size()) - 1;
   std::string text;
   for (int i = 0; i < vocab - specials; ++i) {
-    const uint32_t cp = 0x800u + uint32_t(i);
+    const uint32_t cp = 0x800u + uint32_t(i) + (0x800u + uint32_t(i) >= 0x2581u ? 1u : 0u);
     text += char(0xE0 | (cp >> 12)), text += char(0x80 | ((cp >> 6) & 0x3F)), text += char(0x80 | (cp & 0x3F));
   }
   return CharTokenizer::train(text);
@@ -91,10 +95,12 @@ int write(const std::string& dir) {
     for (DType t : {DType::F32, DType::F16, DType::Q8_0, DType::Q4_0}) {
       SaveOptions so;
       so.weights = t;
-      const std::vector<uint8_t> bytes = save_model(*model, *tok, so);
-      const std::string path = dir + "/" + s.name + "-" + dtype_name(t) + ".sllm";
-      std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-      std::fprintf(stderr, "wrote %s (%zu bytes)\n", path.c_str(), bytes.size());
+      for (const char* ext : {"sllm", "gguf"}) {
+        const std::vector<uint8_t> bytes = ext[0] == 's' ? save_model(*model, *tok, so) : save_gguf(*model, *tok, so);
+        const std::string path = dir + "/" + s.name + "-" + dtype_name(t) + "." + ext;
+        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        std::fprintf(stderr, "wrote %s (%zu bytes)\n", path.c_str(), bytes.size());
+      }
     }
   }
   return 0;

@@ -6,9 +6,11 @@
 // 5-turn conversation with and without the conversation cache (scripts/bench-chat.mjs, on the
 // package in dist/); then, unless --no-big, issue 14's real sizes (scripts/bench-generate-big.mjs:
 // GPT-2-124M and SmolLM-135M shapes in f32, f16, q8_0 and q4_0 files loaded for generation: load
-// time, memory, prefill and decode tokens/s). The last line is one JSON object (the real sizes'
-// under "big").
-// Options: --no-build (use what build/ holds), --preset NAME (default small), --runs N, --no-big.
+// time, memory, prefill and decode tokens/s), and the same models in Chromium against wllama
+// (llama.cpp in wasm; scripts/bench-generate-browser.mjs). The last line is one JSON object (the
+// real sizes' under "big", the browser's under "browser").
+// Options: --no-build (use what build/ holds), --preset NAME (default small), --runs N, --no-big
+// (neither real-size part).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastJson, root, run } from './bench-util.mjs';
@@ -62,6 +64,10 @@ if (big) {
   const lines = run('node', ['scripts/bench-generate-big.mjs', '--no-build']).trim().split('\n');
   bigResults = JSON.parse(lines.pop());
   console.log(lines.join('\n'));
+  console.error('real sizes in Chromium, sllm and wllama ...');
+  const browserLines = run('node', ['scripts/bench-generate-browser.mjs']).trim().split('\n');
+  bigResults.browser = JSON.parse(browserLines.pop());
+  console.log(browserLines.join('\n'));
 }
 console.log(JSON.stringify({
   bench: 'bench:generate',
