@@ -64,7 +64,7 @@ for (const shape of shapes)
         console.error(`${shape} ${dtype} ${b} ${threads} thread(s) ...`);
         const [c, a] = commands[b][0](join(outDir, `${shape}-${dtype}.sllm`));
         const argv = [...a, '--prompt', String(prompt), '--new', String(newTokens), '--threads', String(threads)];
-        results.push({ shape, dtype, build: b, ...lastJson(run(c, argv)), build_name: b });
+        results.push({ shape, dtype, ...lastJson(run(c, argv)), build: b });
       }
 
 const mb = (n) => (n / 1048576).toFixed(1);
