@@ -168,7 +168,9 @@ std::string_view header_text(const uint8_t* data, size_t size) {
   return std::string_view(reinterpret_cast<const char*>(data) + 16, size_t(H));
 }
 
-LoadedFile load_file(const uint8_t* data, size_t size) {
+namespace {
+
+LoadedFile load(const uint8_t* data, size_t size, std::shared_ptr<const std::vector<uint8_t>> backing) {
   // 1. size and magic
   if (size < 20) bad("the file is " + std::to_string(size) + " bytes; an SLLM file has at least 20 (truncated?)");
   if (data[0] != 'S' || data[1] != 'L' || data[2] != 'L' || data[3] != 'M')
@@ -250,6 +252,13 @@ LoadedFile load_file(const uint8_t* data, size_t size) {
   if (header.metadata()) out.metadata = *header.metadata();
   // Only now allocate: every tensor is known to be inside the file.
   const uint8_t* section = data + data_start;
+  if (backing && !checkpoint) {  // packed: the matrices stay in the file's bytes
+    std::vector<Model::TensorBytes> bytes(layout.size());
+    for (size_t p = 0; p < layout.size(); ++p) bytes[p] = {table.at(p, 0).dtype, section + table.at(p, 0).offset};
+    out.model = Model::create_packed(cfg, std::move(layout), bytes, std::move(backing));
+    return out;
+  }
+  check_weights_fit(cfg, cfg.param_count());
   auto decode = [&](int slot, float* dst) {
     const std::vector<ParamTensor>& tensors = out.model->tensors();
     for (size_t p = 0; p < tensors.size(); ++p) {
@@ -268,6 +277,16 @@ LoadedFile load_file(const uint8_t* data, size_t size) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+LoadedFile load_file(const uint8_t* data, size_t size) { return load(data, size, nullptr); }
+
+LoadedFile load_file(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts) {
+  const uint8_t* data = bytes->data();
+  const size_t size = bytes->size();
+  return load(data, size, opts.packed ? std::move(bytes) : nullptr);
 }
 
 }  // namespace sllm

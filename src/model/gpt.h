@@ -18,7 +18,7 @@ const Architecture& gpt_architecture();
 
 class GPT final : public Model {
  public:
-  GPT(const ModelConfig& config, std::vector<ParamTensor> layout);
+  GPT(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // Views into a parameter-shaped slab (the weights, or their gradients).
   struct LayerViews {
@@ -42,6 +42,16 @@ class GPT final : public Model {
     float* lnfw;  // (C)
     float* lnfb;  // (C)
     float* wout;  // (V, C): wte itself when tie_embeddings
+  };
+
+  // The matrices and embeddings as the forward passes read them (in the slab, or packed).
+  struct Matrices {
+    WeightView wte, wpe;
+    struct Layer {
+      LinearWeight qkv, attproj, fc, fcproj;
+    };
+    std::vector<Layer> layer;
+    LinearWeight wout;
   };
 
   // What one block's forward writes, N = B*T rows: in training, layer l's views of the
@@ -127,6 +137,10 @@ class GPT final : public Model {
   void backward_pass(float loss_scale) override;
   void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
   void on_grads_allocated() override { g_ = views(grads_.data()); }
+  void on_weights_moved() override {
+    w_ = views(params_.data());
+    m_ = matrices();
+  }
 
   // Where a block's keys and values go when decoding: the layer's cache, `past` positions in.
   struct KVSlot {
@@ -134,12 +148,14 @@ class GPT final : public Model {
     int past;
   };
   // Layer l on residual (B*T, C) into a (+ the KV cache when kv is set: B = 1, positions
-  // kv->past ..). tmp: (B*T, C).
+  // kv->past ..). tmp: (B*T, C); ls: the linear layers' scratch (quantized activations).
   void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                     float* tmp) const;
-  ParamViews views(float* base) const;
+                     float* tmp, LinearScratch& ls) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
 
   ParamViews w_, g_;
+  Matrices m_;
   Activations act_{};
 };
 

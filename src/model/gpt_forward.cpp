@@ -4,17 +4,19 @@
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_kernels.h"
 #include "model/decode_state.h"
 #include "model/gpt.h"
 
 namespace sllm {
 
 void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                        float* tmp) const {
-  const int C = cfg_.dim, F = cfg_.ffn_dim, NH = cfg_.heads, N = B * T;
+                        float* tmp, LinearScratch& ls) const {
+  const int C = cfg_.dim, NH = cfg_.heads, N = B * T;
   const LayerViews& p = w_.layer[size_t(l)];
+  const Matrices::Layer& m = m_.layer[size_t(l)];
   layernorm_forward(a.ln1, a.ln1_mean, a.ln1_rstd, residual, p.ln1w, p.ln1b, N, C, cfg_.norm_eps);
-  linear_forward(a.qkv, a.ln1, p.qkvw, p.qkvb, N, C, 3 * C);
+  linear_forward(a.qkv, a.ln1, m.qkv, p.qkvb, N, ls);
   // Keys and values come from this batch's qkv rows, or (decoding) from the cache they join.
   AttentionArgs args{B, T, T, NH, NH, C / NH, a.qkv, 3 * C, a.qkv + C, a.qkv + 2 * C, 3 * C, size_t(T) * 3 * C,
                      a.atty, C};
@@ -27,14 +29,14 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
   }
   if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NH, C / NH);
   else attention_forward(args, a.att, a.att_mask);
-  linear_forward(tmp, a.atty, p.attprojw, p.attprojb, N, C, C);
+  linear_forward(tmp, a.atty, m.attproj, p.attprojb, N, ls);
   if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
   residual_forward(a.residual2, residual, tmp, size_t(N) * C);
 
   layernorm_forward(a.ln2, a.ln2_mean, a.ln2_rstd, a.residual2, p.ln2w, p.ln2b, N, C, cfg_.norm_eps);
-  linear_forward(a.fch, a.ln2, p.fcw, p.fcb, N, C, F);
-  gelu_forward(a.fch_gelu, a.fch, size_t(N) * F);
-  linear_forward(tmp, a.fch_gelu, p.fcprojw, p.fcprojb, N, F, C);
+  linear_forward(a.fch, a.ln2, m.fc, p.fcb, N, ls);
+  gelu_forward(a.fch_gelu, a.fch, size_t(N) * cfg_.ffn_dim);
+  linear_forward(tmp, a.fch_gelu, m.fcproj, p.fcprojb, N, ls);
   if (a.fcproj_mask) mul_inplace(tmp, a.fcproj_mask, size_t(N) * C);
   residual_forward(a.residual3, a.residual2, tmp, size_t(N) * C);
 }
@@ -44,7 +46,7 @@ float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, in
   ensure_activations_of(act_, B, T, cfg_.dropout > 0.0f);  // masks kept allocated for train/eval alternation
   Activations& a = act_;
   const size_t BT = size_t(B) * T;
-  encoder_forward(a.encoded, tokens, w_.wte, w_.wpe, B, T, C);
+  embedding_forward(a.encoded, tokens, m_.wte, &m_.wpe, B, T);
   for (int l = 0; l < L; ++l) {
     BlockActs b = a.block(cfg_, l);
     if (dropout) {
@@ -54,11 +56,12 @@ float GPT::forward_pass(const int32_t* tokens, const int32_t* targets, int B, in
     } else {
       b.att_mask = b.attproj_mask = b.fcproj_mask = nullptr;
     }
-    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, linear_scratch_);
   }
   layernorm_forward(a.lnf, a.lnf_mean, a.lnf_rstd, a.block(cfg_, L - 1).residual3, w_.lnfw, w_.lnfb, int(BT), C,
                     cfg_.norm_eps);
-  matmul_forward(a.logits, a.lnf, w_.wout, nullptr, int(BT), C, V);
+  if (packed()) linear_forward(a.logits, a.lnf, m_.wout, nullptr, int(BT), linear_scratch_);
+  else matmul_forward(a.logits, a.lnf, w_.wout, nullptr, int(BT), C, V);
   logits_ = a.logits;
   if (!targets) return 0.0f;
   double total = crossentropy_forward(a.logits, a.losses, targets, int(BT), V);
@@ -116,17 +119,18 @@ void GPT::backward_pass(float loss_scale) {
 }
 
 void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
-  const int C = cfg_.dim, V = cfg_.vocab_size;
+  const int C = cfg_.dim;
   DecodeBufs d = decode_bufs_of<DecodeBufs>(cfg_, s.scratch, n, s.pos);
-  encoder_forward(d.x, tokens, w_.wte, w_.wpe, 1, n, C, s.pos);
+  embedding_forward(d.x, tokens, m_.wte, &m_.wpe, 1, n, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
-    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
-    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp);
+    const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, s.linear);
+    s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   const float* last = d.x + size_t(n - 1) * C;
   layernorm_forward(d.lnf, d.lnf + C, d.lnf + C + 1, last, w_.lnfw, w_.lnfb, 1, C, cfg_.norm_eps);
-  matvec(s.logits.data(), w_.wout, d.lnf, nullptr, C, V);
+  linear_forward(s.logits.data(), d.lnf, m_.wout, nullptr, 1, s.linear);
 }
 
 }  // namespace sllm

@@ -18,7 +18,7 @@ const Architecture& llama_architecture();
 
 class Llama final : public Model {
  public:
-  Llama(const ModelConfig& config, std::vector<ParamTensor> layout);
+  Llama(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // Views into a parameter-shaped slab. D = C + 2 * KV, KV = kv_heads * head_dim.
   struct LayerViews {
@@ -34,6 +34,16 @@ class Llama final : public Model {
     std::vector<LayerViews> layer;
     float* norm;  // (C) output_norm
     float* wout;  // (V, C): wte itself when tie_embeddings
+  };
+
+  // The matrices and embeddings as the forward passes read them (in the slab, or packed).
+  struct Matrices {
+    WeightView wte;
+    struct Layer {
+      LinearWeight wqkv, wo, wgu, wdown;
+    };
+    std::vector<Layer> layer;
+    LinearWeight wout;
   };
 
   // What one block's forward writes, N = B*T rows (training: layer l's views; decoding: scratch).
@@ -118,21 +128,28 @@ class Llama final : public Model {
   void backward_pass(float loss_scale) override;
   void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
   void on_grads_allocated() override { g_ = views(grads_.data()); }
+  void on_weights_moved() override {
+    w_ = views(params_.data());
+    m_ = matrices();
+  }
 
   struct KVSlot {
     float *k, *v;
     int past;
   };
   // Layer l on residual (B*T, C) into a, positions pos0 .. (pos0 = kv->past when decoding into
-  // the cache, B = 1; 0 in training). tmp: (B*T, C).
+  // the cache, B = 1; 0 in training). tmp: (B*T, C); ls: the linear layers' scratch (quantized
+  // activations).
   void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                     float* tmp) const;
+                     float* tmp, LinearScratch& ls) const;
   AttentionArgs attention_args(const BlockActs& a, int B, int T) const;
-  ParamViews views(float* base) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
 
   int kv_dim_, qkv_dim_;            // KV and D
   std::vector<float> cos_, sin_;    // (context_length, head_dim) rope_table
   ParamViews w_, g_;
+  Matrices m_;
   Activations act_{};
 };
 

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_kernels.h"
 #include "model/decode_state.h"
 #include "model/llama.h"
 
@@ -16,12 +17,13 @@ AttentionArgs Llama::attention_args(const BlockActs& a, int B, int T) const {
 }
 
 void Llama::block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                          float* tmp) const {
+                          float* tmp, LinearScratch& ls) const {
   const int C = cfg_.dim, F = cfg_.ffn_dim, NH = cfg_.heads, NKV = cfg_.kv_heads, hs = cfg_.head_dim();
   const int D = qkv_dim_, KV = kv_dim_, N = B * T, pos0 = kv ? kv->past : 0;
   const LayerViews& p = w_.layer[size_t(l)];
+  const Matrices::Layer& m = m_.layer[size_t(l)];
   rmsnorm_forward(a.xn1, a.rstd1, residual, p.attn_norm, N, C, cfg_.norm_eps);
-  linear_forward(a.qkv, a.xn1, p.wqkv, nullptr, N, C, D);
+  linear_forward(a.qkv, a.xn1, m.wqkv, nullptr, N, ls);
   rope_forward(a.qkv, B, T, D, NH, hs, pos0, cos_.data(), sin_.data());       // q
   rope_forward(a.qkv + C, B, T, D, NKV, hs, pos0, cos_.data(), sin_.data());  // k
   AttentionArgs args = attention_args(a, B, T);
@@ -34,14 +36,14 @@ void Llama::block_forward(int l, const float* residual, const BlockActs& a, int 
   }
   if (T == 1 && !a.att) attention_step(a.atty, a.qkv, args.k, args.v, args.ldkv, args.Tk, NH, NKV, hs);
   else attention_forward(args, a.att, a.att_mask);
-  linear_forward(tmp, a.atty, p.wo, nullptr, N, C, C);
+  linear_forward(tmp, a.atty, m.wo, nullptr, N, ls);
   if (a.attproj_mask) mul_inplace(tmp, a.attproj_mask, size_t(N) * C);
   residual_forward(a.residual2, residual, tmp, size_t(N) * C);
 
   rmsnorm_forward(a.xn2, a.rstd2, a.residual2, p.ffn_norm, N, C, cfg_.norm_eps);
-  linear_forward(a.gu, a.xn2, p.wgu, nullptr, N, C, 2 * F);
+  linear_forward(a.gu, a.xn2, m.wgu, nullptr, N, ls);
   swiglu_forward(a.h, a.gu, N, F);
-  linear_forward(tmp, a.h, p.wdown, nullptr, N, F, C);
+  linear_forward(tmp, a.h, m.wdown, nullptr, N, ls);
   if (a.ffn_mask) mul_inplace(tmp, a.ffn_mask, size_t(N) * C);
   residual_forward(a.residual3, a.residual2, tmp, size_t(N) * C);
 }
@@ -51,7 +53,7 @@ float Llama::forward_pass(const int32_t* tokens, const int32_t* targets, int B, 
   ensure_activations_of(act_, B, T, cfg_.dropout > 0.0f);
   Activations& a = act_;
   const size_t BT = size_t(B) * T;
-  encoder_forward(a.encoded, tokens, w_.wte, nullptr, B, T, C);
+  embedding_forward(a.encoded, tokens, m_.wte, nullptr, B, T);
   for (int l = 0; l < L; ++l) {
     BlockActs b = a.block(cfg_, l);
     if (dropout) {
@@ -61,10 +63,11 @@ float Llama::forward_pass(const int32_t* tokens, const int32_t* targets, int B, 
     } else {
       b.att_mask = b.attproj_mask = b.ffn_mask = nullptr;
     }
-    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp);
+    block_forward(l, l == 0 ? a.encoded : a.block(cfg_, l - 1).residual3, b, B, T, nullptr, a.tmp, linear_scratch_);
   }
   rmsnorm_forward(a.xnf, a.rstdf, a.block(cfg_, L - 1).residual3, w_.norm, int(BT), C, cfg_.norm_eps);
-  matmul_forward(a.logits, a.xnf, w_.wout, nullptr, int(BT), C, V);
+  if (packed()) linear_forward(a.logits, a.xnf, m_.wout, nullptr, int(BT), linear_scratch_);
+  else matmul_forward(a.logits, a.xnf, w_.wout, nullptr, int(BT), C, V);
   logits_ = a.logits;
   if (!targets) return 0.0f;
   double total = crossentropy_forward(a.logits, a.losses, targets, int(BT), V);
@@ -121,16 +124,17 @@ void Llama::backward_pass(float loss_scale) {
 }
 
 void Llama::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
-  const int C = cfg_.dim, V = cfg_.vocab_size;
+  const int C = cfg_.dim;
   DecodeBufs d = decode_bufs_of<DecodeBufs>(cfg_, s.scratch, n, s.pos);
-  encoder_forward(d.x, tokens, w_.wte, nullptr, 1, n, C);
+  embedding_forward(d.x, tokens, m_.wte, nullptr, 1, n);
   for (int l = 0; l < cfg_.layers; ++l) {
-    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
-    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp);
+    const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
+    block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, s.linear);
+    s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   rmsnorm_forward(d.xnf, d.xnf + C, d.x + size_t(n - 1) * C, w_.norm, 1, C, cfg_.norm_eps);
-  matvec(s.logits.data(), w_.wout, d.xnf, nullptr, C, V);
+  linear_forward(s.logits.data(), d.xnf, m_.wout, nullptr, 1, s.linear);
 }
 
 }  // namespace sllm

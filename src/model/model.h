@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
+#include "kernels/quant_kernels.h"
 #include "model/config.h"
 #include "model/layout.h"
 
@@ -17,6 +19,11 @@ namespace sllm {
 
 class Rng;
 struct DecodeState;
+struct ModelPacking;
+
+// Throws Error(OutOfMemory) when n floats of f32 weights cannot be one allocation in this build
+// (32-bit WebAssembly: 4 GiB of memory, at most 2 GiB in one array), saying what to do instead.
+void check_weights_fit(const ModelConfig& c, uint64_t n);
 
 class Model {
  public:
@@ -31,15 +38,49 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
+  // One tensor of a file, for create_packed: its dtype and its dtype_nbytes(dtype, numel) bytes.
+  struct TensorBytes {
+    DType dtype;
+    const uint8_t* data;
+  };
+  // A model for inference (weights.cpp) whose 2-D tensors (matrices and embeddings) stay in a
+  // file's bytes, in their dtype (f32 ones read in place; the bytes need 4-byte alignment): the
+  // kernels read them through weight views, and only the other tensors (norms, biases) are
+  // decoded into the f32 slab. backing keeps the bytes alive. tensors: one per layout tensor.
+  // Throws Error(InvalidArgument) for a q8_0/q4_0 matrix whose rows are not multiples of 32.
+  static std::unique_ptr<Model> create_packed(const ModelConfig& config, std::vector<ParamTensor> layout,
+                                              const std::vector<TensorBytes>& tensors,
+                                              std::shared_ptr<const void> backing);
+
+  bool packed() const { return !packed_.empty(); }
+  // Converts packed tensors to f32 in a full slab (the layout's): training needs every weight in
+  // f32, so params() and grads() (which the trainer takes) call it first. Throws
+  // Error(OutOfMemory), before allocating, when the slab would not fit in this build's memory.
+  void unpack();
+  // Bytes the weights occupy: the f32 slab plus the packed tensors' bytes.
+  uint64_t weight_bytes() const;
+  // Tensor i as the passes read it: its f32 values in the slab, or its file dtype when packed.
+  WeightView weight(size_t i) const;
+  // Tensor i's f32 values, or nullptr when the model holds it packed (see weight(i)).
+  const float* tensor_f32(size_t i) const;
+  // Every tensor's f32 values in the layout's slab (what params() is for an unpacked model): the
+  // slab itself, or for a packed one, buf filled with them, for writers that read them all.
+  const float* f32_slab(std::vector<float>& buf) const;
+
   const ModelConfig& config() const { return cfg_; }
   void set_dropout(float p);  // throws Error(Config) unless 0 <= p < 1
-  size_t num_params() const { return params_.size(); }
+  size_t num_params() const { return size_t(layout_floats(tensors_)); }  // packed or not
   const std::vector<ParamTensor>& tensors() const { return tensors_; }
   const ParamTensor* find_tensor(const std::string& name) const;
 
-  float* params() { return params_.data(); }
+  // The f32 parameter slab in the layout's order (unpacks a packed model first). The const
+  // form of a packed model holds only its unpacked tensors: read those with tensor_f32().
+  float* params() {
+    unpack();
+    return params_.data();
+  }
   const float* params() const { return params_.data(); }
-  float* grads();  // allocated (zeroed) on first use
+  float* grads();  // allocated (zeroed) on first use; unpacks first
   void zero_grad();
 
   // Runs tokens (B, T) through the model. With targets (B, T), returns the mean cross-entropy
@@ -58,7 +99,7 @@ class Model {
   void decode(DecodeState& s, const int32_t* tokens, int n) const;
 
  protected:
-  Model(const ModelConfig& config, std::vector<ParamTensor> layout);
+  Model(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // The architecture's passes; forward/backward/decode above check their input and call these.
   virtual float forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout,
@@ -66,6 +107,14 @@ class Model {
   virtual void backward_pass(float loss_scale) = 0;
   virtual void decode_pass(DecodeState& s, const int32_t* tokens, int n) const = 0;
   virtual void on_grads_allocated() = 0;  // builds the gradient views
+  virtual void on_weights_moved() = 0;    // rebuilds the weight views (after unpack)
+
+  // Tensor i's floats in a parameter-shaped slab at base (the weights or their gradients), or
+  // nullptr for a tensor the model holds packed.
+  float* slab_tensor(float* base, size_t i) const;
+  // Tensors i .. i + count - 1 (adjacent in the layout, with equal columns) as one linear weight:
+  // one f32 view of the slab, or each in its file dtype when packed.
+  LinearWeight linear_weight(size_t i, int count) const;
 
   // The slab of named float views (activations, scratch): plan(add) calls add(view, count) for
   // each view in order; carve() sizes the slab from it (exactly, zero-filled, or with grow_only
@@ -114,6 +163,20 @@ class Model {
   const float* logits_ = nullptr;
   std::vector<int32_t> tokens_, targets_;  // (B, T) of the last forward, for backward
   bool have_targets_ = false;
+  LinearScratch linear_scratch_;  // the forward pass's quantized activations
+
+ private:
+  void hold_packed(const ModelPacking& packing);  // the constructor's packed case (weights.cpp)
+
+  std::vector<WeightView> packed_;     // per tensor when packed: the file-dtype view (data null: in the slab)
+  std::vector<uint64_t> slab_offset_;  // per tensor when packed: its offset in the compact slab
+  std::shared_ptr<const void> backing_;  // what packed_ points into
+};
+
+// What create_packed passes through an architecture's constructor to Model's (null: f32).
+struct ModelPacking {
+  const std::vector<Model::TensorBytes>* tensors;
+  std::shared_ptr<const void> backing;
 };
 
 template <class Plan>

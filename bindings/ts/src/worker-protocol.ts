@@ -20,6 +20,8 @@ import type {
   ImportHuggingFaceOptions,
   MemoryStats,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   PresetInfo,
   SaveOptions,
   SpecialTokenIds,
@@ -128,6 +130,7 @@ export interface WorkerHostApi {
   serialize(id: number): Promise<TokenizerJSON>;
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory>;
   toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
