@@ -100,11 +100,42 @@ void matmul_blocks_ref(const QMatmulArgs& a, int r0, int r1) {
 // The batched form: the same numbers as matmul_blocks_ref, computed for kStrip weight rows at
 // once. A strip's values are laid out side by side (wt[j][o] = value j of row o, widened to
 // int32; rows past r1 are zeros and never stored), so every inner loop runs over the strip's
-// rows with no dependence between them (compilers vectorize them); each x row then sweeps the
-// strip. Integer sums are exact in any order; the floats follow the contract's order per row.
+// rows with no dependence between them (compilers vectorize them); R rows of x at a time then
+// sweep the strip (each value of it loaded once for the R rows). Integer sums are exact in any
+// order; the floats follow the contract's order for each output.
 constexpr int kStrip = 32;
+template <int R>
+void sweep_strip(const QMatmulArgs& a, const int32_t* wt, const float* dw, int o0, int rows, int t0) {
+  const int nb = a.K / kQuantBlock;
+  float acc[R][4][kStrip] = {};
+  for (int b = 0; b < nb; ++b) {
+    const int32_t* wb = wt + size_t(b) * kQuantBlock * kStrip;
+    for (int k = 0; k < 4; ++k) {
+      int32_t p[R][kStrip] = {};  // block b's partial sum k (j mod 8 in {2k, 2k + 1}) per x row and weight row
+      for (int g = 0; g < 4; ++g)
+        for (int e = 0; e < 2; ++e) {
+          const int j = 8 * g + 2 * k + e;
+          for (int r = 0; r < R; ++r) {
+            const int32_t xj = a.xq[size_t(t0 + r) * size_t(a.K) + size_t(b * kQuantBlock + j)];
+            for (int o = 0; o < kStrip; ++o) p[r][o] += wb[j * kStrip + o] * xj;
+          }
+        }
+      for (int r = 0; r < R; ++r) {
+        const float xd = a.xd[size_t(t0 + r) * size_t(nb) + size_t(b)];
+        for (int o = 0; o < kStrip; ++o) acc[r][k][o] += float(p[r][o]) * (dw[size_t(b) * kStrip + size_t(o)] * xd);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    float* y = a.y + size_t(t0 + r) * size_t(a.OC) + size_t(o0);
+    for (int o = 0; o < rows; ++o)
+      y[o] = ((acc[r][0][o] + acc[r][1][o]) + (acc[r][2][o] + acc[r][3][o])) + (a.bias ? a.bias[o0 + o] : 0.0f);
+  }
+}
+
 template <class Q>
 void matmul_strips_ref(const QMatmulArgs& a, int r0, int r1) {
+  constexpr int R = 4;  // rows of x per sweep
   const int nb = a.K / kQuantBlock;
   const size_t row_bytes = size_t(nb) * Q::kBytes;
   std::vector<int32_t> wt(size_t(a.K) * kStrip);  // wt[j * kStrip + o]
@@ -121,30 +152,9 @@ void matmul_strips_ref(const QMatmulArgs& a, int r0, int r1) {
         for (int j = 0; j < kQuantBlock; ++j) wt[size_t(b * kQuantBlock + j) * kStrip + size_t(o)] = v[j];
         dw[size_t(b) * kStrip + size_t(o)] = block_scale(blk);
       }
-    for (int t = 0; t < a.N; ++t) {
-      const float* xd = a.xd + size_t(t) * size_t(nb);
-      const int16_t* xq = a.xq + size_t(t) * size_t(a.K);
-      float acc[4][kStrip] = {};
-      for (int b = 0; b < nb; ++b) {
-        const int16_t* xb = xq + size_t(b) * kQuantBlock;
-        const int32_t* wb = wt.data() + size_t(b) * kQuantBlock * kStrip;
-        float scale[kStrip];
-        for (int o = 0; o < kStrip; ++o) scale[o] = dw[size_t(b) * kStrip + size_t(o)] * xd[b];
-        for (int k = 0; k < 4; ++k) {
-          int32_t p[kStrip] = {};  // block b's partial sum k for each row: j mod 8 in {2k, 2k + 1}
-          for (int g = 0; g < 4; ++g)
-            for (int e = 0; e < 2; ++e) {
-              const int j = 8 * g + 2 * k + e;
-              const int32_t xj = xb[j];
-              for (int o = 0; o < kStrip; ++o) p[o] += wb[j * kStrip + o] * xj;
-            }
-          for (int o = 0; o < kStrip; ++o) acc[k][o] += float(p[o]) * scale[o];
-        }
-      }
-      float* y = a.y + size_t(t) * size_t(a.OC) + size_t(o0);
-      for (int o = 0; o < rows; ++o)
-        y[o] = ((acc[0][o] + acc[1][o]) + (acc[2][o] + acc[3][o])) + (a.bias ? a.bias[o0 + o] : 0.0f);
-    }
+    int t = 0;
+    for (; t + R <= a.N; t += R) sweep_strip<R>(a, wt.data(), dw.data(), o0, rows, t);
+    for (; t < a.N; ++t) sweep_strip<1>(a, wt.data(), dw.data(), o0, rows, t);
   }
 }
 
