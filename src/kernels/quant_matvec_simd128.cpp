@@ -4,9 +4,12 @@
 // int16 activations and the int8 weights widened to int16 (q4_0 nibbles unpacked and shifted by
 // -8 first): a block's four
 // i32x4 dot products added give its four partial sums, which are the _ref's, and are combined
-// in its float order, so the results are bit for bit equal. The scales of a row are converted
-// ahead of its blocks, and rows go two at a time in one sequential sweep of the matrix (four
-// rows with per-block horizontal sums streamed large matrices from memory at a third the speed).
+// in its float order, so the results are bit for bit equal. One row of x (decoding): the scales
+// of a row are converted ahead of its blocks, and rows go two at a time in one sequential sweep
+// of the matrix (four rows with per-block horizontal sums streamed large matrices from memory at
+// a third the speed). N rows (prefill): 2 x 2 tiles of weight rows and x rows on weights widened
+// once per strip (see matmul_tiles_simd128; 1 x 2 .. 2 x 3 tiles, unrolled pieces and
+// accumulators in memory all measured slower under V8, which spills the larger ones).
 #if defined(__wasm_simd128__)
 #include <vector>
 
@@ -143,7 +146,7 @@ inline void tile_simd128(v128_t acc[4], const int16_t* w, const int16_t* x, cons
   for (int b = 0; b < nb; ++b, w += 64, x += 64, s += 4) {
     v128_t p00 = wasm_i32x4_const_splat(0), p01 = p00, p10 = p00, p11 = p00;
 #pragma clang loop unroll(disable)
-    for (int i = 0; i < 64; i += 16) {  // the block's four i16x8 (unrolled, the tile spills registers)
+    for (int i = 0; i < 64; i += 16) {  // the block's four i16x8 (not unrolled: unrolled, V8 spills)
       const v128_t wa = wasm_v128_load(w + i), wb = wasm_v128_load(w + i + 8);
       const v128_t x0 = wasm_v128_load(x + i), x1 = wasm_v128_load(x + i + 8);
       p00 = wasm_i32x4_add(p00, wasm_i32x4_dot_i16x8(wa, x0));
