@@ -143,8 +143,10 @@ void matmul_strips_ref(const QMatmulArgs& a, int r0, int r1) {
   int8_t buf[kQuantBlock];
   for (int o0 = r0; o0 < r1; o0 += kStrip) {
     const int rows = std::min(kStrip, r1 - o0);
-    std::fill(wt.begin(), wt.end(), 0);
-    std::fill(dw.begin(), dw.end(), 0.0f);
+    if (rows < kStrip) {  // the last strip's missing rows are zeros
+      std::fill(wt.begin(), wt.end(), 0);
+      std::fill(dw.begin(), dw.end(), 0.0f);
+    }
     for (int o = 0; o < rows; ++o)
       for (int b = 0; b < nb; ++b) {
         const uint8_t* blk = a.w + size_t(o0 + o) * row_bytes + size_t(b) * Q::kBytes;
