@@ -48,15 +48,15 @@ int main(int argc, char** argv) {
   args.reject_unknown(known);
   cli::apply_threads_flag(args);
   try {
-    // An SLLM file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the integer
-    // kernels. A GGUF file is imported (load_any).
+    // An SLLM or GGUF file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the
+    // integer kernels.
     auto bytes = [&] {
       const std::string text = cli::read_file(args.str("model"));
       return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
     }();
     LoadOptions lo;
     lo.packed = true;
-    LoadedFile f = is_gguf(bytes->data(), bytes->size()) ? load_any(bytes->data(), bytes->size()) : load_file(bytes, lo);
+    LoadedFile f = is_gguf(bytes->data(), bytes->size()) ? load_gguf(bytes, lo) : load_file(bytes, lo);
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",
