@@ -41,7 +41,7 @@ MemoryEstimate training_memory(const ModelConfig& c, int batch, int seq_len, boo
   m.weights = p;
   m.gradients = p;
   m.optimizer = 2 * p;
-  m.activations = architecture(c.arch).activation_floats(c, batch, seq_len, dropout) * 4;
+  m.activations = architecture(c.arch).activation_floats(c, pass_shape(c, batch, seq_len, dropout, StepPlan{})) * 4;
   return m;
 }
 
@@ -50,7 +50,7 @@ MemoryEstimate inference_memory(const ModelConfig& c) {
   m.weights = c.param_count() * 4;
   m.kv_cache = 2 * uint64_t(c.layers) * uint64_t(c.context_length) * uint64_t(c.kv_heads) * uint64_t(c.head_dim()) * 4;
   const int chunk = std::min(c.context_length, Decoder::kPrefillChunk);
-  m.scratch = architecture(c.arch).decode_floats(c, chunk, c.context_length - chunk) * 4;
+  m.scratch = architecture(c.arch).decode_floats(c, chunk, c.context_length - chunk, 0) * 4;
   return m;
 }
 

@@ -11,6 +11,7 @@
 
 #include "model/config.h"
 #include "model/layout.h"
+#include "model/step_plan.h"
 
 namespace sllm {
 
@@ -23,10 +24,11 @@ struct Architecture {
   void (*validate)(const ModelConfig&);
   // Its parameter tensors in slab order (layout.h); build_layout / ModelConfig::param_count use it.
   void (*layout)(const ModelConfig&, LayoutSink&);
-  // Floats of the activation slab of a training step on a (B, T) batch.
-  uint64_t (*activation_floats)(const ModelConfig&, int B, int T, bool dropout);
-  // Floats of the scratch a decode pass of n tokens needs after `past` cached positions.
-  uint64_t (*decode_floats)(const ModelConfig&, int n, int past);
+  // Floats of the activation slab of a training step of this shape (step_plan.h).
+  uint64_t (*activation_floats)(const ModelConfig&, const PassShape&);
+  // Floats of the scratch a decode pass of n tokens needs after `past` cached positions (with an
+  // adapter of that rank attached; 0: none).
+  uint64_t (*decode_floats)(const ModelConfig&, int n, int past, int lora_rank);
   std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout);
   // The MLP width a model of this dim gets when none is given.
   int (*default_ffn)(int dim);
