@@ -135,4 +135,12 @@ void attach_adapter(Model& model, std::unique_ptr<Lora> lora, const ModelConfig&
   model.attach_lora(std::move(lora));
 }
 
+std::unique_ptr<Trainer> resume_adapter_trainer(Model& base, LoadedAdapter& a, const TokenDataset& data) {
+  if (!a.checkpoint || !a.lora)
+    fail(ErrorCode::InvalidArgument, "this adapter file is not a LoRA run's checkpoint: it cannot resume training");
+  attach_adapter(base, std::move(a.lora), a.config);
+  base.set_dropout(a.config.dropout);  // the run's, as its checkpoint's model member says
+  return resume_trainer(base, *a.checkpoint, data);
+}
+
 }  // namespace sllm

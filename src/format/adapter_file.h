@@ -50,4 +50,9 @@ LoadedAdapter load_adapter(const uint8_t* data, size_t size);
 // architecture or shape, or other weights (checksum); a message says which.
 void attach_adapter(Model& model, std::unique_ptr<Lora> lora, const ModelConfig& made_for);
 
+// Continues a LoRA run from an adapter checkpoint on its base (which must outlive the trainer):
+// attaches a's adapter (as attach_adapter), sets the model's dropout to the run's and resumes
+// the trainer (resume_trainer). Throws Error(InvalidArgument) when a is not a checkpoint.
+std::unique_ptr<Trainer> resume_adapter_trainer(Model& base, LoadedAdapter& a, const TokenDataset& data);
+
 }  // namespace sllm

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
 #include "model/config.h"
 #include "model/layout.h"
 #include "model/step_plan.h"
@@ -50,6 +51,25 @@ struct MemoryEstimate {
 };
 // Training on (batch, seq_len) batches: weights, gradients, optimizer state and activations.
 MemoryEstimate training_memory(const ModelConfig& c, int batch, int seq_len, bool dropout);
+// A training setup for the estimate below: the batch, the step plan (step_plan.h), an adapter
+// (lora_rank 0: every weight trains) on a base held in base_dtype (the file's dtypes by the
+// writer's rule, format/weight_dtype.h; full training holds f32), and the thread count.
+struct TrainingSetup {
+  int batch = 1, seq_len = 1;
+  bool dropout = false;
+  StepPlan plan;
+  int lora_rank = 0;
+  uint32_t lora_targets = 0;
+  bool lora_dropout = false;
+  DType base_dtype = DType::F32;
+  int threads = 1;
+};
+// Its weights (as held), gradients and AdamW moments (of what trains), activations (the step
+// plan's slab) and scratch (per thread: GEMM panels and attention scores; the batch's ids).
+MemoryEstimate training_memory(const ModelConfig& c, const TrainingSetup& s);
+// Bytes of a model's weights held in `dtype` as the files store it: matrices and embeddings by
+// format/weight_dtype.h's rule, norms and biases f32.
+uint64_t held_weight_bytes(const ModelConfig& c, DType dtype);
 // Generation: weights, the KV cache of the whole context and the decode scratch of a prefill chunk.
 MemoryEstimate inference_memory(const ModelConfig& c);
 
