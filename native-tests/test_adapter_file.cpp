@@ -163,6 +163,12 @@ TEST_CASE("merging then exporting (SLLM, GGUF) gives the logits of base + adapte
     m.model->lora()->enabled = false;
     CHECK(max_diff(logits(*m.model, ids(*m.tok)), want) > 1e-3);  // the adapter matters
     m.model->lora()->enabled = true;
+    // Saving what the model computes, without merging it: the model keeps its adapter.
+    std::unique_ptr<Model> held;
+    const std::vector<uint8_t> view = save_model(merged_view(*m.model, held), *m.tok);
+    CHECK(m.model->lora() != nullptr);
+    LoadedFile v = load_file(view.data(), view.size());
+    CHECK(max_diff(logits(*v.model, ids(*m.tok)), want) < 1e-5);
     m.model->merge_lora();
     const std::vector<uint8_t> sllm = save_model(*m.model, *m.tok);
     LoadedFile a = load_file(sllm.data(), sllm.size());

@@ -135,6 +135,18 @@ void attach_adapter(Model& model, std::unique_ptr<Lora> lora, const ModelConfig&
   model.attach_lora(std::move(lora));
 }
 
+const Model& merged_view(const Model& model, std::unique_ptr<Model>& out) {
+  const Lora* l = model.lora();
+  if (!l || !l->enabled) return model;
+  out = Model::create(model.config(), false);
+  std::copy(model.params(), model.params() + model.num_params(), out->params());
+  auto copy = std::make_unique<Lora>(model.config(), l->config());
+  std::copy(l->params(), l->params() + l->num_params(), copy->params());
+  out->attach_lora(std::move(copy));
+  out->merge_lora();
+  return *out;
+}
+
 std::unique_ptr<Trainer> resume_adapter_trainer(Model& base, LoadedAdapter& a, const TokenDataset& data) {
   if (!a.checkpoint || !a.lora)
     fail(ErrorCode::InvalidArgument, "this adapter file is not a LoRA run's checkpoint: it cannot resume training");

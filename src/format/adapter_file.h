@@ -50,6 +50,11 @@ LoadedAdapter load_adapter(const uint8_t* data, size_t size);
 // architecture or shape, or other weights (checksum); a message says which.
 void attach_adapter(Model& model, std::unique_ptr<Lora> lora, const ModelConfig& made_for);
 
+// What model computes as one model without an adapter: model itself when it carries no enabled
+// adapter (out is left empty), else a copy of its weights with the adapter merged (held in out).
+// Writers and exporters save this: a model with an adapter saves as base + adapter.
+const Model& merged_view(const Model& model, std::unique_ptr<Model>& out);
+
 // Continues a LoRA run from an adapter checkpoint on its base (which must outlive the trainer):
 // attaches a's adapter (as attach_adapter), sets the model's dropout to the run's and resumes
 // the trainer (resume_trainer). Throws Error(InvalidArgument) when a is not a checkpoint.

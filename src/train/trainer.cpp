@@ -38,6 +38,20 @@ LoraConfig TrainConfig::lora(const ModelConfig& model) const {
   return l;
 }
 
+TrainingSetup TrainConfig::memory_setup(const ModelConfig& model, DType base, int threads) const {
+  TrainingSetup s;
+  s.batch = batch_size;
+  s.seq_len = seq_len;
+  s.dropout = (dropout >= 0.0f ? dropout : model.dropout) > 0.0f;
+  s.plan = plan();
+  s.lora_rank = lora_rank;
+  if (lora_rank > 0) s.lora_targets = lora(model).targets;
+  s.lora_dropout = lora_rank > 0 && lora_dropout > 0.0f;
+  s.base_dtype = base;
+  s.threads = threads;
+  return s;
+}
+
 StepPlan TrainConfig::plan() const {
   StepPlan p;
   p.recompute = recompute;

@@ -12,6 +12,7 @@
 #include "core/options.h"
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "model/architecture.h"
 #include "model/model.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"
@@ -46,6 +47,9 @@ struct TrainConfig {
   // The adapter these settings ask for on a model of config `model` (lora_rank > 0).
   LoraConfig lora(const ModelConfig& model) const;
   StepPlan plan() const;
+  // The memory estimate's setup of these settings on a model of config `model` (an adapter when
+  // lora_rank > 0; base: the base weights' dtype as held).
+  TrainingSetup memory_setup(const ModelConfig& model, DType base = DType::F32, int threads = 1) const;
   // Every option's key, package name, CLI flag, kind, range and documentation (trainer.cpp).
   static const OptionSchema<TrainConfig>& options();
   Json to_json() const;
