@@ -34,7 +34,7 @@ describe('estimateMemory', () => {
     await trainer.step();
     const used = (await heap()) - before;
     const t = est.training;
-    expect(t.total).toBe(t.weights + t.gradients + t.optimizer + t.activations);
+    expect(t.total).toBe(t.weights + t.gradients + t.optimizer + t.activations + t.scratch);
     expect(t.weights).toBe(4 * est.parameters);
     console.log(`${preset}: estimate ${(t.total / 2 ** 20).toFixed(2)} MiB, measured ${(used / 2 ** 20).toFixed(2)} MiB`);
     expect(Math.abs(used / t.total - 1)).toBeLessThan(0.1);

@@ -3,11 +3,18 @@
 #include "boundary.h"
 
 #include <emscripten.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <cstdio>
 
 #include "model/architecture.h"
+
+extern "C" {
+extern size_t __heap_base;                // the linker's end of static data and stack (sbrk.c)
+size_t malloc_max_footprint(void);        // dlmalloc's peak bytes obtained from sbrk
+}
 
 namespace sllm::bind {
 
@@ -90,14 +97,41 @@ void check_model_fits(const ModelConfig& c) {
 }
 
 void check_training_fits(const ModelConfig& c, int batch, int seq_len, bool dropout) {
+  TrainingSetup s;
+  s.batch = batch, s.seq_len = seq_len, s.dropout = dropout;
+  check_training_fits(c, s);
+}
+
+void check_training_fits(const ModelConfig& c, const TrainingSetup& s) {
   check_model_fits(c);
-  const MemoryEstimate m = training_memory(c, batch, seq_len, dropout);
+  const MemoryEstimate m = training_memory(c, s);
   if (m.activations / 4 > kMaxArrayFloats || m.total() > kMaxMemoryBytes)
     fail(ErrorCode::OutOfMemory,
-         "out of memory: training this model with batch size " + std::to_string(batch) + " and sequence length " +
-             std::to_string(seq_len) + " needs about " + mib(m.total()) + " (activations " + mib(m.activations) +
+         "out of memory: training this model with batch size " + std::to_string(s.batch) + " and sequence length " +
+             std::to_string(s.seq_len) + " needs about " + mib(m.total()) + " (activations " + mib(m.activations) +
              "), more than 32-bit WebAssembly can hold (4 GiB, at most 2 GiB in one array); use a smaller "
-             "batch size, sequence length or model");
+             "batch size, sequence length or model, or train with recompute and chunked (or a LoRA adapter)");
+}
+
+Json memory_json(const MemoryEstimate& m) {
+  Json j = Json::object();
+  j.set("weights", double(m.weights));
+  j.set("gradients", double(m.gradients));
+  j.set("optimizer", double(m.optimizer));
+  j.set("activations", double(m.activations));
+  j.set("kvCache", double(m.kv_cache));
+  j.set("scratch", double(m.scratch));
+  j.set("total", double(m.total()));
+  return j;
+}
+
+MemoryNow memory_now() {
+  struct mallinfo mi = mallinfo();
+  MemoryNow n;
+  n.wasm = uint64_t(emscripten_get_heap_size());
+  n.peak = uint64_t(reinterpret_cast<uintptr_t>(&__heap_base)) + uint64_t(malloc_max_footprint());
+  n.in_use = uint64_t(unsigned(mi.uordblks));
+  return n;
 }
 
 }  // namespace sllm::bind

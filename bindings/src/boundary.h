@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "model/config.h"
+#include "model/architecture.h"
 #include "train/trainer.h"
 
 namespace sllm::bind {
@@ -81,5 +82,19 @@ TrainConfig training_config(const std::string& preset, const Json& options);
 // sequence length T) cannot fit in 32-bit WebAssembly memory.
 void check_model_fits(const ModelConfig& c);
 void check_training_fits(const ModelConfig& c, int batch, int seq_len, bool dropout);
+// The same for a training setup (model/architecture.h: an adapter, the step plan).
+void check_training_fits(const ModelConfig& c, const TrainingSetup& s);
+
+// A memory estimate as the package's MemoryParts: {weights, gradients, optimizer,
+// activations, kvCache, scratch, total} in bytes.
+Json memory_json(const MemoryEstimate& m);
+
+// The module's memory now: the WebAssembly memory's size, and the most it has ever held (the
+// static data and stack below the heap plus malloc's peak footprint: what the module needed at
+// its peak, without the memory's growth steps), and malloc's bytes in use.
+struct MemoryNow {
+  uint64_t wasm = 0, peak = 0, in_use = 0;
+};
+MemoryNow memory_now();
 
 }  // namespace sllm::bind

@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 
 #include "boundary.h"
+#include "format/adapter_file.h"
 #include "format/gguf_model.h"
 #include "handles.h"
 
@@ -31,14 +32,16 @@ SaveOptions save_options_from_json(const Json& j) {
 val ModelHandle::save(const std::string& options_json) const {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "save options");
-    return to_uint8array(save_model(*model_, *tok_, save_options_from_json(j)));
+    std::unique_ptr<Model> merged;  // a model with an adapter saves as base + adapter
+    return to_uint8array(save_model(merged_view(*model_, merged), *tok_, save_options_from_json(j)));
   });
 }
 
 val ModelHandle::toGguf(const std::string& options_json) const {
   return guard([&]() -> val {
     Json j = parse_options(options_json, "GGUF options");
-    return to_uint8array(save_gguf(*model_, *tok_, save_options_from_json(j)));
+    std::unique_ptr<Model> merged;
+    return to_uint8array(save_gguf(merged_view(*model_, merged), *tok_, save_options_from_json(j)));
   });
 }
 
@@ -79,22 +82,23 @@ ModelHandle* load_file_bytes(const val& u8) {
 TrainerHandle* resume_trainer_from(ModelHandle* model, const std::string& text, const val& tokens) {
   return guard([&]() -> TrainerHandle* {
     if (!model) fail(ErrorCode::InvalidArgument, "resumeTrainer needs a model");
-    if (!model->checkpoint)
+    // A LoRA run's adapter checkpoint, loaded onto its base with loadAdapter, resumes the same way.
+    std::shared_ptr<CheckpointState>& state = model->checkpoint ? model->checkpoint : model->adapter_checkpoint;
+    if (!state)
       fail(ErrorCode::InvalidArgument,
            model->checkpoint_resumed
                ? "this checkpoint was already resumed (its model has trained on since); load the file again to "
                  "resume from it once more"
                : "this model was not loaded from a checkpoint; save one with trainer.saveCheckpoint() to resume "
                  "training, or start a new trainer");
-    const CheckpointState& cp = *model->checkpoint;
+    const CheckpointState& cp = *state;
     const ModelConfig& mc = model->model()->config();
-    check_training_fits(mc, cp.config.batch_size, cp.config.seq_len,
-                        (cp.config.dropout >= 0 ? cp.config.dropout : mc.dropout) > 0);
+    check_training_fits(mc, cp.config.memory_setup(mc));
     auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cp.config.val_fraction);
     auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
     // The resumed trainer consumes the checkpoint's state (the model's weights move on from it).
-    h->set_trainer(resume_trainer(*model->model(), *model->checkpoint, h->data()));
-    model->checkpoint.reset();
+    h->set_trainer(resume_trainer(*model->model(), *state, h->data()));
+    state.reset();
     model->checkpoint_resumed = true;
     return h.release();
   });

@@ -75,6 +75,16 @@ class ModelHandle {
   // without any cache: the independent reference the tests hold generation against.
   val lastLogits(const val& ids) const;
 
+  // LoRA adapters (lora_bindings.cpp): the adapter's facts as JSON ("null" without one), loading
+  // an adapter file onto the model (an adapter checkpoint's state is kept for resumeTrainer),
+  // saving it, merging it into the weights, removing it, switching it off and on.
+  std::string adapterJson() const;
+  std::string loadAdapter(const val& u8);
+  val saveAdapter(const std::string& options_json) const;
+  void mergeAdapter();
+  void removeAdapter();
+  void setAdapterEnabled(bool enabled);
+  std::shared_ptr<CheckpointState> adapter_checkpoint;  // a loaded adapter checkpoint, until resumed
   // The KV cache text generation keeps between calls (generate_bindings.cpp), made on first use;
   // a prompt that extends the last generation's text computes only the new tokens.
   std::shared_ptr<PrefixCache> generation_cache;
@@ -112,6 +122,9 @@ class TrainerHandle {
   double valTokens() const { return double(data_->val_size()); }
   std::string configJson() const;
   val saveCheckpoint(const std::string& options_json);  // Uint8Array (format_bindings.cpp)
+  // {"estimate": {...parts}, "wasmMemoryBytes", "heapPeakBytes"}: the core's estimate of this
+  // trainer's memory and what the module holds (lora_bindings.cpp).
+  std::string memoryJson() const;
 
  private:
   std::shared_ptr<Model> model_;

@@ -5,6 +5,7 @@
 #include <emscripten/bind.h>
 
 #include "boundary.h"
+#include "format/adapter_file.h"
 #include "format/hf_model.h"
 #include "handles.h"
 
@@ -79,7 +80,8 @@ val model_to_hugging_face(const ModelHandle& model, const std::string& options_j
         fail(ErrorCode::InvalidArgument, "unknown toHuggingFace option \"" + key + "\"; the options are dtype and metadata");
       }
     }
-    auto files = export_hf(*model.model(), *model.tok(), opts);
+    std::unique_ptr<Model> merged;  // a model with an adapter exports as base + adapter
+    auto files = export_hf(merged_view(*model.model(), merged), *model.tok(), opts);
     val out = val::object();
     for (auto& [name, bytes] : files) {
       out.set(name, to_uint8array(bytes));

@@ -128,33 +128,33 @@ std::string option_schema_json() {
   });
 }
 
-Json memory_json(const MemoryEstimate& m) {
-  Json j = Json::object();
-  j.set("weights", double(m.weights));
-  j.set("gradients", double(m.gradients));
-  j.set("optimizer", double(m.optimizer));
-  j.set("activations", double(m.activations));
-  j.set("kvCache", double(m.kv_cache));
-  j.set("scratch", double(m.scratch));
-  j.set("total", double(m.total()));
-  return j;
-}
-
 // What a model would take before it exists: preset and overrides as createModel's (vocab_size
 // given, no tokenizer needed), training options as createTrainer's. {"parameters", "config",
 // "training": {...}, "inference": {...}} with bytes per MemoryEstimate part.
-std::string estimate_memory_json(const std::string& preset_name, const std::string& overrides, const std::string& training) {
+std::string estimate_memory_json(const std::string& preset_name, const std::string& overrides, const std::string& training,
+                                 const std::string& extras) {
   return guard([&] {
     Json over = parse_options(overrides, "model config");
     if (!over.find("vocab_size")) fail(ErrorCode::Config, "estimateMemory needs the vocabulary size (vocabSize)");
     ModelConfig base = preset_name.empty() ? ModelConfig{} : preset(preset_name);
     ModelConfig c = base.with_overrides(over);
     const TrainConfig tc = training_config(preset_name, parse_options(training, "training options"));
-    const float dropout = tc.dropout >= 0 ? tc.dropout : c.dropout;
+    // extras: {"baseDtype": the frozen base's dtype under an adapter, "threads"}
+    const Json ex = parse_options(extras, "estimate options");
+    DType base_dtype = DType::F32;
+    if (const Json* d = ex.find("baseDtype"))
+      if (!d->is_string() || !dtype_from_name(d->as_string(), base_dtype))
+        fail(ErrorCode::InvalidArgument, "baseDtype must be \"f32\", \"f16\", \"q8_0\" or \"q4_0\"");
+    double threads = 1;
+    if (const Json* t = ex.find("threads")) threads = t->is_number() ? t->as_number() : 0;
+    if (!(threads >= 1 && threads <= 64)) fail(ErrorCode::InvalidArgument, "threads must be from 1 to 64");
+    tc.validate(c);
+    const TrainingSetup setup = tc.memory_setup(c, base_dtype, int(threads));
     Json j = Json::object();
     j.set("parameters", double(c.param_count()));
+    j.set("trainableParameters", double(tc.lora_rank > 0 ? lora_param_count(c, tc.lora(c)) : c.param_count()));
     j.set("config", ModelConfig::options().write(c));
-    j.set("training", memory_json(training_memory(c, tc.batch_size, tc.seq_len, dropout > 0)));
+    j.set("training", memory_json(training_memory(c, setup)));
     j.set("inference", memory_json(inference_memory(c)));
     return j.dump();
   });
@@ -180,7 +180,13 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("headerJson", &ModelHandle::headerJson)
       .function("memoryJson", &ModelHandle::memoryJson)
       .function("chatTemplate", &ModelHandle::chatTemplate)
-      .function("lastLogits", &ModelHandle::lastLogits);
+      .function("lastLogits", &ModelHandle::lastLogits)
+      .function("adapterJson", &ModelHandle::adapterJson)
+      .function("loadAdapter", &ModelHandle::loadAdapter)
+      .function("saveAdapter", &ModelHandle::saveAdapter)
+      .function("mergeAdapter", &ModelHandle::mergeAdapter)
+      .function("removeAdapter", &ModelHandle::removeAdapter)
+      .function("setAdapterEnabled", &ModelHandle::setAdapterEnabled);
   function("createModel", &sllm::bind::create_model, allow_raw_pointers());
   function("presetsJson", &sllm::bind::presets_json);
   function("optionSchemaJson", &sllm::bind::option_schema_json);

@@ -30,6 +30,7 @@ val memory_stats() {
   o.set("heapBytesInUse", double(unsigned(mi.uordblks)));   // bytes handed out by malloc
   o.set("heapBytesReserved", double(unsigned(mi.arena)));   // bytes malloc obtained from sbrk
   o.set("wasmMemoryBytes", double(emscripten_get_heap_size()));
+  o.set("peakBytes", double(memory_now().peak));             // static data + stack + malloc's peak
   return o;
 }
 

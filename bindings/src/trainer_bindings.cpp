@@ -101,7 +101,7 @@ TrainerHandle* create_trainer(ModelHandle* model, const std::string& options, co
     TrainConfig cfg = training_config(model->presetName(), parse_options(options, "training options"));
     const ModelConfig& mc = model->model()->config();
     cfg.validate(mc);
-    check_training_fits(mc, cfg.batch_size, cfg.seq_len, (cfg.dropout >= 0 ? cfg.dropout : mc.dropout) > 0);
+    check_training_fits(mc, cfg.memory_setup(mc));
     auto data = std::make_unique<TokenDataset>(corpus_ids(*model, text, tokens), cfg.val_fraction);
     auto h = std::make_unique<TrainerHandle>(model->model(), model->tok(), std::move(data));
     h->set_trainer(std::make_unique<Trainer>(h->model(), h->data(), cfg));
@@ -130,6 +130,7 @@ EMSCRIPTEN_BINDINGS(sllm_trainer) {
       .function("trainTokens", &TrainerHandle::trainTokens)
       .function("valTokens", &TrainerHandle::valTokens)
       .function("configJson", &TrainerHandle::configJson)
-      .function("saveCheckpoint", &TrainerHandle::saveCheckpoint);
+      .function("saveCheckpoint", &TrainerHandle::saveCheckpoint)
+      .function("memoryJson", &TrainerHandle::memoryJson);
   function("createTrainer", &sllm::bind::create_trainer, allow_raw_pointers());
 }

@@ -6,6 +6,7 @@
 #include "cli/threads_flag.h"
 #include "cli/files.h"
 #include "cli/option_flags.h"
+#include "cli/train_setup.h"
 #include "core/error.h"
 #include "format/gguf_model.h"
 #include "generate/generator.h"
@@ -28,6 +29,7 @@ std::string usage() {
 Samples text from a saved SLLM model or checkpoint, or a GGUF model (either architecture).
 
   --prompt TEXT        text to continue (default: a newline)
+  --adapter FILE       a LoRA adapter (SLLM adapter file) to apply to the model it was trained on
   --info               print the file's model, tokenizer and metadata summary first
   --ids                print the prompt's and the generated token ids as one JSON line instead
                        of text (generation does not stop at [EOS]), to compare with other runtimes
@@ -36,7 +38,7 @@ Samples text from a saved SLLM model or checkpoint, or a GGUF model (either arch
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> known = {"help", "info", "ids", "model", "prompt", "threads"},
+  std::vector<std::string> known = {"help", "info", "ids", "model", "adapter", "prompt", "threads"},
                            switches = {"help", "info", "ids"};
   cli::add_flags(SampleOptions::options(), known, switches);
   cli::Args args(argc, argv, switches);
@@ -48,15 +50,7 @@ int main(int argc, char** argv) {
   args.reject_unknown(known);
   cli::apply_threads_flag(args);
   try {
-    // An SLLM or GGUF file's matrices stay in its bytes and dtype (packed): q8_0 / q4_0 run the
-    // integer kernels.
-    auto bytes = [&] {
-      const std::string text = cli::read_file(args.str("model"));
-      return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
-    }();
-    LoadOptions lo;
-    lo.packed = true;
-    LoadedFile f = is_gguf(bytes->data(), bytes->size()) ? load_gguf(bytes, lo) : load_file(bytes, lo);
+    LoadedFile f = cli::load_base(args);
     if (args.has("info")) {
       const ModelConfig& c = f.model->config();
       std::fprintf(stderr, "%s: %s, %d layers, dim %d, %d heads, context %d, vocab %d (%s), %zu parameters%s\n",
@@ -64,6 +58,9 @@ int main(int argc, char** argv) {
                    c.vocab_size, f.tokenizer->type().c_str(), f.model->num_params(),
                    f.checkpoint ? (", checkpoint at step " + std::to_string(f.checkpoint->step)).c_str() : "");
       std::fprintf(stderr, "metadata: %s\n", f.metadata.dump().c_str());
+      if (const Lora* l = f.model->lora())
+        std::fprintf(stderr, "LoRA adapter: rank %d, alpha %g on %s (%zu parameters)\n", l->config().rank,
+                     double(l->config().alpha), LoraConfig::targets_string(l->config().targets).c_str(), l->num_params());
     }
     SampleOptions so = tool_defaults();
     SampleOptions::options().read(cli::given_flags(SampleOptions::options(), args, so), so, ErrorCode::InvalidArgument);

@@ -20,6 +20,7 @@
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/char_tokenizer.h"
 #include "tokenizer/word_tokenizer.h"
+#include "cli/train_setup.h"
 #include "format/sllm_file.h"
 #include "train/trainer.h"
 
@@ -31,7 +32,7 @@ namespace {
 const std::vector<std::string> kToolFlags = {"help", "json", "quiet", "data", "preset", "sample-len", "temperature",
                                              "loss-log", "save", "save-dtype", "checkpoint", "checkpoint-every",
                                              "stop-at", "resume", "tokenizer", "vocab-size", "tokenizer-file",
-                                             "time-limit", "threads"};
+                                             "time-limit", "threads", "model", "adapter", "save-adapter"};
 const std::vector<std::string> kToolSwitches = {"help", "json", "quiet"};
 
 std::string usage() {
@@ -61,7 +62,12 @@ files:     --save FILE (the trained model, SLLM format)  --save-dtype f32|f16|q8
            --checkpoint FILE (a checkpoint to resume from)  --checkpoint-every N (steps)
            --stop-at STEP (stop this process at STEP, writing --checkpoint)
            --resume FILE (continue a checkpoint's run on the same --data; model, tokenizer and
-           training options come from the file)
+           training options come from the file; a LoRA run's checkpoint also needs --model BASE)
+fine-tuning: --model FILE (start from a saved SLLM or GGUF model instead of a new one: its
+           tokenizer and architecture; with --lora-rank N a LoRA adapter trains on the frozen
+           model, which an SLLM file keeps in its dtype: a q4_0 file stays q4_0 in memory)
+           --adapter FILE (a saved adapter to go on training)
+           --save-adapter FILE (the trained LoRA adapter; --save then writes the merged model)
 )";
 }
 
@@ -93,9 +99,12 @@ ModelConfig model_config(const cli::Args& args, int vocab_size) {
   return base.with_overrides(over);
 }
 
-// Training: the preset's settings, then the flags that override them.
+// Training: the preset's settings (the core's defaults when fine-tuning a --model without
+// --preset), then the flags that override them.
 TrainConfig train_config(const cli::Args& args, const ModelConfig& mc) {
-  Json preset_training = preset_json(args.str("preset", "tiny")).get("training", Json::Type::Object);
+  Json preset_training = args.has("model") && !args.has("preset")
+                             ? Json::object()
+                             : preset_json(args.str("preset", "tiny")).get("training", Json::Type::Object);
   TrainConfig base = TrainConfig::from_json(preset_training);
   Json over = cli::given_flags(TrainConfig::options(), args, base);
   if (!args.has("seq") && args.has("context")) over.set("seq_len", mc.context_length);
@@ -157,33 +166,38 @@ int main(int argc, char** argv) {
   cli::apply_threads_flag(args);
   try {
     const std::string text = cli::read_file(args.str("data"));
-    std::unique_ptr<Tokenizer> tok;
-    std::unique_ptr<Model> model_owner;
-    std::unique_ptr<TokenDataset> data;
-    std::unique_ptr<Trainer> trainer_owner;
-    LoadedFile resumed;
+    cli::TrainSetup setup;
     if (args.has("resume")) {
-      std::string bytes = cli::read_file(args.str("resume"));
-      resumed = load_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-      tok = std::move(resumed.tokenizer);
-      data = std::make_unique<TokenDataset>(tok->encode(text), resumed.checkpoint ? resumed.checkpoint->config.val_fraction : 0.1f);
-      trainer_owner = resume_trainer(resumed, *data);
+      setup = cli::resume(args, text);
     } else {
-      tok = make_tokenizer(args, text);
-      model_owner = Model::create(model_config(args, tok->vocab_size()));
-      TrainConfig tc = train_config(args, model_owner->config());
-      data = std::make_unique<TokenDataset>(tok->encode(text), tc.val_fraction);
-      trainer_owner = std::make_unique<Trainer>(*model_owner, *data, tc);
+      if (args.has("model")) {
+        for (const auto& o : ModelConfig::options().options)
+          if (*o.flag && args.has(o.flag) && std::string(o.key) != "dropout")
+            cli::Args::die(std::string("--") + o.flag + ": the model comes from --model " + args.str("model"));
+        LoadedFile base = cli::load_base(args);
+        setup.tok = std::move(base.tokenizer);
+        setup.model = std::move(base.model);
+        if (args.has("dropout")) setup.model->set_dropout(float(args.number("dropout", 0)));
+      } else {
+        setup.tok = make_tokenizer(args, text);
+        setup.model = Model::create(model_config(args, setup.tok->vocab_size()));
+      }
+      TrainConfig tc = train_config(args, setup.model->config());
+      setup.data = std::make_unique<TokenDataset>(setup.tok->encode(text), tc.val_fraction);
+      setup.trainer = std::make_unique<Trainer>(*setup.model, *setup.data, tc);
     }
-    Trainer& trainer = *trainer_owner;
+    std::unique_ptr<Tokenizer>& tok = setup.tok;
+    std::unique_ptr<TokenDataset>& data = setup.data;
+    Trainer& trainer = *setup.trainer;
     Model& model = trainer.model();
     const TrainConfig& tc = trainer.config();
     const ModelConfig& mc = model.config();
     const bool quiet = args.has("quiet"), tty = isatty(2) && !quiet;
     const int sample_len = int(args.integer("sample-len", 200));
     if (!quiet)
-      std::fprintf(stderr, "corpus %zu chars, vocab %d, train %zu / val %zu tokens; model %zu parameters%s\n",
-                   text.size(), mc.vocab_size, data->train_size(), data->val_size(), model.num_params(),
+      std::fprintf(stderr, "corpus %zu chars, vocab %d, train %zu / val %zu tokens; %zu parameters to train%s\n",
+                   text.size(), mc.vocab_size, data->train_size(), data->val_size(),
+                   model.lora() ? model.lora()->num_params() : model.num_params(),
                    args.has("resume") ? (", resuming at step " + std::to_string(trainer.steps())).c_str() : "");
     const int64_t stop_at = args.integer("stop-at", -1), ckpt_every = args.integer("checkpoint-every", 0);
     std::FILE* loss_log = args.has("loss-log") ? std::fopen(args.str("loss-log").c_str(), "a") : nullptr;
@@ -239,15 +253,21 @@ int main(int argc, char** argv) {
     }
     if (loss_log) std::fclose(loss_log);
     if (!(ckpt_every > 0 && trainer.steps() % ckpt_every == 0)) checkpoint();  // the final state, once
+    // A run cut short (--stop-at, --time-limit) has not evaluated its last step yet.
+    if (tc.val_fraction > 0 && !evaluated_last) val_loss = trainer.evaluate().loss;
+    if (args.has("save-adapter")) {
+      if (!model.lora()) cli::Args::die("--save-adapter: this run trains no LoRA adapter (give --lora-rank)");
+      cli::write_file(args.str("save-adapter"), save_adapter(model, *tok));
+      if (!quiet) std::fprintf(stderr, "adapter written to %s\n", args.str("save-adapter").c_str());
+    }
     if (args.has("save")) {
       SaveOptions so;
       if (!dtype_from_name(args.str("save-dtype", "f32"), so.weights))
         cli::Args::die("--save-dtype must be f32, f16, q8_0 or q4_0");
+      if (model.lora()) model.merge_lora();  // the model computes what base + adapter did
       cli::write_file(args.str("save"), save_model(model, *tok, so));
       if (!quiet) std::fprintf(stderr, "model written to %s\n", args.str("save").c_str());
     }
-    // A run cut short (--stop-at, --time-limit) has not evaluated its last step yet.
-    if (tc.val_fraction > 0 && !evaluated_last) val_loss = trainer.evaluate().loss;
     const double secs = std::chrono::duration<double>(clock::now() - t0).count();
     const double tok_s = train_secs > 0 ? double(trainer.tokens_seen()) / train_secs : 0;
     std::printf("final: steps %lld, train loss %.4f, val loss %.4f, %.1f s, %.0f tokens/s\n",

@@ -41,8 +41,10 @@ CheckpointState checkpoint_from_json(const Json& t) {
 }
 
 std::unique_ptr<Trainer> resume_trainer(Model& model, CheckpointState& s, const TokenDataset& data) {
-  if (s.m.size() != model.num_params() || s.v.size() != model.num_params())
-    fail(ErrorCode::InvalidArgument, "the checkpoint's optimizer state does not belong to this model");
+  const size_t n = model.lora() ? model.lora()->num_params() : model.num_params();
+  if (s.m.size() != n || s.v.size() != n)
+    fail(ErrorCode::InvalidArgument, model.lora() ? "the checkpoint's optimizer state does not belong to this adapter"
+                                                  : "the checkpoint's optimizer state does not belong to this model");
   auto trainer = std::make_unique<Trainer>(model, data, s.config);
   trainer->restore(s.step, s.tokens_seen, s.best_val, s.evals_without_improvement);
   trainer->rng().set_state(s.rng_state, s.rng_inc);

@@ -8,6 +8,7 @@
 #include "format/crc32.h"
 #include "format/dtype.h"
 #include "format/header_reader.h"
+#include "format/adapter_file.h"
 #include "format/sllm_file.h"
 #include "model/architecture.h"
 
@@ -170,7 +171,11 @@ std::string_view header_text(const uint8_t* data, size_t size) {
 
 namespace {
 
-LoadedFile load(const uint8_t* data, size_t size, std::shared_ptr<const std::vector<uint8_t>> backing) {
+// Reads a model file into *model_out or an adapter file into *adapter_out; the other kind gets
+// an error saying what the file is and what to do with it. With backing (the bytes at data), a
+// model's matrices stay in them, packed (not a checkpoint's).
+void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAdapter* adapter_out,
+               std::shared_ptr<const std::vector<uint8_t>> backing = nullptr) {
   // 1. size and magic
   if (size < 20) bad("the file is " + std::to_string(size) + " bytes; an SLLM file has at least 20 (truncated?)");
   if (data[0] != 'S' || data[1] != 'L' || data[2] != 'L' || data[3] != 'M')
@@ -208,7 +213,17 @@ LoadedFile load(const uint8_t* data, size_t size, std::shared_ptr<const std::vec
   } catch (const Error& e) {
     bad(std::string("the header's \"model\": ") + e.what());
   }
-  std::vector<ParamTensor> layout = build_layout(cfg);  // moved into the model below
+  const Json* adapter = header.model().find("adapter");
+  AdapterHeader ah;
+  if (adapter) ah = adapter_from_json(*adapter, cfg);
+  if (adapter && !adapter_out)
+    fail(ErrorCode::Format, "this file is a LoRA adapter (rank " + std::to_string(ah.lora.rank) + " on " +
+                                LoraConfig::targets_string(ah.lora.targets) +
+                                "), not a model: load the model it was made for, then this adapter onto it");
+  if (!adapter && !model_out)
+    fail(ErrorCode::Format, "this file is a model, not a LoRA adapter (its header's \"model\" has no \"adapter\")");
+  // The tensors the file must hold: the model's (moved into it below) or the adapter's.
+  std::vector<ParamTensor> layout = adapter ? Lora::layout(cfg, ah.lora) : build_layout(cfg);
   const bool checkpoint = header.training() != nullptr;
   const size_t listed = header.tensor_count(), needed = layout.size() * (checkpoint ? 3 : 1);
   if (listed > needed) {
@@ -239,54 +254,81 @@ LoadedFile load(const uint8_t* data, size_t size, std::shared_ptr<const std::vec
   // 9. the tensor set the model calls for
   table.check_set();
 
-  LoadedFile out;
+  std::unique_ptr<Tokenizer> tokenizer;
   const TokenizerSource& tok = header.tokenizer();
   const int64_t n_tokens = tok.count("tokens", "tokenizer");
   if (n_tokens >= 0 && n_tokens != cfg.vocab_size)
     bad("the tokenizer has " + std::to_string(n_tokens) + " tokens but the model's vocab_size is " +
         std::to_string(cfg.vocab_size));
-  out.tokenizer = Tokenizer::from_source(tok);
-  if (out.tokenizer->vocab_size() != cfg.vocab_size)
-    bad("the tokenizer has " + std::to_string(out.tokenizer->vocab_size()) + " tokens but the model's vocab_size is " +
+  tokenizer = Tokenizer::from_source(tok);
+  if (tokenizer->vocab_size() != cfg.vocab_size)
+    bad("the tokenizer has " + std::to_string(tokenizer->vocab_size()) + " tokens but the model's vocab_size is " +
         std::to_string(cfg.vocab_size));
-  if (header.metadata()) out.metadata = *header.metadata();
+  Json metadata = header.metadata() ? *header.metadata() : Json::object();
   // Only now allocate: every tensor is known to be inside the file.
   const uint8_t* section = data + data_start;
-  if (backing && !checkpoint) {  // packed: the matrices stay in the file's bytes
+  if (backing && !checkpoint && model_out) {  // packed: the matrices stay in the file's bytes
     std::vector<Model::TensorBytes> bytes(layout.size());
     for (size_t p = 0; p < layout.size(); ++p) bytes[p] = {table.at(p, 0).dtype, section + table.at(p, 0).offset};
-    out.model = Model::create_packed(cfg, std::move(layout), bytes, std::move(backing));
-    return out;
+    model_out->model = Model::create_packed(cfg, std::move(layout), bytes, std::move(backing));
+    model_out->tokenizer = std::move(tokenizer);
+    model_out->metadata = std::move(metadata);
+    return;
   }
-  check_weights_fit(cfg, cfg.param_count());
-  auto decode = [&](int slot, float* dst) {
-    const std::vector<ParamTensor>& tensors = out.model->tensors();
+  if (!adapter) check_weights_fit(cfg, cfg.param_count());
+  const uint64_t floats = layout_floats(layout);
+  auto decode = [&](const std::vector<ParamTensor>& tensors, int slot, float* dst) {
     for (size_t p = 0; p < tensors.size(); ++p) {
       const TensorIn& t = table.at(p, slot);
       decode_tensor(t.dtype, section + t.offset, size_t(t.numel), dst + tensors[p].offset);
     }
   };
-  out.model = Model::create(cfg, std::move(layout));  // zero weights, all decoded below
-  decode(0, out.model->params());
+  std::unique_ptr<CheckpointState> state;
   if (checkpoint) {
-    out.checkpoint = std::make_unique<CheckpointState>(checkpoint_from_json(*header.training()));
+    state = std::make_unique<CheckpointState>(checkpoint_from_json(*header.training()));
     for (int slot : {1, 2}) {
-      std::vector<float>& moments = slot == 1 ? out.checkpoint->m : out.checkpoint->v;
-      moments.assign(out.model->num_params(), 0.0f);
-      decode(slot, moments.data());
+      std::vector<float>& moments = slot == 1 ? state->m : state->v;
+      moments.assign(size_t(floats), 0.0f);
+      decode(layout, slot, moments.data());
     }
   }
-  return out;
+  if (adapter) {
+    adapter_out->config = cfg;
+    adapter_out->lora = std::make_unique<Lora>(cfg, ah.lora);
+    adapter_out->lora->base_checksum = ah.base;
+    decode(layout, 0, adapter_out->lora->params());
+    adapter_out->tokenizer = std::move(tokenizer);
+    adapter_out->metadata = std::move(metadata);
+    adapter_out->checkpoint = std::move(state);
+    return;
+  }
+  model_out->model = Model::create(cfg, std::move(layout));  // zero weights, all decoded below
+  decode(model_out->model->tensors(), 0, model_out->model->params());
+  model_out->tokenizer = std::move(tokenizer);
+  model_out->metadata = std::move(metadata);
+  model_out->checkpoint = std::move(state);
 }
 
 }  // namespace
 
-LoadedFile load_file(const uint8_t* data, size_t size) { return load(data, size, nullptr); }
+LoadedFile load_file(const uint8_t* data, size_t size) {
+  LoadedFile out;
+  read_file(data, size, &out, nullptr);
+  return out;
+}
 
 LoadedFile load_file(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts) {
   const uint8_t* data = bytes->data();
   const size_t size = bytes->size();
-  return load(data, size, opts.packed ? std::move(bytes) : nullptr);
+  LoadedFile out;
+  read_file(data, size, &out, nullptr, opts.packed ? std::move(bytes) : nullptr);
+  return out;
+}
+
+LoadedAdapter load_adapter(const uint8_t* data, size_t size) {
+  LoadedAdapter out;
+  read_file(data, size, nullptr, &out);
+  return out;
 }
 
 }  // namespace sllm

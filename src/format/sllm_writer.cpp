@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "format/adapter_file.h"
 #include "format/crc32.h"
 #include "format/dtype.h"
 #include "format/sllm_file.h"
@@ -77,13 +78,20 @@ std::vector<uint8_t> write_file(Json header, const std::vector<TensorOut>& tenso
   return out;
 }
 
-Json base_header(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
+// The header of model's file, or (with_adapter) of the adapter it carries.
+Json base_header(const Model& model, const Tokenizer& tok, const SaveOptions& opts, bool with_adapter = false) {
   if (tok.vocab_size() != model.config().vocab_size)
     fail(ErrorCode::InvalidArgument, "the tokenizer's vocabulary (" + std::to_string(tok.vocab_size()) +
                                          ") does not match the model's (" +
                                          std::to_string(model.config().vocab_size) + ")");
   Json h = Json::object();
-  h.set("model", model.config().to_json());
+  Json m = model.config().to_json();
+  if (with_adapter) {
+    Lora& lora = const_cast<Lora&>(*model.lora());
+    if (lora.base_checksum == 0) lora.base_checksum = base_checksum(model);  // the frozen base it trains on
+    m.set("adapter", adapter_json(lora, model.config()));
+  }
+  h.set("model", std::move(m));
   h.set("tokenizer", tok.json());
   if (!opts.metadata.is_object()) fail(ErrorCode::InvalidArgument, "metadata must be an object of strings");
   for (const auto& m : opts.metadata.members())
@@ -102,15 +110,27 @@ std::vector<TensorOut> param_tensors(const Model& model, DType requested) {
   return out;
 }
 
+std::vector<TensorOut> adapter_tensors(const Lora& lora) {
+  std::vector<TensorOut> out;
+  for (const auto& t : lora.tensors()) out.push_back({t.name, t.shape, DType::F32, lora.params() + t.offset, t.numel});
+  return out;
+}
+
 }  // namespace
 
 std::vector<uint8_t> save_model(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
   return write_file(base_header(model, tok, opts), param_tensors(model, opts.weights));
 }
 
+std::vector<uint8_t> save_adapter(const Model& model, const Tokenizer& tok, const SaveOptions& opts) {
+  if (!model.lora()) fail(ErrorCode::InvalidArgument, "this model carries no LoRA adapter to save");
+  return write_file(base_header(model, tok, opts, true), adapter_tensors(*model.lora()));
+}
+
 std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts) {
   Model& model = trainer.model();
-  Json h = base_header(model, tok, opts);
+  const Lora* lora = model.lora();  // a LoRA run's checkpoint is an adapter checkpoint
+  Json h = base_header(model, tok, opts, lora != nullptr);
   Json training = Json::object();
   training.set("step", trainer.steps());
   training.set("tokens_seen", trainer.tokens_seen());
@@ -127,10 +147,11 @@ std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, con
   training.set("best_val_loss", double(trainer.best_val_loss()));
   training.set("evals_without_improvement", trainer.evals_without_improvement());
   h.set("training", std::move(training));
-  std::vector<TensorOut> tensors = param_tensors(model, DType::F32);  // checkpoints keep f32
+  // checkpoints keep f32
+  std::vector<TensorOut> tensors = lora ? adapter_tensors(*lora) : param_tensors(model, DType::F32);
   for (const char* slot : {"m", "v"}) {
     const std::vector<float>& buf = slot[0] == 'm' ? trainer.optimizer().m() : trainer.optimizer().v();
-    for (const auto& t : model.tensors())
+    for (const auto& t : lora ? lora->tensors() : model.tensors())
       tensors.push_back({std::string("optim.") + slot + "." + t.name, t.shape, DType::F32, buf.data() + t.offset, t.numel});
   }
   return write_file(std::move(h), tensors);

@@ -87,7 +87,8 @@ void layernorm_backward_dinp_simd128(float* dinp, const float* dout, const float
 void layernorm_backward_dparams_simd128(float* dweight, float* dbias, const float* dout, const float* inp,
                                         const float* mean, const float* rstd, int N, int C, int c0, int c1);
 #endif
-// Forward parallel over rows; backward over rows (dinp), then over columns (dweight, dbias).
+// Forward parallel over rows; backward over rows (dinp), then over columns (dweight, dbias;
+// both null: frozen, skipped).
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* w, const float* b,
                        int N, int C, float eps);
 void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w,

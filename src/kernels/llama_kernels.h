@@ -28,7 +28,7 @@ void rmsnorm_backward_dweight_simd128(float* dweight, const float* dout, const f
 #endif
 // Threads split the forward and dinp over rows, dweight over columns (parallel_llama.cpp).
 void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* w, int N, int C, float eps);
-// dinp (N, C), dweight (C) += ...
+// dinp (N, C), dweight (C) += ... (dweight null: frozen, skipped)
 void rmsnorm_backward(float* dinp, float* dw, const float* dout, const float* inp, const float* w, const float* rstd,
                       int N, int C);
 

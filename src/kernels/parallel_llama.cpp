@@ -29,6 +29,7 @@ void rmsnorm_backward(float* dinp, float* dw, const float* dout, const float* in
     const size_t o = size_t(lo) * C;
     SLLM_KERNEL(rmsnorm_backward_dinp)(dinp + o, dout + o, inp + o, w, rstd + lo, int(hi - lo), C);
   });
+  if (!dw) return;  // a frozen norm weight
   const int64_t cols = (rows_for(N) + kAlign - 1) / kAlign * kAlign;
   parallel_for(0, C, cols, [&](int64_t lo, int64_t hi) {
     SLLM_KERNEL(rmsnorm_backward_dweight)(dw, dout, inp, rstd, N, C, int(lo), int(hi));

@@ -64,6 +64,7 @@ void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, co
     const size_t o = size_t(lo) * C;
     SLLM_KERNEL(layernorm_backward_dinp)(dinp + o, dout + o, inp + o, w, mean + lo, rstd + lo, int(hi - lo), C);
   });
+  if (!dw && !db) return;  // frozen norm weights
   // dweight and dbias sum over rows: split by columns, each summed over all rows in order.
   const int64_t cols = (rows_for(kCheapGrain, N) + kAlign - 1) / kAlign * kAlign;
   parallel_for(0, C, cols, [&](int64_t lo, int64_t hi) {

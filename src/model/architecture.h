@@ -12,6 +12,7 @@
 #include "format/dtype.h"
 #include "model/config.h"
 #include "model/layout.h"
+#include "model/step_plan.h"
 
 namespace sllm {
 
@@ -25,10 +26,11 @@ struct Architecture {
   void (*validate)(const ModelConfig&);
   // Its parameter tensors in slab order (layout.h); build_layout / ModelConfig::param_count use it.
   void (*layout)(const ModelConfig&, LayoutSink&);
-  // Floats of the activation slab of a training step on a (B, T) batch.
-  uint64_t (*activation_floats)(const ModelConfig&, int B, int T, bool dropout);
-  // Floats of the scratch a decode pass of n tokens needs after `past` cached positions.
-  uint64_t (*decode_floats)(const ModelConfig&, int n, int past);
+  // Floats of the activation slab of a training step of this shape (step_plan.h).
+  uint64_t (*activation_floats)(const ModelConfig&, const PassShape&);
+  // Floats of the scratch a decode pass of n tokens needs after `past` cached positions (with an
+  // adapter of that rank attached; 0: none).
+  uint64_t (*decode_floats)(const ModelConfig&, int n, int past, int lora_rank);
   // packing: null for f32 weights in the slab, else a packed model's tensors (Model::create_packed).
   std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout, const ModelPacking* packing);
   // The MLP width a model of this dim gets when none is given.
@@ -51,6 +53,25 @@ struct MemoryEstimate {
 };
 // Training on (batch, seq_len) batches: weights, gradients, optimizer state and activations.
 MemoryEstimate training_memory(const ModelConfig& c, int batch, int seq_len, bool dropout);
+// A training setup for the estimate below: the batch, the step plan (step_plan.h), an adapter
+// (lora_rank 0: every weight trains) on a base held in base_dtype (the file's dtypes by the
+// writer's rule, format/weight_dtype.h; full training holds f32), and the thread count.
+struct TrainingSetup {
+  int batch = 1, seq_len = 1;
+  bool dropout = false;
+  StepPlan plan;
+  int lora_rank = 0;
+  uint32_t lora_targets = 0;
+  bool lora_dropout = false;
+  DType base_dtype = DType::F32;
+  int threads = 1;
+};
+// Its weights (as held), gradients and AdamW moments (of what trains), activations (the step
+// plan's slab) and scratch (per thread: GEMM panels and attention scores; the batch's ids).
+MemoryEstimate training_memory(const ModelConfig& c, const TrainingSetup& s);
+// Bytes of a model's weights held in `dtype` as the files store it: matrices and embeddings by
+// format/weight_dtype.h's rule, norms and biases f32.
+uint64_t held_weight_bytes(const ModelConfig& c, DType dtype);
 // Generation: weights, the KV cache of the whole context and the decode scratch of a prefill chunk.
 MemoryEstimate inference_memory(const ModelConfig& c);
 // The same for a model as it is held: its weights' bytes (f32, or packed in a file's dtypes,

@@ -1,11 +1,14 @@
 // gpt.cpp: the GPT's parameter layout (names and shapes per the SLLM spec), its views, its
-// activation plan and its registry entry. The passes are in gpt_forward.cpp.
+// activation plan (step_plan.h's modes) and its registry entry. The passes are in
+// gpt_forward.cpp and gpt_backward.cpp, driven by pass_driver.h.
 #include "model/gpt.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.h"
 #include "kernels/attention.h"
+#include "model/pass_driver.h"
 
 namespace sllm {
 
@@ -44,27 +47,40 @@ void gpt_validate(const ModelConfig& c) {
                                 std::to_string(c.heads) + " for arch \"gpt\" (grouped-query attention is llama's)");
 }
 
+
 }  // namespace
 
-GPT::BlockActs GPT::Activations::block(const ModelConfig& c, int l) {
-  const size_t BT = size_t(B) * size_t(T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
-  const size_t att_per_layer = BT * size_t(c.heads) * size_t(T);
-  return BlockActs{ln1 + L * BT * C,
-                   ln1_mean + L * BT,
-                   ln1_rstd + L * BT,
-                   qkv + L * BT * 3 * C,
-                   atty + L * BT * C,
-                   att + L * att_per_layer,
-                   residual2 + L * BT * C,
-                   ln2 + L * BT * C,
-                   ln2_mean + L * BT,
-                   ln2_rstd + L * BT,
-                   fch + L * BT * F,
-                   fch_gelu + L * BT * F,
-                   residual3 + L * BT * C,
-                   att_mask ? att_mask + L * att_per_layer : nullptr,
-                   attproj_mask ? attproj_mask + L * BT * C : nullptr,
-                   fcproj_mask ? fcproj_mask + L * BT * C : nullptr};
+
+GPT::BlockActs GPT::Activations::layer(const ModelConfig& c, int l) {
+  const size_t N = size_t(shape.B) * size_t(shape.T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
+  const size_t att_per_layer = N * size_t(c.heads) * size_t(shape.T), r = size_t(shape.lora_rank);
+  BlockActs b{ln1 + L * N * C,
+              ln1_mean + L * N,
+              ln1_rstd + L * N,
+              qkv + L * N * 3 * C,
+              atty + L * N * C,
+              shape.plan.chunked ? nullptr : att + L * att_per_layer,
+              shape.dropout && !shape.plan.chunked ? att_mask + L * att_per_layer : nullptr,
+              residual2 + L * N * C,
+              ln2 + L * N * C,
+              ln2_mean + L * N,
+              ln2_rstd + L * N,
+              fch + L * N * F,
+              fch_gelu + L * N * F,
+              residual3 + L * N * C,
+              shape.legacy() && shape.dropout ? attproj_mask + L * N * C : nullptr,
+              shape.legacy() && shape.dropout ? fcproj_mask + L * N * C : nullptr,
+              {}};
+  for (int t = 0; t < kLoraTargets; ++t) b.u[t] = (shape.lora_targets >> t) & 1 ? u[t] + L * N * r : nullptr;
+  return b;
+}
+
+GPT::BlockActs GPT::Activations::piece(const ModelConfig& c) {
+  BlockActs b{ln1,  ln1_mean, ln1_rstd, qkv, atty, shape.plan.chunked ? nullptr : att,
+              shape.dropout && !shape.plan.chunked ? att_mask : nullptr,
+              residual2, ln2, ln2_mean, ln2_rstd, fch, fch_gelu, nullptr, nullptr, nullptr, {}};
+  for (int t = 0; t < kLoraTargets; ++t) b.u[t] = (shape.lora_targets >> t) & 1 ? u[t] : nullptr;
+  return b;
 }
 
 const Architecture& gpt_architecture() {
@@ -83,9 +99,11 @@ const Architecture& gpt_architecture() {
 }
 
 GPT::GPT(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing)
-    : Model(config, std::move(layout), packing) {
+    : DrivenModel(config, std::move(layout), packing) {
   on_weights_moved();
 }
+
+uint64_t GPT::activation_floats(const PassShape& s) const { return gpt_architecture().activation_floats(cfg_, s); }
 
 GPT::ParamViews GPT::views(float* base) const {
   // Walks tensors_ in layout order; the order of gpt_layout is the contract.
@@ -115,6 +133,28 @@ GPT::ParamViews GPT::views(float* base) const {
   v.lnfb = next();
   v.wout = cfg_.tie_embeddings ? v.wte : next();
   return v;
+}
+
+GPT::BlockActs GPT::shift(const BlockActs& a, int64_t rows, bool attention, bool mlp) const {
+  if (rows == 0) return a;
+  const size_t n = size_t(rows), C = size_t(cfg_.dim), F = size_t(cfg_.ffn_dim), r = size_t(act_.shape.lora_rank);
+  auto mv = [&](float*& p, size_t width) {
+    if (p) p += n * width;
+  };
+  BlockActs b = a;
+  if (attention) {
+    mv(b.ln1, C), mv(b.ln1_mean, 1), mv(b.ln1_rstd, 1), mv(b.qkv, 3 * C), mv(b.atty, C), mv(b.attproj_mask, C);
+    const size_t per_row = size_t(cfg_.heads) * size_t(act_.shape.T);  // (NH, T, T) per sequence of T rows
+    mv(b.att, per_row), mv(b.att_mask, per_row);
+    for (LoraTarget t : {LoraTarget::AttnQ, LoraTarget::AttnK, LoraTarget::AttnV, LoraTarget::AttnOutput})
+      mv(b.u[int(t)], r);
+  }
+  if (attention || mlp) mv(b.residual2, C);
+  if (mlp) {
+    mv(b.ln2, C), mv(b.ln2_mean, 1), mv(b.ln2_rstd, 1), mv(b.fch, F), mv(b.fch_gelu, F), mv(b.residual3, C);
+    mv(b.fcproj_mask, C), mv(b.u[int(LoraTarget::FfnUp)], r), mv(b.u[int(LoraTarget::FfnDown)], r);
+  }
+  return b;
 }
 
 GPT::Matrices GPT::matrices() const {

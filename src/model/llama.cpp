@@ -3,11 +3,13 @@
 // passes are in llama_forward.cpp.
 #include "model/llama.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "model/pass_driver.h"
 
 namespace sllm {
 
@@ -43,26 +45,39 @@ void llama_validate(const ModelConfig& c) {
   if (!(c.rope_theta > 1.0f) || !std::isfinite(c.rope_theta)) bad("rope_theta must be a number greater than 1");
 }
 
+
 }  // namespace
 
-Llama::BlockActs Llama::Activations::block(const ModelConfig& c, int l) {
-  const size_t BT = size_t(B) * size_t(T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
+
+Llama::BlockActs Llama::Activations::layer(const ModelConfig& c, int l) {
+  const size_t N = size_t(shape.B) * size_t(shape.T), C = size_t(c.dim), F = size_t(c.ffn_dim), L = size_t(l);
   const size_t D = C + 2 * size_t(c.kv_heads) * size_t(c.head_dim());
-  const size_t att_per_layer = BT * size_t(c.heads) * size_t(T);
-  return BlockActs{xn1 + L * BT * C,
-                   rstd1 + L * BT,
-                   qkv + L * BT * D,
-                   atty + L * BT * C,
-                   att + L * att_per_layer,
-                   residual2 + L * BT * C,
-                   xn2 + L * BT * C,
-                   rstd2 + L * BT,
-                   gu + L * BT * 2 * F,
-                   h + L * BT * F,
-                   residual3 + L * BT * C,
-                   att_mask ? att_mask + L * att_per_layer : nullptr,
-                   attproj_mask ? attproj_mask + L * BT * C : nullptr,
-                   ffn_mask ? ffn_mask + L * BT * C : nullptr};
+  const size_t att_per_layer = N * size_t(c.heads) * size_t(shape.T), r = size_t(shape.lora_rank);
+  BlockActs b{xn1 + L * N * C,
+              rstd1 + L * N,
+              qkv + L * N * D,
+              atty + L * N * C,
+              shape.plan.chunked ? nullptr : att + L * att_per_layer,
+              shape.dropout && !shape.plan.chunked ? att_mask + L * att_per_layer : nullptr,
+              residual2 + L * N * C,
+              xn2 + L * N * C,
+              rstd2 + L * N,
+              gu + L * N * 2 * F,
+              h + L * N * F,
+              residual3 + L * N * C,
+              shape.legacy() && shape.dropout ? attproj_mask + L * N * C : nullptr,
+              shape.legacy() && shape.dropout ? ffn_mask + L * N * C : nullptr,
+              {}};
+  for (int t = 0; t < kLoraTargets; ++t) b.u[t] = (shape.lora_targets >> t) & 1 ? u[t] + L * N * r : nullptr;
+  return b;
+}
+
+Llama::BlockActs Llama::Activations::piece(const ModelConfig& c) {
+  BlockActs b{xn1, rstd1, qkv, atty, shape.plan.chunked ? nullptr : att,
+              shape.dropout && !shape.plan.chunked ? att_mask : nullptr,
+              residual2, xn2, rstd2, gu, h, nullptr, nullptr, nullptr, {}};
+  for (int t = 0; t < kLoraTargets; ++t) b.u[t] = (shape.lora_targets >> t) & 1 ? u[t] : nullptr;
+  return b;
 }
 
 const Architecture& llama_architecture() {
@@ -83,7 +98,7 @@ const Architecture& llama_architecture() {
 }
 
 Llama::Llama(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing)
-    : Model(config, std::move(layout), packing),
+    : DrivenModel(config, std::move(layout), packing),
       kv_dim_(config.kv_heads * config.head_dim()),
       qkv_dim_(config.dim + 2 * kv_dim_),
       cos_(size_t(config.context_length) * size_t(config.head_dim())),
@@ -127,6 +142,34 @@ Llama::Matrices Llama::matrices() const {
   }
   m.wout = linear_weight(cfg_.tie_embeddings ? 0 : 1 + m.layer.size() * kPerLayer + 1, 1);
   return m;
+}
+
+}  // namespace sllm
+
+namespace sllm {
+
+uint64_t Llama::activation_floats(const PassShape& s) const { return llama_architecture().activation_floats(cfg_, s); }
+
+Llama::BlockActs Llama::shift(const BlockActs& a, int64_t rows, bool attention, bool mlp) const {
+  if (rows == 0) return a;
+  const size_t n = size_t(rows), C = size_t(cfg_.dim), F = size_t(cfg_.ffn_dim), r = size_t(act_.shape.lora_rank);
+  auto mv = [&](float*& p, size_t width) {
+    if (p) p += n * width;
+  };
+  BlockActs b = a;
+  if (attention) {
+    mv(b.xn1, C), mv(b.rstd1, 1), mv(b.qkv, size_t(qkv_dim_)), mv(b.atty, C), mv(b.attproj_mask, C);
+    const size_t per_row = size_t(cfg_.heads) * size_t(act_.shape.T);  // (NH, T, T) per sequence of T rows
+    mv(b.att, per_row), mv(b.att_mask, per_row);
+    for (LoraTarget t : {LoraTarget::AttnQ, LoraTarget::AttnK, LoraTarget::AttnV, LoraTarget::AttnOutput})
+      mv(b.u[int(t)], r);
+  }
+  if (attention || mlp) mv(b.residual2, C);
+  if (mlp) {
+    mv(b.xn2, C), mv(b.rstd2, 1), mv(b.gu, 2 * F), mv(b.h, F), mv(b.residual3, C), mv(b.ffn_mask, C);
+    for (LoraTarget t : {LoraTarget::FfnGate, LoraTarget::FfnUp, LoraTarget::FfnDown}) mv(b.u[int(t)], r);
+  }
+  return b;
 }
 
 }  // namespace sllm

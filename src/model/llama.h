@@ -3,20 +3,24 @@
 // embeddings on adjacent pairs (2i, 2i+1) of each head (as llama.cpp applies RoPE to llama
 // models, so the tensors are GGUF's byte for byte) and a SwiGLU MLP, no biases anywhere, a
 // final RMSNorm and an output head tied to the token embedding or not. Laid out like gpt.h:
-// slabs with named views, one block_forward for training and decoding.
+// slabs with named views, a block in two halves (attention, MLP) whose forward serves decoding
+// and training alike, the training passes in pass_driver.h.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "kernels/attention.h"
 #include "model/architecture.h"
+#include "model/linear_op.h"
 #include "model/model.h"
+#include "model/pass_driver.h"
 
 namespace sllm {
 
 const Architecture& llama_architecture();
 
-class Llama final : public Model {
+class Llama final : public DrivenModel<Llama> {
  public:
   Llama(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
@@ -46,63 +50,61 @@ class Llama final : public Model {
     LinearWeight wout;
   };
 
-  // What one block's forward writes, N = B*T rows (training: layer l's views; decoding: scratch).
+  // What one block's halves write for N rows (training: a layer's or a piece's views; decoding:
+  // scratch).
   struct BlockActs {
+    // attention half (rows of whole sequences)
     float *xn1, *rstd1;  // (N, C), (N): attention's RMSNorm
     float* qkv;          // (N, D): q and k after RoPE, v
     float* atty;         // (N, C)
-    float* att;          // (B, NH, T, T) softmax kept for backward; null when decoding
+    float* att;          // (S, NH, T, T) softmax kept for backward; null when blocked or decoding
+    float* att_mask;     // (S, NH, T, T) materialized dropout mask, or null
     float* residual2;    // (N, C)
+    // MLP half (any rows)
     float *xn2, *rstd2;  // (N, C), (N): the MLP's RMSNorm
     float* gu;           // (N, 2F): gate | up
     float* h;            // (N, F): silu(gate) * up
     float* residual3;    // (N, C): the block's output
-    float *att_mask, *attproj_mask, *ffn_mask;  // dropout masks, null without dropout
+    float *attproj_mask, *ffn_mask;  // (N, C) materialized dropout masks (legacy), or null
+    float* u[kLoraTargets];          // (N, rank) the adapters' scaled A x, per target, or null
+    bool drop = false;    // counter-based dropout (PassMasks) is on in this pass
+    bool decode = false;  // a decode pass: single rows go through matvec (training: always gemm)
+    LinearScratch* qs = nullptr;  // a packed base's quantized activations (null: the model's)
   };
+  static float*& mlp_mask(BlockActs& b) { return b.ffn_mask; }
+  BlockActs shift(const BlockActs& a, int64_t rows, bool attention, bool mlp) const;
 
+  // The training step's activations (step_plan.h's modes; as GPT::Activations).
   struct Activations {
-    int B = 0, T = 0;
-    bool dropout = false;
-    float* encoded;                    // (B, T, C)
-    float *xn1, *rstd1;                // (L, B, T, C), (L, B, T)
-    float* qkv;                        // (L, B, T, D)
-    float* atty;                       // (L, B, T, C)
-    float* att;                        // (L, B, NH, T, T)
-    float* residual2;                  // (L, B, T, C)
-    float *xn2, *rstd2;                // (L, B, T, C), (L, B, T)
-    float* gu;                         // (L, B, T, 2F)
-    float* h;                          // (L, B, T, F)
-    float* residual3;                  // (L, B, T, C)
-    float *xnf, *rstdf;                // (B, T, C), (B, T)
-    float* logits;                     // (B, T, V): logits, then probs, then dlogits, in place
-    float* losses;                     // (B, T)
-    float* att_mask = nullptr;         // (L, B, NH, T, T) when dropout
-    float *attproj_mask = nullptr, *ffn_mask = nullptr;  // (L, B, T, C) when dropout
-    float* tmp;                        // (B, T, C)
-    float *dresidual, *dxn, *datty;    // (B, T, C) backward scratch, reused layer by layer
-    float* dqkv;                       // (B, T, D)
-    float* dgu;                        // (B, T, 2F)
-    float* dh;                         // (B, T, F)
+    PassShape shape;
+    bool masked = false;
+    float* encoded;      // (N, C) stored; recompute: the piece's inputs x (L+1, P, C)
+    float *xn1, *rstd1;  // per layer (stored) or the piece's
+    float* qkv;
+    float* atty;
+    float* att;
+    float* att_mask;
+    float* residual2;
+    float *xn2, *rstd2;  // recompute: an MLP piece's (M rows)
+    float* gu;
+    float* h;
+    float* residual3;
+    float* u[kLoraTargets];
+    float *attproj_mask, *ffn_mask;
+    float *xf, *xf_s1, *xf_s2;        // (R, C), (R), (0): the final norm's output and rstd
+    float* logits;                    // (R, V)
+    float* losses;                    // (N)
+    float* tmp;                       // (P, C)
+    float *dresidual, *dln, *datty;   // (P, C) backward scratch
+    float* dqkv;                      // (P, D)
+    float* dgu;                       // (M, 2F)
+    float* dh;                        // (M, F)
+    float *ldu, *lxd, *ltmp;          // LoRA scratch: (P, rank), (P, max(C, F)) twice with its dropout
 
     template <class Add>
-    void plan(const ModelConfig& c, int B, int T, bool with_dropout, Add&& add) {
-      const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
-      const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
-      const uint64_t NH = uint64_t(c.heads), BT = uint64_t(B) * uint64_t(T), TT = uint64_t(T) * uint64_t(T);
-      add(encoded, BT * C);
-      add(xn1, L * BT * C), add(rstd1, L * BT), add(qkv, L * BT * D), add(atty, L * BT * C);
-      add(att, L * uint64_t(B) * NH * TT), add(residual2, L * BT * C), add(xn2, L * BT * C), add(rstd2, L * BT);
-      add(gu, L * BT * 2 * F), add(h, L * BT * F), add(residual3, L * BT * C);
-      add(xnf, BT * C), add(rstdf, BT), add(logits, BT * V), add(losses, BT);
-      add(tmp, BT * C), add(dresidual, BT * C), add(dxn, BT * C), add(datty, BT * C), add(dqkv, BT * D);
-      add(dgu, BT * 2 * F), add(dh, BT * F);
-      if (with_dropout) {
-        add(att_mask, L * uint64_t(B) * NH * TT);
-        add(attproj_mask, L * BT * C);
-        add(ffn_mask, L * BT * C);
-    }
-    }
-    BlockActs block(const ModelConfig& c, int l);
+    void plan(const ModelConfig& c, const PassShape& s, Add&& add);
+    BlockActs layer(const ModelConfig& c, int l);
+    BlockActs piece(const ModelConfig& c);
   };
 
   struct DecodeBufs {
@@ -110,47 +112,88 @@ class Llama final : public Model {
     float* x;      // (n, C)
     float* tmp;    // (n, C)
     float* xnf;    // (C) the last row's final norm (+ its rstd)
+    float* lora_u;  // (n, rank) per target, when the model carries an adapter
     template <class Add>
-    void plan(const ModelConfig& c, int n, int past, Add&& add) {
+    void plan(const ModelConfig& c, int n, int past, int lora_rank, Add&& add) {
       const uint64_t N = uint64_t(n), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
       const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
       add(x, N * C);
       add(a.xn1, N * C), add(a.rstd1, N), add(a.qkv, N * D), add(a.atty, N * C), add(a.residual2, N * C);
       add(a.xn2, N * C), add(a.rstd2, N), add(a.gu, N * 2 * F), add(a.h, N * F), add(a.residual3, N * C);
       add(tmp, N * C), add(xnf, C + 1);
+      add(lora_u, N * uint64_t(lora_rank) * kLoraTargets);
     }
   };
 
   const ParamViews& weights() const { return w_; }
 
+  // The block's halves (llama_forward.cpp, llama_backward.cpp), as GPT's.
+  void attn_forward(int l, const float* x, const BlockActs& a, int S, int T, int64_t row0, const KVSlot* kv,
+                    float* tmp, const LoraScratch& ls) const;
+  void mlp_forward(int l, const BlockActs& a, int n, int64_t row0, float* tmp, bool output,
+                   const LoraScratch& ls) const;
+  void mlp_backward(int l, const BlockActs& a, int n, int64_t row0, float* dres);
+  void attn_backward(int l, const float* x, const BlockActs& a, int S, int T, int64_t row0, float* dres);
+  void embed(float* out, const int32_t* tokens, int S, int T) const;
+  void embed_backward(const float* dx, const int32_t* tokens, int S, int T);
+  void final_norm(float* out, float* s1, float* s2, const float* x, int n) const;
+  void final_norm_backward(float* dx, const float* dxn, const float* x, const float* s1, const float* s2, int n);
+  const LinearWeight& output_weight() const { return m_.wout; }
+  float* output_grad() { return frozen() ? nullptr : g_.wout; }
+  LoraScratch lora_scratch() const { return {act_.ldu, act_.lxd, act_.ltmp}; }
+
  private:
-  float forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout, Rng* rng) override;
-  void backward_pass(float loss_scale) override;
   void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
   void on_grads_allocated() override { g_ = views(grads_.data()); }
+  uint64_t activation_floats(const PassShape& s) const override;
+
+  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
+                     float* tmp, const LoraScratch& ls) const;
+  AttentionArgs attention_args(const BlockActs& a, int S, int T) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
+  LinearOp op_qkv(int l, const BlockActs& a) const;
+  LinearOp op_wo(int l, const BlockActs& a) const;
+  LinearOp op_gu(int l, const BlockActs& a) const;
+  LinearOp op_down(int l, const BlockActs& a) const;
   void on_weights_moved() override {
     w_ = views(params_.data());
     m_ = matrices();
   }
-
-  struct KVSlot {
-    float *k, *v;
-    int past;
-  };
-  // Layer l on residual (B*T, C) into a, positions pos0 .. (pos0 = kv->past when decoding into
-  // the cache, B = 1; 0 in training). tmp: (B*T, C); ls: the linear layers' scratch (quantized
-  // activations).
-  void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
-                     float* tmp, LinearScratch& ls) const;
-  AttentionArgs attention_args(const BlockActs& a, int B, int T) const;
-  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
-  Matrices matrices() const;
 
   int kv_dim_, qkv_dim_;            // KV and D
   std::vector<float> cos_, sin_;    // (context_length, head_dim) rope_table
   ParamViews w_, g_;
   Matrices m_;
   Activations act_{};
+  template <class A>
+  friend class PassDriver;
+  friend class DrivenModel<Llama>;
 };
+
+template <class Add>
+void Llama::Activations::plan(const ModelConfig& c, const PassShape& s, Add&& add) {
+  const uint64_t L = uint64_t(c.layers), C = uint64_t(c.dim), F = uint64_t(c.ffn_dim), V = uint64_t(c.vocab_size);
+  const uint64_t D = C + 2 * uint64_t(c.kv_heads) * uint64_t(c.head_dim());
+  const uint64_t NH = uint64_t(c.heads), N = uint64_t(s.B) * uint64_t(s.T), TT = uint64_t(s.T) * uint64_t(s.T);
+  const uint64_t P = uint64_t(s.P), M = uint64_t(s.M), R = uint64_t(s.R), r = uint64_t(s.lora_rank);
+  const bool stored = s.stored();
+  const uint64_t LA = stored ? L * N : P, LM = stored ? L * N : M;
+  add(encoded, stored ? N * C : (L + 1) * P * C);
+  add(xn1, LA * C), add(rstd1, LA), add(qkv, LA * D), add(atty, LA * C);
+  const uint64_t att_floats = s.plan.chunked ? 0 : LA / uint64_t(s.T) * NH * TT;
+  add(att, att_floats), add(att_mask, s.dropout ? att_floats : 0);
+  add(residual2, LA * C), add(xn2, LM * C), add(rstd2, LM), add(gu, LM * 2 * F), add(h, LM * F);
+  add(residual3, stored ? L * N * C : 0);
+  for (int t = 0; t < kLoraTargets; ++t) add(u[t], (s.lora_targets >> t) & 1 ? (lora_mlp_target(t) ? LM : LA) * r : 0);
+  add(attproj_mask, s.legacy() && s.dropout ? L * N * C : 0);
+  add(ffn_mask, s.legacy() && s.dropout ? L * N * C : 0);
+  add(xf, R * C), add(xf_s1, R), add(xf_s2, 0), add(logits, R * V), add(losses, N);
+  add(tmp, P * C), add(dresidual, P * C), add(dln, P * C), add(datty, P * C), add(dqkv, P * D);
+  add(dgu, M * 2 * F), add(dh, M * F);
+  add(ldu, P * r);
+  const uint64_t W = std::max(C, F);  // the widest adapter input
+  add(lxd, s.lora_dropout ? P * W : 0), add(ltmp, s.lora_dropout ? P * W : 0);
+}
 
 }  // namespace sllm

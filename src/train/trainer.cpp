@@ -25,6 +25,38 @@ void TrainConfig::validate(const ModelConfig& model) const {
   if (eval_batches < 1) fail(ErrorCode::Config, "eval_batches must be at least 1");
   if (eval_interval < 0) fail(ErrorCode::Config, "eval_interval must be >= 0");
   if (early_stop_patience < 0) fail(ErrorCode::Config, "early_stop_patience must be >= 0");
+  if (lora_rank < 0) fail(ErrorCode::Config, "lora_rank must be >= 0 (0: train every weight)");
+  if (lora_rank > 0) Lora::layout(model, lora(model));  // the rank fits every target, the targets exist
+}
+
+LoraConfig TrainConfig::lora(const ModelConfig& model) const {
+  LoraConfig l;
+  l.rank = lora_rank;
+  l.alpha = lora_alpha;
+  l.dropout = lora_dropout;
+  l.targets = LoraConfig::parse_targets(lora_targets, model);
+  return l;
+}
+
+TrainingSetup TrainConfig::memory_setup(const ModelConfig& model, DType base, int threads) const {
+  TrainingSetup s;
+  s.batch = batch_size;
+  s.seq_len = seq_len;
+  s.dropout = (dropout >= 0.0f ? dropout : model.dropout) > 0.0f;
+  s.plan = plan();
+  s.lora_rank = lora_rank;
+  if (lora_rank > 0) s.lora_targets = lora(model).targets;
+  s.lora_dropout = lora_rank > 0 && lora_dropout > 0.0f;
+  s.base_dtype = base;
+  s.threads = threads;
+  return s;
+}
+
+StepPlan TrainConfig::plan() const {
+  StepPlan p;
+  p.recompute = recompute;
+  p.chunked = chunked;
+  return p;
 }
 
 const OptionSchema<TrainConfig>& TrainConfig::options() {
@@ -70,6 +102,21 @@ const OptionSchema<TrainConfig>& TrainConfig::options() {
           SLLM_OPTION(T, early_stop_min_delta, "early_stop_min_delta", "earlyStopMinDelta", "min-delta", Number, 0, 1e9,
                       "An evaluation must improve the best validation loss by more than this"),
           SLLM_OPTION(T, seed, "seed", "seed", "seed", Seed, 0, 0, "Seed of batch sampling and dropout"),
+          SLLM_OPTION(T, lora_rank, "lora_rank", "loraRank", "lora-rank", Int, 0, 1 << 16,
+                      "LoRA: train a low-rank adapter of this rank on the frozen model (0 = train every weight)"),
+          SLLM_OPTION(T, lora_alpha, "lora_alpha", "loraAlpha", "lora-alpha", Number, 1e-6, 1e6,
+                      "LoRA: the adapter's update is scaled by loraAlpha / loraRank"),
+          SLLM_OPTION(T, lora_dropout, "lora_dropout", "loraDropout", "lora-dropout", Number, 0, 0.999,
+                      "LoRA: dropout on the adapter's input in training"),
+          SLLM_OPTION(T, lora_targets, "lora_targets", "loraTargets", "lora-targets", String, 0, 0,
+                      "LoRA: the linear layers with adapters: all, attention, mlp, or a comma-separated list of "
+                      "attn_q, attn_k, attn_v, attn_output, ffn_gate (llama), ffn_up, ffn_down"),
+          SLLM_OPTION(T, recompute, "recompute", "recompute", "recompute", Bool, 0, 0,
+                      "Keep only each block's input and recompute the block in the backward pass (less memory, "
+                      "about a third more compute; the same gradients)"),
+          SLLM_OPTION(T, chunked, "chunked", "chunked", "chunked", Bool, 0, 0,
+                      "Compute the output layer, the loss and attention in blocks of rows, never whole (less "
+                      "memory)"),
       }};
   return schema;
 }
@@ -85,12 +132,46 @@ TrainConfig TrainConfig::with_overrides(const Json& over) const {
   return c;
 }
 
+namespace {
+std::string number(float x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", double(x));
+  return buf;
+}
+}  // namespace
+
+size_t Trainer::prepare(Model& model, const TrainConfig& cfg) {
+  cfg.validate(model.config());
+  model.set_step_plan(cfg.plan());
+  if (cfg.lora_rank == 0) {
+    if (model.lora())
+      fail(ErrorCode::Config, "this model carries a LoRA adapter: train it with loraRank " +
+                                  std::to_string(model.lora()->config().rank) +
+                                  " (its rank), or merge the adapter into the model first to train every weight");
+    return model.num_params();
+  }
+  const LoraConfig want = cfg.lora(model.config());
+  if (Lora* have = model.lora()) {
+    const LoraConfig& h = have->config();
+    if (h.rank != want.rank || h.alpha != want.alpha || h.targets != want.targets)
+      fail(ErrorCode::Config, "this model carries a LoRA adapter of rank " + std::to_string(h.rank) + ", alpha " +
+                                  number(h.alpha) + " on " + LoraConfig::targets_string(h.targets) +
+                                  "; train it with those settings, or merge it into the model first");
+    if (!have->enabled) fail(ErrorCode::Config, "this model's LoRA adapter is disabled: enable it to train it");
+    have->set_dropout(want.dropout);
+  } else {
+    auto lora = std::make_unique<Lora>(model.config(), want);
+    lora->init(cfg.seed ^ 0x10a4ull);
+    model.attach_lora(std::move(lora));
+  }
+  return model.lora()->num_params();
+}
+
 Trainer::Trainer(Model& model, const TokenDataset& data, const TrainConfig& cfg)
-    : model_(model), data_(data), cfg_(cfg), opt_(model.num_params(), cfg.adamw), rng_(cfg.seed) {
-  cfg_.validate(model.config());
+    : model_(model), data_(data), cfg_(cfg), opt_(prepare(model, cfg), cfg.adamw), rng_(cfg.seed) {
   if (cfg_.dropout >= 0.0f) model_.set_dropout(cfg_.dropout);
   data_.check_fits(cfg_.seq_len, cfg_.val_fraction > 0.0f);
-  model_.grads();
+  model_.trainable();  // allocates the gradients
 }
 
 StepResult Trainer::step() {
@@ -135,7 +216,7 @@ StepResult Trainer::train_step() {
   double loss_sum = 0.0;
   for (int micro = 0; micro < cfg_.grad_accum; ++micro) {
     data_.sample_train(rng_, B, T, batch_);
-    float loss = model_.forward(batch_.x.data(), batch_.y.data(), B, T, true, &rng_);
+    float loss = model_.forward_backward(batch_.x.data(), batch_.y.data(), B, T, &rng_, 1.0f / float(cfg_.grad_accum));
     if (!std::isfinite(loss)) {
       char buf[200];
       std::snprintf(buf, sizeof buf,
@@ -144,14 +225,14 @@ StepResult Trainer::train_step() {
                     std::isnan(loss) ? "NaN" : "infinite", static_cast<long long>(step_ + 1), double(lr));
       fail(ErrorCode::Training, buf);
     }
-    model_.backward(1.0f / float(cfg_.grad_accum));
     loss_sum += loss;
   }
-  float norm = clip_grad_norm(model_.grads(), model_.num_params(), cfg_.grad_clip);
+  const Model::Trainable t = model_.trainable();
+  float norm = clip_grad_norm(t.grads, t.count, cfg_.grad_clip);
   if (!std::isfinite(norm))
     fail(ErrorCode::Training, "training diverged: the gradient norm became NaN or infinite at step " +
                                   std::to_string(step_ + 1) + "; lower the learning rate");
-  opt_.step(model_.params(), model_.grads(), model_.tensors(), lr);
+  opt_.step(t.params, t.grads, *t.tensors, lr);
   ++step_;
   tokens_seen_ += int64_t(B) * T * cfg_.grad_accum;
   StepResult r;

@@ -6,11 +6,13 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "core/json.h"
 #include "core/options.h"
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "model/architecture.h"
 #include "model/model.h"
 #include "optim/adamw.h"
 #include "optim/schedule.h"
@@ -32,8 +34,22 @@ struct TrainConfig {
   int early_stop_patience = 0;     // stop after this many evaluations without improvement (0 = off)
   float early_stop_min_delta = 0;  // an improvement must exceed this
   uint64_t seed = 1337;      // batches and dropout
+  // LoRA (model/lora.h): lora_rank > 0 trains an adapter of that rank on a frozen base.
+  int lora_rank = 0;
+  float lora_alpha = 8.0f;
+  float lora_dropout = 0.0f;
+  std::string lora_targets = "all";  // LoraConfig::parse_targets
+  // Memory for compute (model/step_plan.h).
+  bool recompute = false;
+  bool chunked = false;
 
   void validate(const ModelConfig& model) const;  // throws Error(Config)
+  // The adapter these settings ask for on a model of config `model` (lora_rank > 0).
+  LoraConfig lora(const ModelConfig& model) const;
+  StepPlan plan() const;
+  // The memory estimate's setup of these settings on a model of config `model` (an adapter when
+  // lora_rank > 0; base: the base weights' dtype as held).
+  TrainingSetup memory_setup(const ModelConfig& model, DType base = DType::F32, int threads = 1) const;
   // Every option's key, package name, CLI flag, kind, range and documentation (trainer.cpp).
   static const OptionSchema<TrainConfig>& options();
   Json to_json() const;
@@ -63,7 +79,10 @@ struct EvalResult {
 
 class Trainer {
  public:
-  // The model and data must outlive the trainer.
+  // The model and data must outlive the trainer. It sets the model's step plan; with lora_rank
+  // > 0 it attaches a new adapter (initialized from seed) unless the model carries one with the
+  // same rank, alpha and targets already (a loaded adapter trains on; Error(Config) for another).
+  // Without LoRA, a model that carries an adapter is refused (merge or detach it first).
   Trainer(Model& model, const TokenDataset& data, const TrainConfig& cfg);
 
   // One optimizer step and, when the schedule calls for it (every eval_interval steps and after
@@ -105,6 +124,7 @@ class Trainer {
   Model& model_;
   const TokenDataset& data_;
   TrainConfig cfg_;
+  static size_t prepare(Model& model, const TrainConfig& cfg);  // plan and adapter; trainable count
   AdamW opt_;
   Rng rng_;
   Batch batch_;

@@ -119,9 +119,10 @@ class MainThreadEngine implements Engine {
   async estimateMemory(options: EstimateOptions): Promise<MemoryEstimate> {
     if (typeof options !== 'object' || options === null || typeof options.config !== 'object')
       throw new SllmInvalidArgumentError('estimateMemory needs { preset?, config: { vocabSize, ... }, training? }');
-    const { preset, config, training } = options;
+    const { preset, config, training, baseDtype, threads } = options;
+    const extras = JSON.stringify({ baseDtype, threads });
     const json = this.#rt.invoke((m) =>
-      m.estimateMemoryJson(preset ?? '', modelConfigToJson(config), trainOptionsToJson(training ?? {})),
+      m.estimateMemoryJson(preset ?? '', modelConfigToJson(config), trainOptionsToJson(training ?? {}), extras),
     );
     const r = JSON.parse(json) as MemoryEstimate & { config: Record<string, unknown> };
     return { ...r, config: modelConfigFromJson(JSON.stringify(r.config)) };

@@ -33,6 +33,12 @@ export interface ModelHandle extends EmbindHandle {
   memoryJson(kvCache: string): string;
   chatTemplate(): string;
   lastLogits(ids: ArrayLike<number>): Float32Array | undefined;
+  adapterJson(): string;
+  loadAdapter(bytes: Uint8Array): string;
+  saveAdapter(optionsJson: string): Uint8Array | undefined;
+  mergeAdapter(): void;
+  removeAdapter(): void;
+  setAdapterEnabled(enabled: boolean): void;
 }
 
 /** A step's result from the core's Trainer (its schedule decides evaluation and the end). */
@@ -65,6 +71,7 @@ export interface TrainerHandle extends EmbindHandle {
   valTokens(): number;
   configJson(): string;
   saveCheckpoint(optionsJson: string): Uint8Array | undefined;
+  memoryJson(): string;
 }
 
 export interface SessionHandle extends EmbindHandle {
@@ -106,7 +113,7 @@ export interface SllmModule {
   createModel(tokenizer: TokenizerHandle, preset: string, configJson: string): ModelHandle | null;
   presetsJson(): string;
   optionSchemaJson(): string;
-  estimateMemoryJson(preset: string, configJson: string, trainingJson: string): string;
+  estimateMemoryJson(preset: string, configJson: string, trainingJson: string, extrasJson: string): string;
   createTrainer(model: ModelHandle, optionsJson: string, text: string, tokens: ArrayLike<number> | undefined):
     TrainerHandle | null;
   resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
@@ -118,7 +125,7 @@ export interface SllmModule {
   loadFile(bytes: Uint8Array): ModelHandle | null;
   createChatSession(model: ModelHandle): ChatSessionHandle | null;
   buildInfo(): { simd: boolean; format: boolean };
-  memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number };
+  memoryStats(): { heapBytesInUse: number; heapBytesReserved: number; wasmMemoryBytes: number; peakBytes: number };
   debugThrow(kind: string): void;
   /** The thread pool (thread_bindings.cpp): setThreads returns the count set; 1 in builds without threads. */
   setThreads(n: number): number;

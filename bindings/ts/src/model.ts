@@ -8,17 +8,21 @@ import { SllmInvalidArgumentError, throwIfAborted } from './errors.js';
 import type { ModelHandle, SessionHandle } from './glue.js';
 import { WasmChatSession } from './chat/session.js';
 import { modelChatTemplate } from './chat/template.js';
+import { adapterInfo, adapterSaveJson, loadedAdapterInfo } from './adapter.js';
 import { exportOptionsJson } from './huggingface.js';
 import { checkMetadata } from './metadata.js';
 import { generateOptionsToJson, modelConfigFromJson, trainConfigFromJson } from './options.js';
 import { Resource, type Runtime } from './runtime.js';
 import type { WasmTokenizer } from './tokenizer.js';
 import type {
+  AdapterInfo,
+  AdapterSaveOptions,
   CheckpointInfo,
   GenerateOptions,
   HuggingFaceExportOptions,
   HuggingFaceFiles,
   KVCacheDType,
+  LoadedAdapterInfo,
   Model,
   ModelConfig,
   ModelMemory,
@@ -181,6 +185,43 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     const json = saveOptionsJson(options, 'toGguf');
     const h = this.handle;
     return this.rt.invoke(() => h.toGguf(json)) as Uint8Array;
+  }
+
+  async adapterInfo(): Promise<AdapterInfo | undefined> {
+    const h = this.handle;
+    return adapterInfo(this.rt.invoke(() => h.adapterJson()));
+  }
+
+  async loadAdapter(bytes: Uint8Array): Promise<LoadedAdapterInfo> {
+    if (!(bytes instanceof Uint8Array)) throw new SllmInvalidArgumentError('loadAdapter needs the file as a Uint8Array');
+    const h = this.handle;
+    const info = loadedAdapterInfo(this.rt.invoke(() => h.loadAdapter(bytes)));
+    this.weightsChanged();
+    return info;
+  }
+
+  async saveAdapter(options?: AdapterSaveOptions): Promise<Uint8Array> {
+    const json = adapterSaveJson(options);
+    const h = this.handle;
+    return this.rt.invoke(() => h.saveAdapter(json)) as Uint8Array;
+  }
+
+  async mergeAdapter(): Promise<void> {
+    const h = this.handle;
+    this.rt.invoke(() => h.mergeAdapter());
+    this.weightsChanged();
+  }
+
+  async removeAdapter(): Promise<void> {
+    const h = this.handle;
+    this.rt.invoke(() => h.removeAdapter());
+    this.weightsChanged();
+  }
+
+  async setAdapterEnabled(enabled: boolean): Promise<void> {
+    const h = this.handle;
+    this.rt.invoke(() => h.setAdapterEnabled(enabled === true));
+    this.weightsChanged();
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   RunOptions,
   TrainConfig,
   Trainer,
+  TrainerMemory,
   TrainerState,
   TrainingProgress,
 } from './types.js';
@@ -99,7 +100,12 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
       etaMs: this.#done || runSteps === 0 ? 0 : (activeMs / runSteps) * Math.max(0, maxSteps - r.step),
       done: r.done,
       earlyStopped: r.earlyStopped,
+      wasmMemoryBytes: 0,
+      peakMemoryBytes: 0,
     };
+    const m = this.rt.invoke((mod) => mod.memoryStats());
+    progress.wasmMemoryBytes = m.wasmMemoryBytes;
+    progress.peakMemoryBytes = m.peakBytes;
     if (r.evaluated) {
       progress.valLoss = r.valLoss;
       progress.valPerplexity = r.valPerplexity;
@@ -195,6 +201,11 @@ export class WasmTrainer extends Resource<TrainerHandle> implements Trainer {
     const result = timed(() => this.handle.finishEval(sum)) as EvalResult;
     this.#done = this.rt.invoke(() => this.handle.done());
     return { result, ms };
+  }
+
+  async memory(): Promise<TrainerMemory> {
+    const h = this.handle;
+    return JSON.parse(this.rt.invoke(() => h.memoryJson())) as TrainerMemory;
   }
 
   async saveCheckpoint(options: CheckpointSaveOptions = {}): Promise<Uint8Array> {

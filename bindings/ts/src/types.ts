@@ -10,3 +10,4 @@ export type * from './types/model.js';
 export type * from './types/training.js';
 export type * from './types/chat.js';
 export type * from './types/huggingface.js';
+export type * from './types/lora.js';

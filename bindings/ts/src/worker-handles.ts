@@ -9,6 +9,10 @@ import { SllmInvalidArgumentError } from './errors.js';
 import { Handle, pull, type Connection } from './worker-connection.js';
 import type { ModelFacts, TokenizerFacts, TrainerFacts } from './worker-protocol.js';
 import type {
+  AdapterInfo,
+  AdapterSaveOptions,
+  LoadedAdapterInfo,
+  TrainerMemory,
   CheckpointInfo,
   CheckpointSaveOptions,
   EncodeOptions,
@@ -120,6 +124,31 @@ export class WorkerModel extends Handle implements Model {
   toHuggingFace(options?: HuggingFaceExportOptions): Promise<HuggingFaceFiles> {
     return this.call((r) => r.toHuggingFace(this.id, options));
   }
+
+  adapterInfo(): Promise<AdapterInfo | undefined> {
+    return this.call((r) => r.adapterInfo(this.id));
+  }
+
+  loadAdapter(bytes: Uint8Array): Promise<LoadedAdapterInfo> {
+    if (!(bytes instanceof Uint8Array)) throw new SllmInvalidArgumentError('loadAdapter needs the file as a Uint8Array');
+    return this.call((r) => r.loadAdapter(this.id, bytes));
+  }
+
+  saveAdapter(options?: AdapterSaveOptions): Promise<Uint8Array> {
+    return this.call((r) => r.saveAdapter(this.id, options));
+  }
+
+  mergeAdapter(): Promise<void> {
+    return this.call((r) => r.mergeAdapter(this.id));
+  }
+
+  removeAdapter(): Promise<void> {
+    return this.call((r) => r.removeAdapter(this.id));
+  }
+
+  setAdapterEnabled(enabled: boolean): Promise<void> {
+    return this.call((r) => r.setAdapterEnabled(this.id, enabled));
+  }
 }
 
 export class WorkerTrainer extends Handle implements Trainer {
@@ -211,5 +240,9 @@ export class WorkerTrainer extends Handle implements Trainer {
 
   saveCheckpoint(options?: CheckpointSaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.saveCheckpoint(this.id, options));
+  }
+
+  memory(): Promise<TrainerMemory> {
+    return this.call((r) => r.trainerMemory(this.id));
   }
 }

@@ -25,6 +25,7 @@ import {
 } from './worker-protocol.js';
 import type { CompletionJob } from './chat/request.js';
 import type {
+  AdapterSaveOptions,
   EstimateOptions,
   MemoryEstimate,
   CheckpointSaveOptions,
@@ -218,6 +219,30 @@ export class WorkerHost implements WorkerHostApi {
     return transfer(files, buffers);
   }
 
+  adapterInfo(id: number) {
+    return this.#get<Model>(id, 'model').adapterInfo();
+  }
+
+  loadAdapter(id: number, bytes: Uint8Array) {
+    return this.#get<Model>(id, 'model').loadAdapter(bytes);
+  }
+
+  async saveAdapter(id: number, options: AdapterSaveOptions | undefined): Promise<Uint8Array> {
+    return owned(await this.#get<Model>(id, 'model').saveAdapter(options));
+  }
+
+  mergeAdapter(id: number) {
+    return this.#get<Model>(id, 'model').mergeAdapter();
+  }
+
+  removeAdapter(id: number) {
+    return this.#get<Model>(id, 'model').removeAdapter();
+  }
+
+  setAdapterEnabled(id: number, enabled: boolean) {
+    return this.#get<Model>(id, 'model').setAdapterEnabled(enabled);
+  }
+
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void {
     const model = this.#get<Model>(modelId, 'model');
     const controller = new AbortController();
@@ -300,6 +325,10 @@ export class WorkerHost implements WorkerHostApi {
 
   async saveCheckpoint(id: number, options: CheckpointSaveOptions | undefined): Promise<Uint8Array> {
     return owned(await this.#get<Trainer>(id, 'trainer').saveCheckpoint(options));
+  }
+
+  trainerMemory(id: number) {
+    return this.#get<Trainer>(id, 'trainer').memory();
   }
 
   pause(id: number): void {

@@ -7,6 +7,10 @@
 import type { CompletionEvent } from './chat/api.js';
 import type { CompletionJob } from './chat/request.js';
 import type {
+  AdapterInfo,
+  AdapterSaveOptions,
+  LoadedAdapterInfo,
+  TrainerMemory,
   EstimateOptions,
   MemoryEstimate,
   Backend,
@@ -133,6 +137,13 @@ export interface WorkerHostApi {
   memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory>;
   toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles>;
+  /** A model's LoRA adapter (see AdapterMethods). */
+  adapterInfo(id: number): Promise<AdapterInfo | undefined>;
+  loadAdapter(id: number, bytes: Uint8Array): Promise<LoadedAdapterInfo>;
+  saveAdapter(id: number, options: AdapterSaveOptions | undefined): Promise<Uint8Array>;
+  mergeAdapter(id: number): Promise<void>;
+  removeAdapter(id: number): Promise<void>;
+  setAdapterEnabled(id: number, enabled: boolean): Promise<void>;
   startStream(opId: number, modelId: number, prompt: string, options: Omit<GenerateOptions, 'signal'>): void;
   pullStream(opId: number): Promise<StreamPull>;
 
@@ -147,6 +158,7 @@ export interface WorkerHostApi {
   step(id: number): Promise<{ progress: TrainingProgress; state: TrainerState }>;
   evaluate(id: number): Promise<{ result: EvalResult; state: TrainerState }>;
   saveCheckpoint(id: number, options: CheckpointSaveOptions | undefined): Promise<Uint8Array>;
+  trainerMemory(id: number): Promise<TrainerMemory>;
   pause(id: number): void;
   resume(id: number): void;
   stop(id: number): void;

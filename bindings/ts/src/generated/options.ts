@@ -75,6 +75,12 @@ export const trainOptionTable = {
   earlyStopPatience: ["early_stop_patience", 'int'],
   earlyStopMinDelta: ["early_stop_min_delta", 'number'],
   seed: ["seed", 'int'],
+  loraRank: ["lora_rank", 'int'],
+  loraAlpha: ["lora_alpha", 'number'],
+  loraDropout: ["lora_dropout", 'number'],
+  loraTargets: ["lora_targets", 'string'],
+  recompute: ["recompute", 'boolean'],
+  chunked: ["chunked", 'boolean'],
 } as const satisfies OptionTable;
 
 /** Every training setting (resolved: defaults filled in). */
@@ -121,6 +127,18 @@ export interface TrainConfig {
   earlyStopMinDelta: number;
   /** Seed of batch sampling and dropout. Core default: 1337. */
   seed: number;
+  /** LoRA: train a low-rank adapter of this rank on the frozen model (0 = train every weight). Range 0 to 65536. Core default: 0. */
+  loraRank: number;
+  /** LoRA: the adapter's update is scaled by loraAlpha / loraRank. Range 0.000001 to 1000000. Core default: 8. */
+  loraAlpha: number;
+  /** LoRA: dropout on the adapter's input in training. Range 0 to 0.999. Core default: 0. */
+  loraDropout: number;
+  /** LoRA: the linear layers with adapters: all, attention, mlp, or a comma-separated list of attn_q, attn_k, attn_v, attn_output, ffn_gate (llama), ffn_up, ffn_down. Core default: all. */
+  loraTargets: string;
+  /** Keep only each block's input and recompute the block in the backward pass (less memory, about a third more compute; the same gradients). Core default: false. */
+  recompute: boolean;
+  /** Compute the output layer, the loss and attention in blocks of rows, never whole (less memory). Core default: false. */
+  chunked: boolean;
 }
 
 /** @internal The generation options' JSON keys and kinds. */

@@ -74,21 +74,26 @@ export interface MemoryStats {
   heapBytesReserved: number;
   /** Size of the WebAssembly memory (it grows, never shrinks; at most 4 GiB). */
   wasmMemoryBytes: number;
+  /**
+   * The most memory the module has needed: its static data and stack plus the heap's peak
+   * (the WebAssembly memory grows in steps of up to a fifth of its size above that).
+   */
+  peakBytes: number;
 }
 
 /** Bytes of WebAssembly memory, part by part (see {@link Engine.estimateMemory}). */
 export interface MemoryParts {
-  /** The parameters (f32). */
+  /** The parameters (f32; under a LoRA adapter, the frozen base as held plus the adapter). */
   weights: number;
-  /** Their gradients (training). */
+  /** The gradients of what trains (training). */
   gradients: number;
-  /** AdamW's two moments (training). */
+  /** AdamW's two moments of what trains (training). */
   optimizer: number;
   /** What a training step keeps for the backward pass, and its scratch. */
   activations: number;
   /** Keys and values of every layer for the whole context (generation). */
   kvCache: number;
-  /** The decoder's buffers for a prefill chunk (generation). */
+  /** Generation: the decoder's buffers for a prefill chunk; training: each thread's GEMM panels and attention scores. */
   scratch: number;
   /** The sum. */
   total: number;
@@ -96,8 +101,10 @@ export interface MemoryParts {
 
 /** What a model would take, from the core's own layout and activation plan (no model is built). */
 export interface MemoryEstimate {
-  /** Trainable parameters. */
+  /** The model's parameters. */
   parameters: number;
+  /** What trains: the adapter's parameters with loraRank, else all of them. */
+  trainableParameters: number;
   /** The complete config the options describe. */
   config: import('./model.js').ModelConfig;
   /** Training it with the given (or the preset's) batch and sequence length. */
@@ -112,8 +119,15 @@ export interface EstimateOptions {
   preset?: import('./model.js').PresetName | (string & {});
   /** Fields that override the preset's (as {@link ModelOptions.config}); vocabSize is required. */
   config: Partial<import('./model.js').ModelConfig> & { vocabSize: number };
-  /** Training settings (batchSize, sequenceLength, dropout, ...) over the preset's. */
+  /**
+   * Training settings (batchSize, sequenceLength, dropout, loraRank, recompute, chunked, ...)
+   * over the preset's.
+   */
   training?: Partial<import('./training.js').TrainConfig>;
+  /** With loraRank: the frozen base's weights as held (a model loaded from a file of that dtype). Default f32. */
+  baseDtype?: import('./model.js').WeightDType;
+  /** Threads training runs on (each has its own scratch). Default 1. */
+  threads?: number;
 }
 
 /** Options of {@link Engine.loadModel}. */

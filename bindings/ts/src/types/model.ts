@@ -4,6 +4,7 @@
 
 import type { Engine, SllmResource } from './engine.js';
 import type { HuggingFaceExportOptions, HuggingFaceFiles } from './huggingface.js';
+import type { AdapterMethods } from './lora.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { CheckpointInfo, TrainerOptions } from './training.js';
 
@@ -87,8 +88,8 @@ export interface ModelMemory {
   total: number;
 }
 
-/** A transformer language model with its tokenizer. */
-export interface Model extends SllmResource {
+/** A transformer language model with its tokenizer (and, fine-tuned with LoRA, an adapter). */
+export interface Model extends SllmResource, AdapterMethods {
   /** Its architecture. */
   readonly config: Readonly<ModelConfig>;
   /** Number of trainable parameters. */
@@ -111,7 +112,11 @@ export interface Model extends SllmResource {
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   /** Streams generated text as it comes, in pieces of whole characters. Break out of the loop to stop. */
   stream(prompt: string, options?: GenerateOptions): AsyncIterableIterator<string>;
-  /** The model as an SLLM file. */
+  /**
+   * The model as an SLLM file. A model carrying an enabled LoRA adapter saves as what it
+   * computes: base + adapter merged (it keeps its adapter; {@link AdapterMethods.saveAdapter}
+   * saves the adapter alone). The same holds for toGguf() and toHuggingFace().
+   */
   save(options?: SaveOptions): Promise<Uint8Array>;
   /** Memory its weights take now, and what a generation adds (KV cache, scratch). */
   memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory>;

@@ -2,6 +2,7 @@
 // progress events of a run, evaluation results, checkpoints, and the Trainer itself.
 
 import type { SllmResource } from './engine.js';
+import type { TrainerMemory } from './lora.js';
 import type { Model } from './model.js';
 
 import type { TrainConfig } from '../generated/options.js';
@@ -48,6 +49,10 @@ export interface TrainingProgress {
   done: boolean;
   /** True when early stopping ended training. */
   earlyStopped: boolean;
+  /** The WebAssembly memory's size after this step (it grows, never shrinks). */
+  wasmMemoryBytes: number;
+  /** The most memory the module has needed so far (static data, stack and the heap's peak). */
+  peakMemoryBytes: number;
 }
 
 /** Result of {@link Trainer.evaluate}. */
@@ -113,6 +118,12 @@ export interface Trainer extends SllmResource {
   resume(): void;
   /** Ends the current run after the step in progress; its iterator finishes normally. */
   stop(): void;
-  /** A checkpoint: weights, optimizer and training state, to continue later exactly. */
+  /**
+   * A checkpoint: weights, optimizer and training state, to continue later exactly. A LoRA
+   * run's checkpoint holds the adapter (not the frozen base): load it onto its base with
+   * model.loadAdapter() and continue with engine.resumeTrainer().
+   */
   saveCheckpoint(options?: CheckpointSaveOptions): Promise<Uint8Array>;
+  /** Its memory: the core's estimate for this setup and the WebAssembly memory measured. */
+  memory(): Promise<TrainerMemory>;
 }
