@@ -226,7 +226,22 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
   if (options.threads !== undefined) init.threads = options.threads;
   const urls = wasmUrls(options);
   if (urls) init.wasmUrls = urls;
-  const worker = options.worker ?? startWorker();
+  if (options.worker) return startEngine(options.worker, init, INIT_TIMEOUT_MS);
+  try {
+    return await startEngine(startWorker(), init, FIRST_INIT_TIMEOUT_MS);
+  } catch (e) {
+    if (!(e instanceof WorkerStall)) throw e;
+  }
+  // A worker of ours that never answered its init (seen in Firefox, rarely, right after it
+  // starts the threads build's workers; the cause is not known) was terminated: a fresh one.
+  return startEngine(startWorker(), init, INIT_TIMEOUT_MS);
+}
+
+/** The init of a worker that did not answer in time. */
+class WorkerStall extends SllmLoadError {}
+
+/** Starts sllm in the worker; a worker that never answers becomes a WorkerStall after timeoutMs. */
+async function startEngine(worker: WorkerLike, init: WorkerInit, timeoutMs: number): Promise<Engine> {
   const conn = new Connection(worker);
   let started = false;
   worker.addEventListener('error', (event) => {
@@ -237,13 +252,11 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
         : new SllmLoadError(`the sllm worker could not start (${detail}); check that the package's worker.js and its imports are served`),
     );
   });
-  // A worker that never answers (seen in Firefox, rarely, right after it starts the threads
-  // build's workers) becomes an error instead of a promise that never settles.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new SllmLoadError(`the sllm worker did not start within ${INIT_TIMEOUT_MS / 1000} s; create a new engine (or pass backend: 'simd')`)),
-      INIT_TIMEOUT_MS,
+      () => reject(new WorkerStall(`the sllm worker did not start within ${timeoutMs / 1000} s; create a new engine (or pass backend: 'simd')`)),
+      timeoutMs,
     );
   });
   try {
@@ -251,12 +264,14 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
     started = true;
     return new WorkerEngine(conn, backend, threads);
   } catch (e) {
-    conn.dispose();
+    conn.dispose();  // terminates the worker
     throw e;
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** How long our own worker may take to load its build and start before a fresh one is tried (ms). */
+const FIRST_INIT_TIMEOUT_MS = 40_000;
 /** How long the worker may take to load its build and start (ms). */
 const INIT_TIMEOUT_MS = 90_000;
