@@ -96,7 +96,7 @@ std::string TrainerHandle::memoryJson() const {
     j.set("estimate", memory_json(training_memory(mc, tc.memory_setup(mc, DType::F32, num_threads()))));
     const MemoryNow now = memory_now();
     j.set("wasmMemoryBytes", double(now.wasm));
-    j.set("heapPeakBytes", double(now.peak));
+    j.set("peakBytes", double(now.peak));
     return j.dump();
   });
 }

@@ -1,11 +1,13 @@
-// library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
-// training checkpoint to IndexedDB under a name; list what is saved with size and date, and
+// library-panel.ts: step 6, keeping models: save the current model (f32, f16, q8_0; with a LoRA
+// adapter, base + adapter merged), a training checkpoint or the LoRA adapter alone to IndexedDB
+// under a name (adapters: adapter-library.ts); list what is saved with size and date, and
 // load, rename, delete or download each (as .sllm, or as .gguf for llama.cpp and Ollama); open
 // a .sllm or .gguf file or import a Hugging Face model folder (checked by the engine before it is
 // stored, so a bad file changes nothing; GGUF and Hugging Face models are stored as SLLM); export
 // the current model for Hugging Face; show storage use and ask for persistence.
 
-import type { LoadedModel, WeightDType } from 'sllm';
+import { SllmFormatError, type LoadedModel, type WeightDType } from 'sllm';
+import { adapterKindText, applyAdapter, saveAdapterBytes } from './adapter-library.js';
 import type { App } from './app.js';
 import { byId, download, dropZone, formatBytes, formatCount, formatInt, h } from './dom.js';
 import { droppedFiles, folderName, readFolder, saveFolder } from './hf-folder.js';
@@ -56,6 +58,9 @@ export class LibraryPanel {
     const cp = this.#kind.querySelector<HTMLOptionElement>('option[value="checkpoint"]')!;
     cp.disabled = !canCheckpoint;
     if (!canCheckpoint && this.#kind.value === 'checkpoint') this.#kind.value = 'f32';
+    const adapter = this.#kind.querySelector<HTMLOptionElement>('option[value="adapter"]')!;
+    adapter.disabled = !cur?.adapter;
+    if (!cur?.adapter && this.#kind.value === 'adapter') this.#kind.value = 'f32';
     this.#saveBtn.disabled = !a.store || !a.modelQuiet;
     this.#fileInput.disabled = this.#folderInput.disabled = !a.idle;
     this.#hfExport.disabled = !cur || !a.modelQuiet;
@@ -88,7 +93,7 @@ export class LibraryPanel {
   }
 
   #row(info: SavedModelInfo): HTMLTableRowElement {
-    const kind = info.kind === 'checkpoint' ? `checkpoint, step ${formatInt(info.step ?? 0)}` : `model, ${info.dtype}`;
+    const kind = adapterKindText(info) ?? (info.kind === 'checkpoint' ? `checkpoint, step ${formatInt(info.step ?? 0)}` : `model, ${info.dtype}`);
     const act = (label: string, what: string, f: () => Promise<void>, needsIdle = true) => {
       const b = h('button', { type: 'button', className: 'small', 'aria-label': `${label} ${info.name}` }, label);
       if (needsIdle) b.dataset.needsIdle = '';
@@ -119,7 +124,7 @@ export class LibraryPanel {
       h('td', { className: 'actions' },
         act('Load', 'load', () => this.#load(info.name)), rename,
         act('Download', 'download', () => this.#download(info.name), false),
-        gguf, del));
+        ...(info.adapter ? [] : [gguf]), del));
   }
 
   async #save(): Promise<void> {
@@ -147,10 +152,14 @@ export class LibraryPanel {
       const bytes =
         kind === 'checkpoint'
           ? await current.trainer!.saveCheckpoint({ metadata })
-          : await current.model.save({ dtype: kind as WeightDType, metadata });
+          : kind === 'adapter'
+            ? await saveAdapterBytes(this.app, metadata)
+            : await current.model.save({ dtype: kind as WeightDType, metadata });
       const info = await store.save(name, bytes, { metadata });
-      current.name = name;
-      announce(`${replacing ? 'Replaced' : 'Saved'} "${name}" (${formatBytes(info.bytes)}).`);
+      if (kind !== 'adapter') current.name = name;
+      // A model carrying an adapter saves as base + adapter merged (the page keeps the adapter).
+      const merged = current.adapter?.enabled && kind !== 'adapter' && kind !== 'checkpoint' ? ', base + LoRA adapter merged' : '';
+      announce(`${replacing ? 'Replaced' : 'Saved'} "${name}" (${formatBytes(info.bytes)}${merged}).`);
     } catch (e) {
       showError(e, `Saving "${name}"`);
     } finally {
@@ -180,7 +189,8 @@ export class LibraryPanel {
     this.app.setBusy('loading');
     try {
       const bytes = await store.load(name);
-      this.#use(await this.app.engine.loadModel(bytes), name);
+      if (this.#saved.find((s) => s.name === name)?.adapter) await applyAdapter(this.app, bytes, name);
+      else this.#use(await this.app.engine.loadModel(bytes), name);
     } catch (e) {
       showError(e, `Loading "${name}"`);
       await this.refresh();
@@ -278,9 +288,7 @@ export class LibraryPanel {
     try {
       // A long context only costs memory here: the demo generates a few hundred tokens.
       const loaded = await this.app.engine.importHuggingFace(await readFolder(files), { maxContext: 4096 });
-      const base = (folderName(files) ?? loaded.metadata.name?.split('/').pop()) || 'Hugging Face model';
-      let name = base;
-      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+      const name = this.#freeName((folderName(files) ?? loaded.metadata.name?.split('/').pop()) || 'Hugging Face model');
       this.#use(loaded, name);
       if (this.app.store) {
         try {
@@ -321,11 +329,17 @@ export class LibraryPanel {
     clearError();
     this.app.setBusy('opening a file');
     try {
-      const loaded = await this.app.engine.loadModel(new Uint8Array(await f.arrayBuffer()));
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      const loaded = await this.app.engine.loadModel(bytes).catch(async (e: unknown) => {
+        // A LoRA adapter goes onto the current model, and into the list once it fits.
+        if (!(e instanceof SllmFormatError && /is a LoRA adapter/.test(e.message))) throw e;
+        await applyAdapter(this.app, bytes, f.name);
+        if (this.app.store) await this.app.store.importBlob(f, this.#freeName(f.name.replace(/\.sllm$/i, '') || 'adapter'));
+        return undefined;
+      });
+      if (!loaded) return;
       const gguf = loaded.header.format === 'gguf';
-      const base = f.name.replace(/\.(sllm|gguf)$/i, '') || 'uploaded';
-      let name = base;
-      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+      const name = this.#freeName(f.name.replace(/\.(sllm|gguf)$/i, '') || 'uploaded');
       this.#use(loaded, name, f.size);
       if (this.app.store) {
         try {
@@ -346,6 +360,13 @@ export class LibraryPanel {
       this.app.setBusy(undefined);
       await this.refresh();
     }
+  }
+
+  /** `base`, or `base (2)`, `base (3)`, ... : the first name nothing is saved under. */
+  #freeName(base: string): string {
+    let name = base;
+    for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
+    return name;
   }
 
   async #persist(): Promise<void> {

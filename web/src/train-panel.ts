@@ -86,7 +86,7 @@ export class TrainPanel {
     } finally {
       this.app.setBusy(undefined);
     }
-    await this.#run(`Training started: ${formatInt(this.#trainer()!.config.maxSteps)} steps.`);
+    await this.run(`Training started: ${formatInt(this.#trainer()!.config.maxSteps)} steps.`);
   }
 
   async #resumeCheckpoint(): Promise<void> {
@@ -111,7 +111,7 @@ export class TrainPanel {
     } finally {
       this.app.setBusy(undefined);
     }
-    await this.#run(`Training resumed at step ${formatInt(cur.model.checkpoint?.step ?? 0)}.`);
+    await this.run(`Training resumed at step ${formatInt(cur.model.checkpoint?.step ?? cur.resumeStep ?? 0)}.`);
   }
 
   #pauseRun(): void {
@@ -129,16 +129,15 @@ export class TrainPanel {
       t.resume();
       this.app.setActivity('training');
       announce('Training resumed.');
-    } else if (this.app.idle) void this.#run('Training continues.');
+    } else if (this.app.idle) void this.run('Training continues.');
   }
 
-  async #run(message: string): Promise<void> {
+  /** Runs the current trainer to its end (or a stop), showing each step; also LoRA fine-tuning's. */
+  async run(message: string): Promise<void> {
     const trainer = this.#trainer()!;
     const model = trainer.model;
     const every = () => Number(this.#sampleEvery.value);
-    // Samples start from a story opening for the built-in corpus, else from the text's first word.
-    const corpus = this.app.corpus;
-    const prompt = corpus?.key.startsWith('stories:') ? 'Once upon a time' : (/\S{1,20}/.exec(corpus?.text ?? '')?.[0] ?? 'The');
+    const prompt = this.prompt();
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
@@ -161,6 +160,12 @@ export class TrainPanel {
     } finally {
       this.app.setActivity('idle');
     }
+  }
+
+  /** Samples start from a story opening for the built-in corpus, else from the text's first word. */
+  prompt(): string {
+    const corpus = this.app.corpus;
+    return corpus?.key.startsWith('stories:') ? 'Once upon a time' : (/\S{1,20}/.exec(corpus?.text ?? '')?.[0] ?? 'The');
   }
 
   #show(p: TrainingProgress): void {
