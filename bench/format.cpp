@@ -2,7 +2,10 @@
 // dim-128 char model of bench:learn, writes it as f32, f16, q8_0 and q4_0 files and a checkpoint
 // into bench/out/, and prints file sizes against the raw tensors and against the same model as
 // JSON text (the format SLLM replaces), save and load times, and the validation loss of each
-// dtype on bench:learn's 20 validation batches. The last line is one JSON object.
+// dtype on bench:learn's 20 validation batches; then the q8_0 and q4_0 files loaded for
+// generation (weights kept quantized, integer kernels): their validation loss against the
+// dequantized figures and their greedy text against the f32 model's. The last line is one JSON
+// object.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +15,7 @@
 #include "bench_util.h"
 #include "data/dataset.h"
 #include "format/sllm_file.h"
+#include "generate/generator.h"
 #include "tokenizer/char_tokenizer.h"
 #include "train/trainer.h"
 
@@ -31,6 +35,15 @@ void write(const std::string& path, const std::vector<uint8_t>& b) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
+
+// Greedy text of n tokens after prompt.
+std::string greedy(const Model& m, const Tokenizer& tok, const std::string& prompt, int n) {
+  SampleOptions o;
+  o.temperature = 0;
+  o.max_new_tokens = n;
+  o.stop_at_eos = false;
+  return generate_text(m, tok, prompt, o);
+}
 
 double val_loss(Model& m, const std::vector<Batch>& val) {
   double s = 0;
@@ -117,6 +130,38 @@ int main(int argc, char** argv) {
     r.set("load_ms", std::round(load_ms * 100) / 100);
     r.set("val_loss", std::round(loss * 1e4) / 1e4);
     r.set("val_loss_delta", std::round((loss - f32_loss) * 1e4) / 1e4);
+    result.set(dtype_name(t), std::move(r));
+  }
+  // The quantized files loaded for generation (packed: weights kept as q8_0 / q4_0, integer
+  // kernels with activations in 16-bit blocks): validation loss against the dequantized load's, and
+  // greedy text of 64 tokens against the f32 model's.
+  const char* prompts[] = {"\n", "ROMEO:\n", "First Citizen:\nWe are"};
+  std::vector<std::string> f32_texts;
+  for (const char* p : prompts) f32_texts.push_back(greedy(model, tok, p, 64));
+  std::printf("%-6s %16s %9s %22s\n", "dtype", "packed val loss", "vs deq.", "greedy 64 tokens = f32");
+  for (DType t : {DType::Q8_0, DType::Q4_0}) {
+    SaveOptions so;
+    so.weights = t;
+    LoadOptions lo;
+    lo.packed = true;
+    LoadedFile f = load_file(std::make_shared<const std::vector<uint8_t>>(save_model(model, tok, so)), lo);
+    const double loss = val_loss(*f.model, val);
+    const double deq = result.find(dtype_name(t))->get_number("val_loss");
+    int same = 0, same_chars = 0, chars = 0;
+    for (size_t i = 0; i < f32_texts.size(); ++i) {
+      const std::string text = greedy(*f.model, *f.tokenizer, prompts[i], 64);
+      same += text == f32_texts[i];
+      size_t k = 0;
+      while (k < text.size() && k < f32_texts[i].size() && text[k] == f32_texts[i][k]) ++k;
+      same_chars += int(k), chars += int(f32_texts[i].size());
+    }
+    std::printf("%-6s %16.4f %+9.4f %10d of %d prompts (%d of %d leading chars)\n", dtype_name(t), loss, loss - deq,
+                same, int(f32_texts.size()), same_chars, chars);
+    Json r = *result.find(dtype_name(t));
+    r.set("packed_val_loss", std::round(loss * 1e4) / 1e4);
+    r.set("packed_vs_dequantized", std::round((loss - deq) * 1e4) / 1e4);
+    r.set("greedy_64_same_as_f32", same);
+    r.set("greedy_64_prompts", int(f32_texts.size()));
     result.set(dtype_name(t), std::move(r));
   }
   // A checkpoint: the model plus AdamW moments and training state.

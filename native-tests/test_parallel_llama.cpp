@@ -14,7 +14,8 @@ using namespace sllm::test;
 
 TEST_CASE("RMSNorm, RoPE and SwiGLU split over threads equal their one-thread kernels", "[threads]") {
   Rng rng(41);
-  for (auto [N, C] : {std::pair{767, 129}, std::pair{3, 4000}}) {
+  for (auto shape : {std::pair{767, 129}, std::pair{3, 4000}}) {
+    const int N = shape.first, C = shape.second;  // no structured bindings: clang 14 cannot capture them
     const size_t NC = size_t(N) * C;
     std::vector<float> x = randn(NC, rng), w = randn(size_t(C), rng), dy = randn(NC, rng);
     std::vector<float> rstd(static_cast<size_t>(N)), y(NC);

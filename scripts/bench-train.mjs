@@ -8,13 +8,11 @@
 // Options: --no-build (skip setup and builds; use what build/ holds), --steps N (timed steps per round, default 10),
 // --runs N (runs of each benchmark, best kept; default 2: the machine may be shared), --quick (fewer
 // steps in the thread scaling).
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { lastJson, root, run } from './bench-util.mjs';
 import { benchThreads, buildThreadBenches, printThreads } from './bench-threads.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
@@ -26,21 +24,6 @@ const runs = opt('--runs', 2);
 const corpus = resolve(root, '../shared/data/tinyshakespeare.txt');
 const nativeDir = process.env.SLLM_NATIVE_BUILD_DIR ?? join(root, 'build/native');
 const wasmDir = join(root, 'build/wasm');
-// emcc's optimizer needs Debian's Node modules; Node >= 18 has a global fetch() that Emscripten
-// 3.1.6's loader would use to read the .wasm by path, so it runs with --no-experimental-fetch.
-const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
-
-function run(cmd, argv, { quiet = false } = {}) {
-  const r = spawnSync(cmd, argv, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.error ?? 'exit ' + r.status})`);
-  }
-  if (!quiet) process.stderr.write(r.stderr ?? '');
-  return r.stdout;
-}
-const lastJson = (out) => JSON.parse(out.trim().split('\n').at(-1));
 
 if (build) {
   run('scripts/setup.sh', ['--no-browser'], { quiet: true });  // installs what is missing (idempotent)

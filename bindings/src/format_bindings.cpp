@@ -56,13 +56,24 @@ namespace {
 
 ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
-    std::vector<uint8_t> bytes = to_bytes(u8);
-    const bool gguf = is_gguf(bytes.data(), bytes.size());
-    LoadedFile f = load_any(bytes.data(), bytes.size());
+    // The file's bytes go into wasm memory once: an SLLM model file is kept packed for generation
+    // (its matrices stay in these bytes, in their dtype; a trainer converts them to f32). A GGUF
+    // file is imported (load_any).
+    const double length = u8["length"].isNumber() ? u8["length"].as<double>() : 0;
+    if (length > double(uint64_t(1) << 31))
+      fail(ErrorCode::OutOfMemory, "out of memory: the file is " + std::to_string(uint64_t(length) >> 20) +
+                                       " MiB, more than WebAssembly can hold in one array (2 GiB); use a smaller "
+                                       "or more quantized model");
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(to_bytes(u8));
+    const bool gguf = is_gguf(bytes->data(), bytes->size());
+    LoadOptions opts;
+    opts.packed = true;
+    LoadedFile f = gguf ? load_any(bytes->data(), bytes->size()) : load_file(bytes, opts);
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);
-    h->header_json = gguf ? gguf_summary(bytes.data(), bytes.size()).dump() : std::string(header_text(bytes.data(), bytes.size()));
+    h->header_json = gguf ? gguf_summary(bytes->data(), bytes->size()).dump()
+                          : std::string(header_text(bytes->data(), bytes->size()));
     h->checkpoint = std::shared_ptr<CheckpointState>(std::move(f.checkpoint));
     return h.release();
   });

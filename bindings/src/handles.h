@@ -68,6 +68,9 @@ class ModelHandle {
   // The tokenizer's chat template (from an SLLM file, a GGUF or a Hugging Face import), "" if none.
   std::string chatTemplate() const;
   std::string checkpointJson() const;  // {"step":..,"tokens_seen":..,"config":{..}} or "null"
+  // {"weights", "packed", "kv_cache", "scratch"}: bytes of the weights as held now, and of one
+  // generation's KV cache (the whole context, in kv_cache's dtype "f32" or "f16") and scratch.
+  std::string memoryJson(const std::string& kv_cache) const;
   // The logits (Float32Array, vocab_size) after the last of ids, from one full forward pass
   // without any cache: the independent reference the tests hold generation against.
   val lastLogits(const val& ids) const;

@@ -30,6 +30,20 @@ std::string ModelHandle::headerJson() const {
 TokenizerHandle* ModelHandle::tokenizer() const {
   return guard([&] { return new TokenizerHandle(tok_); });
 }
+std::string ModelHandle::memoryJson(const std::string& kv_cache) const {
+  return guard([&] {
+    DType kv = DType::F32;
+    if (!dtype_from_name(kv_cache, kv) || (kv != DType::F32 && kv != DType::F16))
+      fail(ErrorCode::InvalidArgument, "kvCache must be \"f32\" or \"f16\", not \"" + kv_cache + "\"");
+    const MemoryEstimate m = inference_memory(*model_, kv);
+    Json j = Json::object();
+    j.set("weights", double(m.weights));
+    j.set("packed", model_->packed());
+    j.set("kv_cache", double(m.kv_cache));
+    j.set("scratch", double(m.scratch));
+    return j.dump();
+  });
+}
 val ModelHandle::lastLogits(const val& ids) const {
   return guard([&]() -> val {
     std::vector<int32_t> x = to_ids(ids);
@@ -164,6 +178,7 @@ EMSCRIPTEN_BINDINGS(sllm_model) {
       .function("checkpointJson", &ModelHandle::checkpointJson)
       .function("metadataJson", &ModelHandle::metadataJson)
       .function("headerJson", &ModelHandle::headerJson)
+      .function("memoryJson", &ModelHandle::memoryJson)
       .function("chatTemplate", &ModelHandle::chatTemplate)
       .function("lastLogits", &ModelHandle::lastLogits)
       .function("adapterJson", &ModelHandle::adapterJson)

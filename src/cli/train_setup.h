@@ -36,10 +36,23 @@ inline bool is_adapter_file(const std::string& bytes) {
   }
 }
 
+// A model file: an SLLM file's matrices stay in its bytes and dtype (packed: q8_0 / q4_0 run the
+// integer kernels, and a LoRA fine-tune keeps its base so; full training converts it to f32); a
+// GGUF file is imported (load_any).
+inline LoadedFile load_model_file(const std::string& path) {
+  auto bytes = [&] {
+    const std::string text = read_file(path);
+    return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
+  }();
+  if (is_gguf(bytes->data(), bytes->size())) return load_any(bytes->data(), bytes->size());
+  LoadOptions lo;
+  lo.packed = true;
+  return load_file(bytes, lo);
+}
+
 // The model of --model (any format the tools read), with --adapter's adapter attached.
 inline LoadedFile load_base(const Args& args) {
-  const std::string bytes = read_file(args.str("model"));
-  LoadedFile f = load_any(bytes_of(bytes), bytes.size());
+  LoadedFile f = load_model_file(args.str("model"));
   if (args.has("adapter")) {
     const std::string a = read_file(args.str("adapter"));
     LoadedAdapter ad = load_adapter(bytes_of(a), a.size());
@@ -56,8 +69,7 @@ inline TrainSetup resume(const Args& args, const std::string& text) {
   if (is_adapter_file(bytes)) {
     if (!args.has("model"))
       Args::die("--resume " + args.str("resume") + " is a LoRA run's checkpoint: give its base model with --model FILE");
-    const std::string base_bytes = read_file(args.str("model"));
-    LoadedFile base = load_any(bytes_of(base_bytes), base_bytes.size());
+    LoadedFile base = load_model_file(args.str("model"));
     LoadedAdapter a = load_adapter(bytes_of(bytes), bytes.size());
     if (!a.checkpoint) Args::die("--resume " + args.str("resume") + " is an adapter, not a checkpoint of a LoRA run");
     s.tok = std::move(base.tokenizer);

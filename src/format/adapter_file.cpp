@@ -2,12 +2,15 @@
 // header member, writing an adapter and attaching a loaded one to its base.
 #include "format/adapter_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 #include "format/crc32.h"
+#include "kernels/quant_kernels.h"
 
 namespace sllm {
 
@@ -20,20 +23,38 @@ std::string target_name(int l, int t) {
 }
 }  // namespace
 
-uint32_t base_checksum(const Model& base) {
-  uint32_t crc = 0;
+namespace {
+// crc continued over n floats' little-endian bytes.
+uint32_t crc_floats(const float* v, size_t n, uint32_t crc) {
   uint8_t bytes[4096];
-  for (const ParamTensor& t : base.tensors()) {
-    const float* v = base.params() + t.offset;
-    for (uint64_t i = 0; i < t.numel;) {
-      const size_t n = size_t(std::min<uint64_t>(t.numel - i, sizeof bytes / 4));
-      for (size_t k = 0; k < n; ++k) {
-        uint32_t u;
-        std::memcpy(&u, v + i + k, 4);
-        for (int b = 0; b < 4; ++b) bytes[4 * k + size_t(b)] = uint8_t(u >> (8 * b));
-      }
-      crc = crc32(bytes, 4 * n, crc);
-      i += n;
+  for (size_t i = 0; i < n;) {
+    const size_t m = std::min(n - i, sizeof bytes / 4);
+    for (size_t k = 0; k < m; ++k) {
+      uint32_t u;
+      std::memcpy(&u, v + i + k, 4);
+      for (int b = 0; b < 4; ++b) bytes[4 * k + size_t(b)] = uint8_t(u >> (8 * b));
+    }
+    crc = crc32(bytes, 4 * m, crc);
+    i += m;
+  }
+  return crc;
+}
+}  // namespace
+
+uint32_t base_checksum(const Model& base) {
+  // A packed tensor's f32 values are decoded a row at a time (never the whole model in f32).
+  uint32_t crc = 0;
+  std::vector<float> row;
+  for (size_t i = 0; i < base.tensors().size(); ++i) {
+    if (const float* v = base.tensor_f32(i)) {
+      crc = crc_floats(v, size_t(base.tensors()[i].numel), crc);
+      continue;
+    }
+    const WeightView w = base.weight(i);
+    row.resize(size_t(w.cols));
+    for (int r = 0; r < w.rows; ++r) {
+      embedding_row(row.data(), w, r);
+      crc = crc_floats(row.data(), row.size(), crc);
     }
   }
   return crc;
@@ -139,7 +160,9 @@ const Model& merged_view(const Model& model, std::unique_ptr<Model>& out) {
   const Lora* l = model.lora();
   if (!l || !l->enabled) return model;
   out = Model::create(model.config(), false);
-  std::copy(model.params(), model.params() + model.num_params(), out->params());
+  std::vector<float> buf;  // a packed base's f32 values
+  const float* w = model.f32_slab(buf);
+  std::copy(w, w + model.num_params(), out->params());
   auto copy = std::make_unique<Lora>(model.config(), l->config());
   std::copy(l->params(), l->params() + l->num_params(), copy->params());
   out->attach_lora(std::move(copy));

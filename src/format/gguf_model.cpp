@@ -55,7 +55,8 @@ std::vector<uint8_t> save_gguf(const Model& model, const Tokenizer& tok, const S
   w.add_u32("general.file_type", file_type(opts.weights));
   if (opts.weights == DType::Q8_0 || opts.weights == DType::Q4_0) w.add_u32("general.quantization_version", 2);
   write_gguf_tokenizer(w, tok);
-  const float* params = model.params();
+  std::vector<float> unpacked;  // a packed model's weights in f32, while they are written
+  const float* params = model.f32_slab(unpacked);
   for (const GgufTensorPlan& p : gguf_tensor_plan(model.tensors(), cfg)) {
     const DType d = weight_dtype(*p.parts[0], opts.weights);  // the parts share shape rules
     w.add_tensor(p.name, p.shape, uint32_t(ggml_type_of(d)), [&, parts = p.parts, d](uint8_t* dst) {

@@ -38,14 +38,16 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> export_hf(const Model&
     }
     groups[i].push_back(&l);
   }
+  std::vector<float> unpacked;  // a packed model's weights in f32, while they are written
+  const float* params = model.f32_slab(unpacked);
   for (size_t i = 0; i < out.size(); ++i) {
     const auto& g = groups[i];
     if (g.size() == 1 && g[0]->xf == HfXf::Copy) {
-      out[i].data = model.params() + g[0]->tensor->offset;
+      out[i].data = params + g[0]->tensor->offset;
       continue;
     }
-    out[i].fill = [&model, g](float* hf) {
-      for (const HfLink* l : g) hf_copy_out(*l, model.params() + l->tensor->offset, hf);
+    out[i].fill = [params, g](float* hf) {
+      for (const HfLink* l : g) hf_copy_out(*l, params + l->tensor->offset, hf);
     };
   }
   std::vector<std::pair<std::string, std::string>> meta = {{"format", "pt"}};

@@ -47,7 +47,7 @@ std::vector<uint8_t> save_model(const Model& model, const Tokenizer& tok, const 
 std::vector<uint8_t> save_checkpoint(Trainer& trainer, const Tokenizer& tok, const SaveOptions& opts = {});
 
 struct LoadedFile {
-  std::unique_ptr<Model> model;            // weights dequantized to f32
+  std::unique_ptr<Model> model;            // weights in f32, or packed (LoadOptions)
   std::unique_ptr<Tokenizer> tokenizer;
   Json metadata = Json::object();
   std::unique_ptr<CheckpointState> checkpoint;  // null for a plain model file
@@ -57,6 +57,15 @@ struct LoadedFile {
 // besides what it returns, it allocates at most about the file's size (the header's members
 // it needs, one tensor entry at a time); unknown header members are never stored.
 LoadedFile load_file(const uint8_t* data, size_t size);
+
+struct LoadOptions {
+  // Keep the weight matrices and embeddings in the file's dtype, in the file's own bytes, for
+  // generation (Model::packed(): no f32 copy; a q4_0 model takes about its file's size). A
+  // trainer converts them to f32 when it starts. Checkpoints always load in f32.
+  bool packed = false;
+};
+// The same on bytes the model may keep: a packed model holds them (shares them) instead of a copy.
+LoadedFile load_file(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts);
 
 // The JSON header of a file load_file accepted, for inspection (empty when it is too short).
 std::string_view header_text(const uint8_t* data, size_t size);

@@ -172,8 +172,10 @@ std::string_view header_text(const uint8_t* data, size_t size) {
 namespace {
 
 // Reads a model file into *model_out or an adapter file into *adapter_out; the other kind gets
-// an error saying what the file is and what to do with it.
-void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAdapter* adapter_out) {
+// an error saying what the file is and what to do with it. With backing (the bytes at data), a
+// model's matrices stay in them, packed (not a checkpoint's).
+void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAdapter* adapter_out,
+               std::shared_ptr<const std::vector<uint8_t>> backing = nullptr) {
   // 1. size and magic
   if (size < 20) bad("the file is " + std::to_string(size) + " bytes; an SLLM file has at least 20 (truncated?)");
   if (data[0] != 'S' || data[1] != 'L' || data[2] != 'L' || data[3] != 'M')
@@ -265,6 +267,15 @@ void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAd
   Json metadata = header.metadata() ? *header.metadata() : Json::object();
   // Only now allocate: every tensor is known to be inside the file.
   const uint8_t* section = data + data_start;
+  if (backing && !checkpoint && model_out) {  // packed: the matrices stay in the file's bytes
+    std::vector<Model::TensorBytes> bytes(layout.size());
+    for (size_t p = 0; p < layout.size(); ++p) bytes[p] = {table.at(p, 0).dtype, section + table.at(p, 0).offset};
+    model_out->model = Model::create_packed(cfg, std::move(layout), bytes, std::move(backing));
+    model_out->tokenizer = std::move(tokenizer);
+    model_out->metadata = std::move(metadata);
+    return;
+  }
+  if (!adapter) check_weights_fit(cfg, cfg.param_count());
   const uint64_t floats = layout_floats(layout);
   auto decode = [&](const std::vector<ParamTensor>& tensors, int slot, float* dst) {
     for (size_t p = 0; p < tensors.size(); ++p) {
@@ -303,6 +314,14 @@ void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAd
 LoadedFile load_file(const uint8_t* data, size_t size) {
   LoadedFile out;
   read_file(data, size, &out, nullptr);
+  return out;
+}
+
+LoadedFile load_file(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts) {
+  const uint8_t* data = bytes->data();
+  const size_t size = bytes->size();
+  LoadedFile out;
+  read_file(data, size, &out, nullptr, opts.packed ? std::move(bytes) : nullptr);
   return out;
 }
 

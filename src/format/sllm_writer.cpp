@@ -19,8 +19,9 @@ struct TensorOut {
   std::string name;
   std::vector<int64_t> shape;
   DType dtype;
-  const float* data;
+  const float* data;  // f32 values, or null when `packed` holds the tensor
   uint64_t numel;
+  WeightView packed{};  // a packed model's tensor: copied as is in its own dtype, else decoded
 };
 
 uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
@@ -59,8 +60,20 @@ std::vector<uint8_t> write_file(Json header, const std::vector<TensorOut>& tenso
   put_u32(out.data() + 8, uint32_t(json.size()));
   put_u32(out.data() + 12, kAlignment);
   std::memcpy(out.data() + 16, json.data(), json.size());
-  for (size_t i = 0; i < tensors.size(); ++i)
-    encode_tensor(tensors[i].dtype, tensors[i].data, tensors[i].numel, out.data() + data_start + offsets[i]);
+  std::vector<float> decoded;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const TensorOut& t = tensors[i];
+    uint8_t* dst = out.data() + data_start + offsets[i];
+    if (t.data) {
+      encode_tensor(t.dtype, t.data, t.numel, dst);
+    } else if (t.packed.dtype == t.dtype) {  // the same bytes, not quantized a second time
+      std::memcpy(dst, t.packed.data, size_t(dtype_nbytes(t.dtype, t.numel)));
+    } else {
+      decoded.resize(size_t(t.numel));
+      decode_tensor(t.packed.dtype, t.packed.data, decoded.size(), decoded.data());
+      encode_tensor(t.dtype, decoded.data(), t.numel, dst);
+    }
+  }
   put_u32(out.data() + total - 4, crc32(out.data(), size_t(total - 4)));
   return out;
 }
@@ -89,8 +102,11 @@ Json base_header(const Model& model, const Tokenizer& tok, const SaveOptions& op
 
 std::vector<TensorOut> param_tensors(const Model& model, DType requested) {
   std::vector<TensorOut> out;
-  for (const auto& t : model.tensors())
-    out.push_back({t.name, t.shape, weight_dtype(t, requested), model.params() + t.offset, t.numel});
+  for (size_t i = 0; i < model.tensors().size(); ++i) {
+    const ParamTensor& t = model.tensors()[i];
+    const float* f32 = model.tensor_f32(i);
+    out.push_back({t.name, t.shape, weight_dtype(t, requested), f32, t.numel, f32 ? WeightView{} : model.weight(i)});
+  }
   return out;
 }
 

@@ -16,7 +16,8 @@ class Decoder {
  public:
   static constexpr int kPrefillChunk = 128;
 
-  explicit Decoder(const Model& model) : model_(model), s_(model.config()) {}
+  // kv_cache: the cache's dtype, f32 or f16 (half the memory; see decode_state.h).
+  explicit Decoder(const Model& model, DType kv_cache = DType::F32) : model_(model), s_(model.config(), kv_cache) {}
 
   int pos() const { return s_.pos; }                 // positions in the cache
   int capacity() const { return s_.capacity; }       // the model's context length
@@ -33,7 +34,9 @@ class Decoder {
 
   const Model& model() const { return model_; }
   uint64_t cache_bytes() const { return s_.cache_bytes(); }
-  uint64_t scratch_bytes() const { return uint64_t(s_.scratch.capacity()) * sizeof(float); }
+  uint64_t scratch_bytes() const {
+    return uint64_t(s_.scratch.capacity()) * sizeof(float) + s_.linear.bytes() + s_.rows_bytes();
+  }
 
  private:
   const Model& model_;

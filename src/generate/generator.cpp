@@ -25,6 +25,9 @@ const OptionSchema<SampleOptions>& SampleOptions::options() {
           SLLM_OPTION(O, seed, "seed", "seed", "seed", Seed, 0, 0, "Seed of the sampler: the same seed gives the same text"),
           SLLM_OPTION(O, stop_at_eos, "stop_at_eos", "stopAtEos", "no-stop-at-eos", Bool, 0, 0,
                       "Stop when the model produces [EOS]"),
+          with_choices(SLLM_OPTION(O, kv_cache, "kv_cache", "kvCache", "kv-cache", String, 0, 0,
+                                   "The KV cache's number format: f32, or f16 for half its memory (a little slower)"),
+                       [] { return std::vector<std::string>{"f32", "f16"}; }),
       }};
   return schema;
 }
@@ -98,7 +101,8 @@ std::vector<int32_t> prompt_ids(const Tokenizer& tok, const std::string& prompt)
 }  // namespace
 
 TokenGenerator::TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts)
-    : model_(model), opts_(opts), decoder_(model), rng_(opts.seed), history_(std::move(prompt)) {
+    : model_(model), opts_(opts), decoder_(model, opts.kv_cache == "f16" ? DType::F16 : DType::F32), rng_(opts.seed),
+      history_(std::move(prompt)) {
   opts_.validate();
   if (history_.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
   logits_ = refill();

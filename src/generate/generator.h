@@ -21,6 +21,7 @@ struct SampleOptions {
   uint64_t seed = 0;
   int max_new_tokens = 200;
   bool stop_at_eos = true;   // stop when the tokenizer's [EOS] is sampled
+  std::string kv_cache = "f32";  // the KV cache's dtype: "f32" or "f16" (half the memory)
   void validate() const;     // throws Error(InvalidArgument)
   // Every option's key, package name, CLI flag, kind, range and documentation (generator.cpp).
   static const OptionSchema<SampleOptions>& options();

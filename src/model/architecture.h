@@ -17,6 +17,7 @@
 namespace sllm {
 
 class Model;
+struct ModelPacking;
 
 struct Architecture {
   const char* name;
@@ -30,7 +31,8 @@ struct Architecture {
   // Floats of the scratch a decode pass of n tokens needs after `past` cached positions (with an
   // adapter of that rank attached; 0: none).
   uint64_t (*decode_floats)(const ModelConfig&, int n, int past, int lora_rank);
-  std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout);
+  // packing: null for f32 weights in the slab, else a packed model's tensors (Model::create_packed).
+  std::unique_ptr<Model> (*make)(const ModelConfig&, std::vector<ParamTensor> layout, const ModelPacking* packing);
   // The MLP width a model of this dim gets when none is given.
   int (*default_ffn)(int dim);
 };
@@ -72,5 +74,9 @@ MemoryEstimate training_memory(const ModelConfig& c, const TrainingSetup& s);
 uint64_t held_weight_bytes(const ModelConfig& c, DType dtype);
 // Generation: weights, the KV cache of the whole context and the decode scratch of a prefill chunk.
 MemoryEstimate inference_memory(const ModelConfig& c);
+// The same for a model as it is held: its weights' bytes (f32, or packed in a file's dtypes,
+// weights.cpp), a KV cache of kv_cache's dtype (f32 or f16, with one layer of f32 rows in the
+// scratch) and the quantized activations of a packed model's prefill chunk in the scratch.
+MemoryEstimate inference_memory(const Model& m, DType kv_cache = DType::F32);
 
 }  // namespace sllm

@@ -91,15 +91,16 @@ const Architecture& gpt_architecture() {
       gpt_layout,
       Model::activation_floats_of<GPT::Activations>,
       Model::decode_floats_of<GPT::DecodeBufs>,
-      [](const ModelConfig& c, std::vector<ParamTensor> layout) -> std::unique_ptr<Model> {
-        return std::make_unique<GPT>(c, std::move(layout));
+      [](const ModelConfig& c, std::vector<ParamTensor> layout, const ModelPacking* packing) -> std::unique_ptr<Model> {
+        return std::make_unique<GPT>(c, std::move(layout), packing);
       },
       [](int dim) { return 4 * dim; }};
   return a;
 }
 
-GPT::GPT(const ModelConfig& config, std::vector<ParamTensor> layout) : DrivenModel(config, std::move(layout)) {
-  w_ = views(params_.data());
+GPT::GPT(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing)
+    : DrivenModel(config, std::move(layout), packing) {
+  on_weights_moved();
 }
 
 uint64_t GPT::activation_floats(const PassShape& s) const { return gpt_architecture().activation_floats(cfg_, s); }
@@ -107,7 +108,7 @@ uint64_t GPT::activation_floats(const PassShape& s) const { return gpt_architect
 GPT::ParamViews GPT::views(float* base) const {
   // Walks tensors_ in layout order; the order of gpt_layout is the contract.
   size_t i = 0;
-  auto next = [&]() { return base + tensors_[i++].offset; };
+  auto next = [&]() { return slab_tensor(base, i++); };
   ParamViews v;
   v.wte = next();
   v.wpe = next();
@@ -154,6 +155,22 @@ GPT::BlockActs GPT::shift(const BlockActs& a, int64_t rows, bool attention, bool
     mv(b.fcproj_mask, C), mv(b.u[int(LoraTarget::FfnUp)], r), mv(b.u[int(LoraTarget::FfnDown)], r);
   }
   return b;
+}
+
+GPT::Matrices GPT::matrices() const {
+  // The tensor indices of gpt_layout's order, as views() walks them.
+  constexpr size_t kPerLayer = 16, kQ = 2, kAttnOut = 8, kUp = 12, kDown = 14;
+  Matrices m;
+  m.wte = weight(0);
+  m.wpe = weight(1);
+  m.layer.resize(size_t(cfg_.layers));
+  for (size_t l = 0; l < m.layer.size(); ++l) {
+    const size_t b = 2 + l * kPerLayer;
+    m.layer[l] = {linear_weight(b + kQ, 3), linear_weight(b + kAttnOut, 1), linear_weight(b + kUp, 1),
+                  linear_weight(b + kDown, 1)};
+  }
+  m.wout = linear_weight(cfg_.tie_embeddings ? 0 : 2 + m.layer.size() * kPerLayer + 2, 1);
+  return m;
 }
 
 }  // namespace sllm

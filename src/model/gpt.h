@@ -22,7 +22,7 @@ const Architecture& gpt_architecture();
 
 class GPT final : public DrivenModel<GPT> {
  public:
-  GPT(const ModelConfig& config, std::vector<ParamTensor> layout);
+  GPT(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // Views into a parameter-shaped slab (the weights, or their gradients).
   struct LayerViews {
@@ -48,6 +48,16 @@ class GPT final : public DrivenModel<GPT> {
     float* wout;  // (V, C): wte itself when tie_embeddings
   };
 
+  // The matrices and embeddings as the forward passes read them (in the slab, or packed).
+  struct Matrices {
+    WeightView wte, wpe;
+    struct Layer {
+      LinearWeight qkv, attproj, fc, fcproj;
+    };
+    std::vector<Layer> layer;
+    LinearWeight wout;
+  };
+
   // What one block's halves write for N rows: in training, views of the activation slab (a
   // layer's, or the current piece's); in decoding, scratch reused by every layer.
   struct BlockActs {
@@ -66,6 +76,7 @@ class GPT final : public DrivenModel<GPT> {
     float* u[kLoraTargets];             // (N, rank) the adapters' scaled A x, per target, or null
     bool drop = false;    // counter-based dropout (PassMasks) is on in this pass
     bool decode = false;  // a decode pass: single rows go through matvec (training: always gemm)
+    LinearScratch* qs = nullptr;  // a packed base's quantized activations (null: the model's)
   };
   static float*& mlp_mask(BlockActs& b) { return b.fcproj_mask; }
   // a with the row views of its attention half and/or MLP half moved `rows` rows on
@@ -140,7 +151,7 @@ class GPT final : public DrivenModel<GPT> {
   void embed_backward(const float* dx, const int32_t* tokens, int S, int T);
   void final_norm(float* out, float* s1, float* s2, const float* x, int n) const;
   void final_norm_backward(float* dx, const float* dxn, const float* x, const float* s1, const float* s2, int n);
-  const float* output_weight() const { return w_.wout; }
+  const LinearWeight& output_weight() const { return m_.wout; }
   float* output_grad() { return frozen() ? nullptr : g_.wout; }
   Activations& acts() { return act_; }
   LoraScratch lora_scratch() const { return {act_.ldu, act_.lxd, act_.ltmp}; }
@@ -149,12 +160,17 @@ class GPT final : public DrivenModel<GPT> {
   void decode_pass(DecodeState& s, const int32_t* tokens, int n) const override;
   void on_grads_allocated() override { g_ = views(grads_.data()); }
   uint64_t activation_floats(const PassShape& s) const override;
+  void on_weights_moved() override {
+    w_ = views(params_.data());
+    m_ = matrices();
+  }
 
   // Layer l on residual (B*T, C) into a (+ the KV cache when kv is set: B = 1, positions
-  // kv->past ..). tmp: (B*T, C).
+  // kv->past ..). tmp: (B*T, C); ls: the linear layers' scratch (quantized activations).
   void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
                      float* tmp, const LoraScratch& ls) const;
-  ParamViews views(float* base) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
   AttentionArgs attention_args(const BlockActs& a, int S, int T) const;
   // The block's linear layers with their adapters (u: the BlockActs' adapter rows).
   LinearOp op_qkv(int l, const BlockActs& a) const;
@@ -163,6 +179,7 @@ class GPT final : public DrivenModel<GPT> {
   LinearOp op_fcproj(int l, const BlockActs& a) const;
 
   ParamViews w_, g_;
+  Matrices m_;
   Activations act_{};
   template <class A>
   friend class PassDriver;

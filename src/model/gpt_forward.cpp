@@ -7,6 +7,7 @@
 #include "kernels/attention_blocked.h"
 #include "kernels/dropout_hash.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_kernels.h"
 #include "model/decode_state.h"
 #include "model/gpt.h"
 
@@ -16,29 +17,29 @@ LinearOp GPT::op_qkv(int l, const BlockActs& a) const {
   const int C = cfg_.dim;
   const LayerViews& p = w_.layer[size_t(l)];
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, p.qkvw, p.qkvb, g ? g->qkvw : nullptr, g ? g->qkvb : nullptr, C, 3 * C,
-                   {{LoraTarget::AttnQ, 0}, {LoraTarget::AttnK, C}, {LoraTarget::AttnV, 2 * C}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].qkv, p.qkvb, g ? g->qkvw : nullptr, g ? g->qkvb : nullptr, C, 3 * C,
+                   {{LoraTarget::AttnQ, 0}, {LoraTarget::AttnK, C}, {LoraTarget::AttnV, 2 * C}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp GPT::op_attproj(int l, const BlockActs& a) const {
   const LayerViews& p = w_.layer[size_t(l)];
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, p.attprojw, p.attprojb, g ? g->attprojw : nullptr, g ? g->attprojb : nullptr, cfg_.dim, cfg_.dim,
-                   {{LoraTarget::AttnOutput, 0}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].attproj, p.attprojb, g ? g->attprojw : nullptr, g ? g->attprojb : nullptr, cfg_.dim, cfg_.dim,
+                   {{LoraTarget::AttnOutput, 0}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp GPT::op_fc(int l, const BlockActs& a) const {
   const LayerViews& p = w_.layer[size_t(l)];
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, p.fcw, p.fcb, g ? g->fcw : nullptr, g ? g->fcb : nullptr, cfg_.dim, cfg_.ffn_dim,
-                   {{LoraTarget::FfnUp, 0}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].fc, p.fcb, g ? g->fcw : nullptr, g ? g->fcb : nullptr, cfg_.dim, cfg_.ffn_dim,
+                   {{LoraTarget::FfnUp, 0}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp GPT::op_fcproj(int l, const BlockActs& a) const {
   const LayerViews& p = w_.layer[size_t(l)];
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, p.fcprojw, p.fcprojb, g ? g->fcprojw : nullptr, g ? g->fcprojb : nullptr, cfg_.ffn_dim,
-                   cfg_.dim, {{LoraTarget::FfnDown, 0}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].fcproj, p.fcprojb, g ? g->fcprojw : nullptr, g ? g->fcprojb : nullptr, cfg_.ffn_dim,
+                   cfg_.dim, {{LoraTarget::FfnDown, 0}}, a.u, a.drop, a.decode, a.qs);
 }
 
 AttentionArgs GPT::attention_args(const BlockActs& a, int S, int T) const {
@@ -83,7 +84,7 @@ void GPT::block_forward(int l, const float* residual, const BlockActs& a, int B,
 }
 
 void GPT::embed(float* out, const int32_t* tokens, int S, int T) const {
-  encoder_forward(out, tokens, w_.wte, w_.wpe, S, T, cfg_.dim);
+  embedding_forward(out, tokens, m_.wte, &m_.wpe, S, T);
 }
 
 void GPT::embed_backward(const float* dx, const int32_t* tokens, int S, int T) {
@@ -100,21 +101,23 @@ void GPT::final_norm_backward(float* dx, const float* dxn, const float* x, const
 }
 
 void GPT::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
-  const int C = cfg_.dim, V = cfg_.vocab_size;
+  const int C = cfg_.dim;
   DecodeBufs d = decode_bufs_of<DecodeBufs>(s.scratch, n, s.pos);
   d.a.decode = true;
+  d.a.qs = &s.linear;
   if (const Lora* lo = active_lora())
     for (int t = 0; t < kLoraTargets; ++t)
       d.a.u[t] = lo->config().targets >> t & 1 ? d.lora_u + size_t(t) * size_t(n) * size_t(lo->config().rank) : nullptr;
-  encoder_forward(d.x, tokens, w_.wte, w_.wpe, 1, n, C, s.pos);
+  embedding_forward(d.x, tokens, m_.wte, &m_.wpe, 1, n, s.pos);
   for (int l = 0; l < cfg_.layers; ++l) {
-    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
+    const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
     block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, LoraScratch{});
+    s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   const float* last = d.x + size_t(n - 1) * C;
   layernorm_forward(d.lnf, d.lnf + C, d.lnf + C + 1, last, w_.lnfw, w_.lnfb, 1, C, cfg_.norm_eps);
-  matvec(s.logits.data(), w_.wout, d.lnf, nullptr, C, V);
+  linear_forward(s.logits.data(), d.lnf, m_.wout, nullptr, 1, s.linear);
 }
 
 }  // namespace sllm

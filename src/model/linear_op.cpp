@@ -1,10 +1,12 @@
-// linear_op.cpp: the linear layer with LoRA adapters (see linear_op.h), on gemm.
+// linear_op.cpp: the linear layer with LoRA adapters (see linear_op.h), on gemm (an f32 base) or
+// the quantized kernels (a packed base).
 #include "model/linear_op.h"
 
 #include <cstring>
 
 #include "kernels/dropout_hash.h"
 #include "kernels/kernels.h"
+#include "kernels/linear_input_grad.h"
 
 namespace sllm {
 
@@ -32,8 +34,9 @@ void linear_op_adapters(const LinearOp& op, const float* inp, int n, int64_t row
 }
 
 void linear_op_forward(const LinearOp& op, float* out, const float* inp, int n, int64_t row0, const LoraScratch& s) {
-  if (op.decode) linear_forward(out, inp, op.w, op.b, n, op.in, op.out);
-  else matmul_forward(out, inp, op.w, op.b, n, op.in, op.out);
+  if (!is_f32_matrix(op.w)) linear_forward(out, inp, op.w, op.b, n, *op.qs);
+  else if (op.decode) linear_forward(out, inp, op.w.part[0].f32(), op.b, n, op.in, op.out);
+  else matmul_forward(out, inp, op.w.part[0].f32(), op.b, n, op.in, op.out);
   linear_op_adapters(op, inp, n, row0, s);
   for (int k = 0; k < op.nlora; ++k) {  // out[:, c0:c0+out] += u · B^T
     const LinearOp::Adapter& a = op.lora[k];
@@ -44,10 +47,10 @@ void linear_op_forward(const LinearOp& op, float* out, const float* inp, int n, 
 void linear_op_backward(const LinearOp& op, float* dinp, const float* dout, const float* inp, int n, int64_t row0,
                         const LoraScratch& s) {
   if (op.dw) {
-    matmul_backward(dinp, op.dw, op.db, dout, inp, op.w, n, op.in, op.out);
+    matmul_backward(dinp, op.dw, op.db, dout, inp, op.w.part[0].f32(), n, op.in, op.out);
   } else if (dinp) {
     // The frozen base: only the input's gradient, dinp (n, in) += dout (n, out) · W (out, in).
-    gemm(GemmArgs{n, op.in, op.out, dout, op.out, false, op.w, op.in, false, dinp, op.in, true});
+    linear_input_grad(dinp, dout, op.w, n);
   }
   for (int k = 0; k < op.nlora; ++k) {
     const LinearOp::Adapter& a = op.lora[k];

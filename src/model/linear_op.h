@@ -6,15 +6,20 @@
 // the input's gradient (through W and the adapters) and the gradients of whatever is trained.
 // The adapter's dropout masks are counter-based (dropout_hash.h): element (row0 + i, j) of the
 // layer's input in stream `key`, regenerated in the backward pass instead of stored.
+// The base weight is one f32 matrix, or (a frozen, packed base) row blocks in their file dtype
+// (f16, q8_0, q4_0): their forward runs the quantized kernels, their backward the input's
+// gradient on rows dequantized a tile at a time (linear_input_grad), never a whole f32 copy.
 #pragma once
 #include <cstdint>
 
+#include "kernels/quant_kernels.h"
 #include "model/lora.h"
 
 namespace sllm {
 
 struct LinearOp {
-  const float* w = nullptr;  // (out, in) base weight
+  LinearWeight w;            // (out, in) base weight
+  LinearScratch* qs = nullptr;  // a packed weight's quantized activations
   const float* b = nullptr;  // (out) or null
   float* dw = nullptr;       // base gradients, null when the base is frozen
   float* db = nullptr;

@@ -88,8 +88,8 @@ const Architecture& llama_architecture() {
       llama_layout,
       Model::activation_floats_of<Llama::Activations>,
       Model::decode_floats_of<Llama::DecodeBufs>,
-      [](const ModelConfig& c, std::vector<ParamTensor> layout) -> std::unique_ptr<Model> {
-        return std::make_unique<Llama>(c, std::move(layout));
+      [](const ModelConfig& c, std::vector<ParamTensor> layout, const ModelPacking* packing) -> std::unique_ptr<Model> {
+        return std::make_unique<Llama>(c, std::move(layout), packing);
       },
       // SwiGLU's three matrices at 8/3 x dim hold as many weights as GPT's two at 4 x dim;
       // rounded up to a multiple of 32 so the rows quantize into whole q8_0/q4_0 blocks.
@@ -97,20 +97,20 @@ const Architecture& llama_architecture() {
   return a;
 }
 
-Llama::Llama(const ModelConfig& config, std::vector<ParamTensor> layout)
-    : DrivenModel(config, std::move(layout)),
+Llama::Llama(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing)
+    : DrivenModel(config, std::move(layout), packing),
       kv_dim_(config.kv_heads * config.head_dim()),
       qkv_dim_(config.dim + 2 * kv_dim_),
       cos_(size_t(config.context_length) * size_t(config.head_dim())),
       sin_(cos_.size()) {
   rope_table(cos_.data(), sin_.data(), config.context_length, config.head_dim(), config.rope_theta);
-  w_ = views(params_.data());
+  on_weights_moved();
 }
 
 Llama::ParamViews Llama::views(float* base) const {
   // Walks tensors_ in layout order; the order of llama_layout is the contract.
   size_t i = 0;
-  auto next = [&]() { return base + tensors_[i++].offset; };
+  auto next = [&]() { return slab_tensor(base, i++); };
   ParamViews v;
   v.wte = next();
   v.layer.resize(size_t(cfg_.layers));
@@ -127,6 +127,21 @@ Llama::ParamViews Llama::views(float* base) const {
   v.norm = next();
   v.wout = cfg_.tie_embeddings ? v.wte : next();
   return v;
+}
+
+Llama::Matrices Llama::matrices() const {
+  // The tensor indices of llama_layout's order, as views() walks them.
+  constexpr size_t kPerLayer = 9, kQ = 1, kOut = 4, kGate = 6, kDown = 8;
+  Matrices m;
+  m.wte = weight(0);
+  m.layer.resize(size_t(cfg_.layers));
+  for (size_t l = 0; l < m.layer.size(); ++l) {
+    const size_t b = 1 + l * kPerLayer;
+    m.layer[l] = {linear_weight(b + kQ, 3), linear_weight(b + kOut, 1), linear_weight(b + kGate, 2),
+                  linear_weight(b + kDown, 1)};
+  }
+  m.wout = linear_weight(cfg_.tie_embeddings ? 0 : 1 + m.layer.size() * kPerLayer + 1, 1);
+  return m;
 }
 
 }  // namespace sllm

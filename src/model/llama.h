@@ -22,7 +22,7 @@ const Architecture& llama_architecture();
 
 class Llama final : public DrivenModel<Llama> {
  public:
-  Llama(const ModelConfig& config, std::vector<ParamTensor> layout);
+  Llama(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // Views into a parameter-shaped slab. D = C + 2 * KV, KV = kv_heads * head_dim.
   struct LayerViews {
@@ -38,6 +38,16 @@ class Llama final : public DrivenModel<Llama> {
     std::vector<LayerViews> layer;
     float* norm;  // (C) output_norm
     float* wout;  // (V, C): wte itself when tie_embeddings
+  };
+
+  // The matrices and embeddings as the forward passes read them (in the slab, or packed).
+  struct Matrices {
+    WeightView wte;
+    struct Layer {
+      LinearWeight wqkv, wo, wgu, wdown;
+    };
+    std::vector<Layer> layer;
+    LinearWeight wout;
   };
 
   // What one block's halves write for N rows (training: a layer's or a piece's views; decoding:
@@ -59,6 +69,7 @@ class Llama final : public DrivenModel<Llama> {
     float* u[kLoraTargets];          // (N, rank) the adapters' scaled A x, per target, or null
     bool drop = false;    // counter-based dropout (PassMasks) is on in this pass
     bool decode = false;  // a decode pass: single rows go through matvec (training: always gemm)
+    LinearScratch* qs = nullptr;  // a packed base's quantized activations (null: the model's)
   };
   static float*& mlp_mask(BlockActs& b) { return b.ffn_mask; }
   BlockActs shift(const BlockActs& a, int64_t rows, bool attention, bool mlp) const;
@@ -127,7 +138,7 @@ class Llama final : public DrivenModel<Llama> {
   void embed_backward(const float* dx, const int32_t* tokens, int S, int T);
   void final_norm(float* out, float* s1, float* s2, const float* x, int n) const;
   void final_norm_backward(float* dx, const float* dxn, const float* x, const float* s1, const float* s2, int n);
-  const float* output_weight() const { return w_.wout; }
+  const LinearWeight& output_weight() const { return m_.wout; }
   float* output_grad() { return frozen() ? nullptr : g_.wout; }
   LoraScratch lora_scratch() const { return {act_.ldu, act_.lxd, act_.ltmp}; }
 
@@ -139,15 +150,21 @@ class Llama final : public DrivenModel<Llama> {
   void block_forward(int l, const float* residual, const BlockActs& a, int B, int T, const KVSlot* kv,
                      float* tmp, const LoraScratch& ls) const;
   AttentionArgs attention_args(const BlockActs& a, int S, int T) const;
-  ParamViews views(float* base) const;
+  ParamViews views(float* base) const;  // a packed model's matrices are null here: see m_
+  Matrices matrices() const;
   LinearOp op_qkv(int l, const BlockActs& a) const;
   LinearOp op_wo(int l, const BlockActs& a) const;
   LinearOp op_gu(int l, const BlockActs& a) const;
   LinearOp op_down(int l, const BlockActs& a) const;
+  void on_weights_moved() override {
+    w_ = views(params_.data());
+    m_ = matrices();
+  }
 
   int kv_dim_, qkv_dim_;            // KV and D
   std::vector<float> cos_, sin_;    // (context_length, head_dim) rope_table
   ParamViews w_, g_;
+  Matrices m_;
   Activations act_{};
   template <class A>
   friend class PassDriver;

@@ -7,6 +7,7 @@
 #include "kernels/attention_blocked.h"
 #include "kernels/dropout_hash.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_kernels.h"
 #include "model/decode_state.h"
 #include "model/llama.h"
 
@@ -15,27 +16,27 @@ namespace sllm {
 LinearOp Llama::op_qkv(int l, const BlockActs& a) const {
   const int C = cfg_.dim, KV = kv_dim_;
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, w_.layer[size_t(l)].wqkv, nullptr, g ? g->wqkv : nullptr, nullptr, C, qkv_dim_,
-                   {{LoraTarget::AttnQ, 0}, {LoraTarget::AttnK, C}, {LoraTarget::AttnV, C + KV}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].wqkv, nullptr, g ? g->wqkv : nullptr, nullptr, C, qkv_dim_,
+                   {{LoraTarget::AttnQ, 0}, {LoraTarget::AttnK, C}, {LoraTarget::AttnV, C + KV}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp Llama::op_wo(int l, const BlockActs& a) const {
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, w_.layer[size_t(l)].wo, nullptr, g ? g->wo : nullptr, nullptr, cfg_.dim, cfg_.dim,
-                   {{LoraTarget::AttnOutput, 0}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].wo, nullptr, g ? g->wo : nullptr, nullptr, cfg_.dim, cfg_.dim,
+                   {{LoraTarget::AttnOutput, 0}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp Llama::op_gu(int l, const BlockActs& a) const {
   const int F = cfg_.ffn_dim;
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, w_.layer[size_t(l)].wgu, nullptr, g ? g->wgu : nullptr, nullptr, cfg_.dim, 2 * F,
-                   {{LoraTarget::FfnGate, 0}, {LoraTarget::FfnUp, F}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].wgu, nullptr, g ? g->wgu : nullptr, nullptr, cfg_.dim, 2 * F,
+                   {{LoraTarget::FfnGate, 0}, {LoraTarget::FfnUp, F}}, a.u, a.drop, a.decode, a.qs);
 }
 
 LinearOp Llama::op_down(int l, const BlockActs& a) const {
   const LayerViews* g = g_.layer.empty() ? nullptr : &g_.layer[size_t(l)];
-  return linear_op(l, w_.layer[size_t(l)].wdown, nullptr, g ? g->wdown : nullptr, nullptr, cfg_.ffn_dim, cfg_.dim,
-                   {{LoraTarget::FfnDown, 0}}, a.u, a.drop, a.decode);
+  return linear_op(l, m_.layer[size_t(l)].wdown, nullptr, g ? g->wdown : nullptr, nullptr, cfg_.ffn_dim, cfg_.dim,
+                   {{LoraTarget::FfnDown, 0}}, a.u, a.drop, a.decode, a.qs);
 }
 
 AttentionArgs Llama::attention_args(const BlockActs& a, int S, int T) const {
@@ -83,7 +84,7 @@ void Llama::block_forward(int l, const float* residual, const BlockActs& a, int 
 }
 
 void Llama::embed(float* out, const int32_t* tokens, int S, int T) const {
-  encoder_forward(out, tokens, w_.wte, nullptr, S, T, cfg_.dim);
+  embedding_forward(out, tokens, m_.wte, nullptr, S, T);
 }
 
 void Llama::embed_backward(const float* dx, const int32_t* tokens, int S, int T) {
@@ -99,20 +100,22 @@ void Llama::final_norm_backward(float* dx, const float* dxn, const float* x, con
 }
 
 void Llama::decode_pass(DecodeState& s, const int32_t* tokens, int n) const {
-  const int C = cfg_.dim, V = cfg_.vocab_size;
+  const int C = cfg_.dim;
   DecodeBufs d = decode_bufs_of<DecodeBufs>(s.scratch, n, s.pos);
   d.a.decode = true;
+  d.a.qs = &s.linear;
   if (const Lora* lo = active_lora())
     for (int t = 0; t < kLoraTargets; ++t)
       d.a.u[t] = lo->config().targets >> t & 1 ? d.lora_u + size_t(t) * size_t(n) * size_t(lo->config().rank) : nullptr;
-  encoder_forward(d.x, tokens, w_.wte, nullptr, 1, n, C);
+  embedding_forward(d.x, tokens, m_.wte, nullptr, 1, n);
   for (int l = 0; l < cfg_.layers; ++l) {
-    const KVSlot kv{s.k_layer(l), s.v_layer(l), s.pos};
+    const KVSlot kv{s.layer_keys(l), s.layer_values(l), s.pos};
     block_forward(l, d.x, d.a, 1, n, &kv, d.tmp, LoraScratch{});
+    s.store_rows(l, n);
     std::swap(d.x, d.a.residual3);  // the block's output is the next block's input
   }
   rmsnorm_forward(d.xnf, d.xnf + C, d.x + size_t(n - 1) * C, w_.norm, 1, C, cfg_.norm_eps);
-  matvec(s.logits.data(), w_.wout, d.xnf, nullptr, C, V);
+  linear_forward(s.logits.data(), d.xnf, m_.wout, nullptr, 1, s.linear);
 }
 
 }  // namespace sllm

@@ -15,14 +15,16 @@
 
 namespace sllm {
 
-Model::Model(const ModelConfig& config, std::vector<ParamTensor> layout) : cfg_(config), tensors_(std::move(layout)) {
-  params_.assign(size_t(layout_floats(tensors_)), 0.0f);
+Model::Model(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing)
+    : cfg_(config), tensors_(std::move(layout)) {
+  if (packing) hold_packed(*packing);
+  else params_.assign(size_t(layout_floats(tensors_)), 0.0f);
 }
 
 std::unique_ptr<Model> Model::create(const ModelConfig& config, bool initialize) {
   config.validate();
   const Architecture& arch = architecture(config.arch);
-  std::unique_ptr<Model> m = arch.make(config, build_layout(config));
+  std::unique_ptr<Model> m = arch.make(config, build_layout(config), nullptr);
   if (initialize) init_params(m->params(), m->tensors(), config.init_seed, config.layers);
   return m;
 }
@@ -32,7 +34,7 @@ std::unique_ptr<Model> Model::create(const ModelConfig& config, std::vector<Para
   // A cheap check (building the layout again would hold it twice): the sizes add up.
   if (layout.empty() || layout_floats(layout) != config.param_count())
     fail(ErrorCode::Config, "the given tensor layout is not the config's");
-  return architecture(config.arch).make(config, std::move(layout));
+  return architecture(config.arch).make(config, std::move(layout), nullptr);
 }
 
 void Model::activations_too_big(int B, int T, uint64_t floats) {
@@ -54,6 +56,7 @@ const ParamTensor* Model::find_tensor(const std::string& name) const {
 
 float* Model::grads() {
   if (frozen()) return nullptr;  // the adapter's gradients are in its own slab (trainable())
+  unpack();
   if (grads_.empty()) {
     grads_.assign(params_.size(), 0.0f);
     on_grads_allocated();
@@ -154,6 +157,9 @@ float Model::forward(const int32_t* tokens, const int32_t* targets, int B, int T
   const size_t BT = size_t(B) * size_t(T);
   const bool dropout = training && cfg_.dropout > 0.0f;
   if (dropout && !rng) fail(ErrorCode::InvalidArgument, "training with dropout needs a random generator");
+  // A training step's weights are about to change: f32 from here on (a frozen base under an
+  // adapter stays as it is held).
+  if (training && !frozen()) unpack();
   tokens_.assign(tokens, tokens + BT);
   have_targets_ = targets != nullptr;
   if (targets) targets_.assign(targets, targets + BT);
@@ -182,6 +188,9 @@ float Model::forward_backward(const int32_t* tokens, const int32_t* targets, int
 
 void Model::backward(float loss_scale) {
   if (!have_targets_) fail(ErrorCode::Training, "backward() needs a preceding forward() with targets");
+  if (packed() && !frozen())
+    fail(ErrorCode::Training, "backward() needs the weights in f32, and this model holds them packed for "
+                              "inference: run the forward with training = true (or create a Trainer), which converts them");
   have_targets_ = false;  // the in-place dlogits consume the probabilities
   if (frozen()) lora_->grads();
   else grads();

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "format/dtype.h"
 #include "kernels/attention.h"
+#include "kernels/quant_kernels.h"
 #include "model/config.h"
 #include "model/layout.h"
 #include "model/linear_op.h"
@@ -22,6 +24,11 @@ namespace sllm {
 
 class Rng;
 struct DecodeState;
+struct ModelPacking;
+
+// Throws Error(OutOfMemory) when n floats of f32 weights cannot be one allocation in this build
+// (32-bit WebAssembly: 4 GiB of memory, at most 2 GiB in one array), saying what to do instead.
+void check_weights_fit(const ModelConfig& c, uint64_t n);
 
 // Where a block's keys and values go when decoding: the layer's cache, `past` positions in.
 struct KVSlot {
@@ -54,6 +61,35 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
+  // One tensor of a file, for create_packed: its dtype and its dtype_nbytes(dtype, numel) bytes.
+  struct TensorBytes {
+    DType dtype;
+    const uint8_t* data;
+  };
+  // A model for inference (weights.cpp) whose 2-D tensors (matrices and embeddings) stay in a
+  // file's bytes, in their dtype (f32 ones read in place; the bytes need 4-byte alignment): the
+  // kernels read them through weight views, and only the other tensors (norms, biases) are
+  // decoded into the f32 slab. backing keeps the bytes alive. tensors: one per layout tensor.
+  // Throws Error(InvalidArgument) for a q8_0/q4_0 matrix whose rows are not multiples of 32.
+  static std::unique_ptr<Model> create_packed(const ModelConfig& config, std::vector<ParamTensor> layout,
+                                              const std::vector<TensorBytes>& tensors,
+                                              std::shared_ptr<const void> backing);
+
+  bool packed() const { return !packed_.empty(); }
+  // Converts packed tensors to f32 in a full slab (the layout's): training needs every weight in
+  // f32, so params() and grads() (which the trainer takes) call it first. Throws
+  // Error(OutOfMemory), before allocating, when the slab would not fit in this build's memory.
+  void unpack();
+  // Bytes the weights occupy: the f32 slab plus the packed tensors' bytes.
+  uint64_t weight_bytes() const;
+  // Tensor i as the passes read it: its f32 values in the slab, or its file dtype when packed.
+  WeightView weight(size_t i) const;
+  // Tensor i's f32 values, or nullptr when the model holds it packed (see weight(i)).
+  const float* tensor_f32(size_t i) const;
+  // Every tensor's f32 values in the layout's slab (what params() is for an unpacked model): the
+  // slab itself, or for a packed one, buf filled with them, for writers that read them all.
+  const float* f32_slab(std::vector<float>& buf) const;
+
   const ModelConfig& config() const { return cfg_; }
   void set_dropout(float p);  // throws Error(Config) unless 0 <= p < 1
 
@@ -81,13 +117,18 @@ class Model {
     size_t count;
   };
   Trainable trainable();
-  size_t num_params() const { return params_.size(); }
+  size_t num_params() const { return size_t(layout_floats(tensors_)); }  // packed or not
   const std::vector<ParamTensor>& tensors() const { return tensors_; }
   const ParamTensor* find_tensor(const std::string& name) const;
 
-  float* params() { return params_.data(); }
+  // The f32 parameter slab in the layout's order (unpacks a packed model first). The const
+  // form of a packed model holds only its unpacked tensors: read those with tensor_f32().
+  float* params() {
+    unpack();
+    return params_.data();
+  }
   const float* params() const { return params_.data(); }
-  float* grads();  // allocated (zeroed) on first use
+  float* grads();  // allocated (zeroed) on first use; unpacks first
   void zero_grad();
 
   // Runs tokens (B, T) through the model. With targets (B, T), returns the mean cross-entropy
@@ -112,7 +153,7 @@ class Model {
   void decode(DecodeState& s, const int32_t* tokens, int n) const;
 
  protected:
-  Model(const ModelConfig& config, std::vector<ParamTensor> layout);
+  Model(const ModelConfig& config, std::vector<ParamTensor> layout, const ModelPacking* packing = nullptr);
 
   // The architecture's passes; forward/backward/decode above check their input and call these.
   virtual float forward_pass(const int32_t* tokens, const int32_t* targets, int B, int T, bool dropout,
@@ -124,6 +165,14 @@ class Model {
   virtual uint64_t activation_floats(const PassShape& s) const = 0;
   virtual void decode_pass(DecodeState& s, const int32_t* tokens, int n) const = 0;
   virtual void on_grads_allocated() = 0;  // builds the gradient views
+  virtual void on_weights_moved() = 0;    // rebuilds the weight views (after unpack)
+
+  // Tensor i's floats in a parameter-shaped slab at base (the weights or their gradients), or
+  // nullptr for a tensor the model holds packed.
+  float* slab_tensor(float* base, size_t i) const;
+  // Tensors i .. i + count - 1 (adjacent in the layout, with equal columns) as one linear weight:
+  // one f32 view of the slab, or each in its file dtype when packed.
+  LinearWeight linear_weight(size_t i, int count) const;
 
   // The slab of named float views (activations, scratch): plan(add) calls add(view, count) for
   // each view in order; carve() sizes the slab from it (exactly, zero-filled, or with grow_only
@@ -179,7 +228,8 @@ class Model {
   // Layer l's linear layer on weight w (out, in) and bias b, trained through dw, db unless the
   // base is frozen, with the active adapter's targets on its row blocks ({target, first row}),
   // their u rows from us[target]; drop: the pass's dropout is on (the adapter's input dropout);
-  // decode: a decode pass (a single row goes through matvec).
+  // decode: a decode pass (a single row goes through matvec); qs: a packed base's quantized
+  // activations (null: the model's own, for training passes).
   // Dropout on a residual branch's n rows (width dim) in place: the legacy pass's materialized
   // mask, or (drop) stream `what` of layer l of the pass's counter-based masks.
   void branch_dropout(float* x, const float* mask, bool drop, int n, int64_t row0, int l, int what) const;
@@ -199,8 +249,9 @@ class Model {
     LoraTarget t;
     int c0;
   };
-  LinearOp linear_op(int l, const float* w, const float* b, float* dw, float* db, int in, int out,
-                     std::initializer_list<OpTarget> targets, float* const* us, bool drop, bool decode) const;
+  LinearOp linear_op(int l, const LinearWeight& w, const float* b, float* dw, float* db, int in, int out,
+                     std::initializer_list<OpTarget> targets, float* const* us, bool drop, bool decode,
+                     LinearScratch* qs) const;
 
   ModelConfig cfg_;
   std::vector<ParamTensor> tensors_;
@@ -214,11 +265,24 @@ class Model {
   std::unique_ptr<Lora> lora_;
   PassMasks masks_;      // the dropout of the last forward (training)
   bool stored_ = false;  // the last forward kept the batch's activations for backward
+  // The training passes' quantized activations for a packed (frozen) base's linear layers.
+  mutable LinearScratch linear_scratch_;
 
  private:
   void set_masks(bool training, Rng* rng);
   struct AttentionDropout attention_dropout(int l, const AttentionArgs& a, bool drop, int64_t row0) const;
   void check_batch(const int32_t* tokens, const int32_t* targets, int B, int T) const;
+  void hold_packed(const ModelPacking& packing);  // the constructor's packed case (weights.cpp)
+
+  std::vector<WeightView> packed_;     // per tensor when packed: the file-dtype view (data null: in the slab)
+  std::vector<uint64_t> slab_offset_;  // per tensor when packed: its offset in the compact slab
+  std::shared_ptr<const void> backing_;  // what packed_ points into
+};
+
+// What create_packed passes through an architecture's constructor to Model's (null: f32).
+struct ModelPacking {
+  const std::vector<Model::TensorBytes>* tensors;
+  std::shared_ptr<const void> backing;
 };
 
 template <class Plan>

@@ -32,6 +32,7 @@ std::unique_ptr<Lora> Model::detach_lora() {
 
 void Model::merge_lora() {
   if (!lora_) fail(ErrorCode::InvalidArgument, "this model carries no LoRA adapter to merge");
+  unpack();  // the merged weights are f32
   const Lora& l = *lora_;
   std::vector<float> scaled;
   for (int layer = 0; layer < cfg_.layers; ++layer)
@@ -50,10 +51,11 @@ void Model::merge_lora() {
   detach_lora();
 }
 
-LinearOp Model::linear_op(int l, const float* w, const float* b, float* dw, float* db, int in, int out,
-                          std::initializer_list<OpTarget> targets, float* const* us, bool drop, bool decode) const {
+LinearOp Model::linear_op(int l, const LinearWeight& w, const float* b, float* dw, float* db, int in, int out,
+                          std::initializer_list<OpTarget> targets, float* const* us, bool drop, bool decode,
+                          LinearScratch* qs) const {
   LinearOp op;
-  op.w = w, op.b = b, op.in = in, op.out = out, op.decode = decode;
+  op.w = w, op.b = b, op.in = in, op.out = out, op.decode = decode, op.qs = qs ? qs : &linear_scratch_;
   if (!frozen()) op.dw = dw, op.db = db;
   if (const Lora* lo = active_lora()) {
     op.lora_dropout = drop ? masks_.lora_p : 0.0f;

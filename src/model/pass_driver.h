@@ -68,6 +68,13 @@ class PassDriver {
   int C() const { return c_.dim; }
   int rows(int p) const { return std::min(s().P, N() - p * s().P); }
   bool dropping() const { return m_.masks_.p > 0.0f || m_.masks_.lora_p > 0.0f; }
+  // The output layer (no adapter; trained unless the base is frozen).
+  LinearOp output_op() const {
+    LinearOp op;
+    op.w = m_.output_weight(), op.dw = m_.output_grad(), op.in = C(), op.out = c_.vocab_size;
+    op.qs = &m_.linear_scratch_;
+    return op;
+  }
   // Recompute mode: the current piece's input of layer l (layer L's is the blocks' output).
   float* x(int l) { return a_.encoded + size_t(l) * size_t(s().P) * size_t(C()); }
   // Stored modes: layer l's input (row row0 on); l = L: the last block's output.
@@ -126,14 +133,13 @@ class PassDriver {
     const int V = c_.vocab_size;
     const int32_t* targets = m_.targets_.data() + row;
     m_.final_norm(a_.xf, a_.xf_s1, a_.xf_s2, xl, n);
-    matmul_forward(a_.logits, a_.xf, m_.output_weight(), nullptr, n, C(), V);
+    linear_op_forward(output_op(), a_.logits, a_.xf, n, row, LoraScratch{});
     crossentropy_forward(a_.logits, a_.losses + row, targets, n, V);
     if (!dres) return;
     crossentropy_backward(a_.logits, targets, n, V, dloss);
     float* dxn = a_.dln;
     std::memset(dxn, 0, sizeof(float) * size_t(n) * C());
-    if (float* dw = m_.output_grad()) matmul_backward(dxn, dw, nullptr, a_.logits, a_.xf, m_.output_weight(), n, C(), V);
-    else gemm(GemmArgs{n, C(), V, a_.logits, V, false, m_.output_weight(), C(), false, dxn, C(), true});
+    linear_op_backward(output_op(), dxn, a_.logits, a_.xf, n, row, LoraScratch{});
     m_.final_norm_backward(dres, dxn, xl, a_.xf_s1, a_.xf_s2, n);
   }
 
@@ -191,7 +197,7 @@ class PassDriver {
       m_.mlp_forward(l, b, N(), 0, a_.tmp, true, m_.lora_scratch());
     }
     m_.final_norm(a_.xf, a_.xf_s1, a_.xf_s2, input(L, 0), N());
-    matmul_forward(a_.logits, a_.xf, m_.output_weight(), nullptr, N(), C(), V);
+    linear_op_forward(output_op(), a_.logits, a_.xf, N(), 0, LoraScratch{});
     m_.logits_ = a_.logits;
     m_.stored_ = true;
     if (!targets) return 0.0f;
@@ -202,10 +208,7 @@ class PassDriver {
     const int B = s().B, T = s().T, V = c_.vocab_size, L = c_.layers;
     crossentropy_backward(a_.logits, m_.targets_.data(), N(), V, dloss);
     std::memset(a_.dln, 0, sizeof(float) * size_t(N()) * C());
-    if (float* dw = m_.output_grad())
-      matmul_backward(a_.dln, dw, nullptr, a_.logits, a_.xf, m_.output_weight(), N(), C(), V);
-    else
-      gemm(GemmArgs{N(), C(), V, a_.logits, V, false, m_.output_weight(), C(), false, a_.dln, C(), true});
+    linear_op_backward(output_op(), a_.dln, a_.logits, a_.xf, N(), 0, LoraScratch{});
     float* dres = a_.dresidual;
     std::memset(dres, 0, sizeof(float) * size_t(N()) * C());
     m_.final_norm_backward(dres, a_.dln, input(L, 0), a_.xf_s1, a_.xf_s2, N());

@@ -186,17 +186,45 @@ export class BrowserPage {
   scrollIntoView(selector) {
     return this.raw.$eval(selector, (e) => e.scrollIntoView({ block: 'center' }));
   }
-  /** Sets a file input: each file a path or { name, mimeType, buffer }. */
-  async setFiles(selector, file) {
-    if (this.pw) return this.raw.setInputFiles(selector, file);
-    let path = file;
-    if (typeof file !== 'string') {
-      path = join(await mkdtemp(join(tmpdir(), 'sllm-upload-')), file.name);
+  /** Sets a file input to one file or several: each a path or { name, mimeType, buffer }. */
+  async setFiles(selector, files) {
+    if (this.pw) return this.raw.setInputFiles(selector, files);
+    const paths = [];
+    for (const file of Array.isArray(files) ? files : [files]) {
+      if (typeof file === 'string') {
+        paths.push(file);
+        continue;
+      }
+      const path = join(await mkdtemp(join(tmpdir(), 'sllm-upload-')), file.name);
       await writeFile(path, file.buffer);
+      paths.push(path);
     }
     const input = await this.raw.$(selector);
-    await input.uploadFile(path);
+    await input.uploadFile(...paths);
     await input.evaluate((e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+  }
+  /** Clicks `selector`, which starts `count` downloads; returns their file names (sorted). */
+  async downloadAll(selector, count, { timeout = 20_000 } = {}) {
+    const deadline = Date.now() + timeout;
+    if (this.pw) {
+      const names = [];
+      const onDownload = (d) => names.push(d.suggestedFilename());
+      this.raw.on('download', onDownload);
+      try {
+        await this.raw.click(selector);
+        while (names.length < count && Date.now() < deadline) await sleep(100);
+      } finally {
+        this.raw.off('download', onDownload);
+      }
+      return names.sort();
+    }
+    const before = new Set(await readdir(this.downloads));
+    await this.raw.click(selector);
+    for (;;) {
+      const done = (await readdir(this.downloads)).filter((f) => !before.has(f) && !f.endsWith('.part'));
+      if (done.length >= count || Date.now() > deadline) return done.sort();
+      await sleep(100);
+    }
   }
   /** Clicks `selector`, which starts a download; returns { name, path } of the saved file (in dir). */
   async download(selector, dir, { timeout = 20_000 } = {}) {

@@ -82,7 +82,7 @@ interface Result {
 async function check(label: string, tokenizer: Tokenizer, model: Model, named: { name: string; text: string }[]) {
   const texts = named.map((c) => c.text);
   const expectedIds = await Promise.all(texts.map(async (t) => Array.from(await tokenizer.encode(t))));
-  const p = await openPage(browser.context, `${server.url}/wasm-tests/browser/pages/wllama.html`, `gguf-${label}`);
+  const p = await openPage(browser, `${server.url}/wasm-tests/browser/pages/wllama.html`, `gguf-${label}`);
   const agreement: string[] = [];
   for (const dtype of DTYPES) {
     const name = `${label}-${dtype}.gguf`;

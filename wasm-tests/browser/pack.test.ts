@@ -98,7 +98,8 @@ it('packs dist/ (JavaScript, types, worker, store, the three builds) and nothing
   ])
     expect(paths).toContain(p);
   expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
-  expect(packed.size).toBeLessThan(1_000_000);
+  // Three builds of about 0.8 MB each (0.34 MB compressed): the tarball stays near 1 MB.
+  expect(packed.size).toBeLessThan(1_250_000);
 });
 
 it('is bundled by Vite with the .wasm files, the worker and the threads build\'s glue and worker script', async () => {

@@ -178,7 +178,7 @@ export class LibraryPanel {
         ? `GGUF model (llama.cpp architecture ${String(loaded.header.architecture)}, ${String(loaded.header.file_type ?? 'f32')})`
         : 'model';
     const size = fileBytes !== undefined ? `, ${formatBytes(fileBytes)}` : '';
-    setModelStatus(`"${name}": ${what}${size}, ${m.config.arch} architecture, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`);
+    setModelStatus(`"${name}": ${what}${size}, ${m.config.arch} architecture, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`, m);
     announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
   }
 

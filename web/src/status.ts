@@ -2,7 +2,7 @@
 // live region for progress announcements, and an alert banner for failures (role="alert"),
 // which the user dismisses and which never blocks the page.
 
-import type { Engine } from 'sllm';
+import type { Engine, Model } from 'sllm';
 import { byId, formatBytes } from './dom.js';
 import { describeError } from './messages.js';
 
@@ -30,9 +30,20 @@ export function clearError(): void {
   byId('alert').hidden = true;
 }
 
-/** Sets the header's "Model" fact. */
-export function setModelStatus(text: string): void {
+/** Sets the header's "Model" fact; with the model, adds what its weights and a generation take. */
+export function setModelStatus(text: string, model?: Model): void {
   byId('status-model').textContent = text;
+  if (!model) return;
+  model.memory().then(
+    (m) => {
+      if (byId('status-model').textContent !== text) return;  // another model since
+      const held = m.packed ? ' as stored' : '';
+      byId('status-model').textContent =
+        `${text}; weights ${formatBytes(m.weights)}${held}, a generation adds ${formatBytes(m.kvCache)} of KV cache ` +
+        `and ${formatBytes(m.scratch)} of scratch`;
+    },
+    () => {},  // disposed meanwhile: the text stays as it is
+  );
 }
 
 /** The header's words for the build that runs and its threads. */

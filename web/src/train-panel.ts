@@ -76,7 +76,7 @@ export class TrainPanel {
         throw e;
       });
       this.app.setCurrent({ model, resumable: false, trainer });
-      setModelStatus(`new ${preset.name} model, ${formatCount(model.parameterCount)} parameters, ${tokenizer.type} tokens (${model.config.vocabSize})`);
+      setModelStatus(`new ${preset.name} model, ${formatCount(model.parameterCount)} parameters, ${tokenizer.type} tokens (${model.config.vocabSize})`, model);
       this.chart.reset();
       this.#setSample('', 'Generated text appears here as the model learns.');
     } catch (e) {

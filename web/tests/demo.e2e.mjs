@@ -143,9 +143,9 @@ try {
   // ... and as GGUF (for llama.cpp and Ollama), opened again: stored as SLLM, the same text.
   const gguf = await s.download('demo model', 'download-gguf');
   s.check(gguf.endsWith('.gguf') && (await readFile(gguf)).subarray(0, 4).toString() === 'GGUF', `the GGUF download is not a GGUF file: ${gguf}`);
-  await page.setInputFiles('#model-file', gguf);
+  await page.setFiles('#model-file', gguf);
   await s.until('the opened GGUF file is listed', () => !!document.querySelector('tr[data-name="demo model (3)"]'), 20_000);
-  const ggufStatus = await page.textContent('#status-model');
+  const ggufStatus = await page.text('#status-model');
   s.check(/GGUF model \(llama\.cpp architecture gpt2/.test(ggufStatus), `the GGUF model's status does not say what it is: ${ggufStatus}`);
   s.check((await s.generate()) === textA, 'the model opened from the .gguf file generates different text');
   const namesBefore = await s.savedNames();
@@ -244,21 +244,18 @@ try {
   // the browser has no folder picker); files without config.json are refused, nothing changed.
   const hfDir = `${repo}native-tests/fixtures/hf/gpt2/`;
   const hfNames = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
-  await page.setInputFiles('#model-file', hfNames.map((f) => hfDir + f));
+  await page.setFiles('#model-file', hfNames.map((f) => hfDir + f));
   await s.until('the imported folder is listed', () => !!document.querySelector('#saved-list tr[data-name="Hugging Face model"]'), 30_000);
-  s.check(/Hugging Face model/.test(await page.textContent('#status-model')), 'the imported model is not the current one');
+  s.check(/Hugging Face model/.test(await page.text('#status-model')), 'the imported model is not the current one');
   await s.setGen({ prompt: 'the', temperature: '0', length: '20' });
   s.check((await s.generate()).length > 0, 'the imported model generated nothing');
   await page.evaluate(() => { window.showDirectoryPicker = undefined; });
-  const exported = [];
-  page.on('download', (d) => exported.push(d.suggestedFilename()));
-  await page.click('#hf-export');
-  for (let i = 0; i < 100 && exported.length < hfNames.length; i++) await page.waitForTimeout(100);
-  s.check(JSON.stringify(exported.sort()) === JSON.stringify([...hfNames].sort()), `exported files: ${exported.join(', ')}`);
+  const exported = await page.downloadAll('#hf-export', hfNames.length);
+  s.check(JSON.stringify(exported) === JSON.stringify([...hfNames].sort()), `exported files: ${exported.join(', ')}`);
   const namesWithHf = await s.savedNames();
-  await page.setInputFiles('#model-file', [hfDir + 'tokenizer.json', hfDir + 'model.safetensors']);
+  await page.setFiles('#model-file', [hfDir + 'tokenizer.json', hfDir + 'model.safetensors']);
   await s.until('the error for a folder without config.json', () => !document.querySelector('#alert').hidden, 20_000);
-  const hfMsg = await page.textContent('#alert-text');
+  const hfMsg = await page.text('#alert-text');
   log(`folder without config.json: ${hfMsg}`);
   s.check(/no config\.json among the files/.test(hfMsg), `no clear error for a folder without config.json: ${hfMsg}`);
   s.check(JSON.stringify(await s.savedNames()) === JSON.stringify(namesWithHf), 'a refused folder changed the saved list');

@@ -30,6 +30,7 @@ export interface ModelHandle extends EmbindHandle {
   checkpointJson(): string;
   metadataJson(): string;
   headerJson(): string;
+  memoryJson(kvCache: string): string;
   chatTemplate(): string;
   lastLogits(ids: ArrayLike<number>): Float32Array | undefined;
   adapterJson(): string;

@@ -21,9 +21,11 @@ import type {
   GenerateOptions,
   HuggingFaceExportOptions,
   HuggingFaceFiles,
+  KVCacheDType,
   LoadedAdapterInfo,
   Model,
   ModelConfig,
+  ModelMemory,
   SaveOptions,
 } from './types.js';
 import { yieldToEventLoop } from './yield.js';
@@ -108,6 +110,18 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     } finally {
       session.dispose();
     }
+  }
+
+  async memory(options: { kvCache?: KVCacheDType } = {}): Promise<ModelMemory> {
+    const kv = options.kvCache ?? 'f32';
+    if (kv !== 'f32' && kv !== 'f16')
+      throw new SllmInvalidArgumentError(`kvCache must be "f32" or "f16", not ${JSON.stringify(kv)}`);
+    const h = this.handle;
+    const m = JSON.parse(this.rt.invoke(() => h.memoryJson(kv))) as {
+      weights: number; packed: boolean; kv_cache: number; scratch: number;
+    };
+    return { weights: m.weights, packed: m.packed, kvCache: m.kv_cache, scratch: m.scratch,
+             total: m.weights + m.kv_cache + m.scratch };
   }
 
   /** @internal The model's conversation cache for the chat API, made on first use. */

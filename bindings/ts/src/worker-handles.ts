@@ -22,6 +22,8 @@ import type {
   HuggingFaceFiles,
   Model,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   RunOptions,
   SaveOptions,
   SpecialTokenIds,
@@ -109,6 +111,10 @@ export class WorkerModel extends Handle implements Model {
 
   save(options?: SaveOptions): Promise<Uint8Array> {
     return this.call((r) => r.save(this.id, options));
+  }
+
+  memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory> {
+    return this.call((r) => r.memory(this.id, options));
   }
 
   toGguf(options?: SaveOptions): Promise<Uint8Array> {

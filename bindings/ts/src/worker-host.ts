@@ -37,6 +37,8 @@ import type {
   ImportHuggingFaceOptions,
   Model,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   SaveOptions,
   SllmResource,
   Tokenizer,
@@ -201,6 +203,10 @@ export class WorkerHost implements WorkerHostApi {
 
   async save(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {
     return owned(await this.#get<Model>(id, 'model').save(options));
+  }
+
+  memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory> {
+    return this.#get<Model>(id, 'model').memory(options);
   }
 
   async toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array> {

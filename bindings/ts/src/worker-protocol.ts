@@ -24,6 +24,8 @@ import type {
   ImportHuggingFaceOptions,
   MemoryStats,
   ModelConfig,
+  KVCacheDType,
+  ModelMemory,
   PresetInfo,
   SaveOptions,
   SpecialTokenIds,
@@ -132,6 +134,7 @@ export interface WorkerHostApi {
   serialize(id: number): Promise<TokenizerJSON>;
 
   save(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
+  memory(id: number, options: { kvCache?: KVCacheDType } | undefined): Promise<ModelMemory>;
   toGguf(id: number, options: SaveOptions | undefined): Promise<Uint8Array>;
   toHuggingFace(id: number, options: HuggingFaceExportOptions | undefined): Promise<HuggingFaceFiles>;
   /** A model's LoRA adapter (see AdapterMethods). */

@@ -149,6 +149,7 @@ export const generateOptionTable = {
   topP: ["top_p", 'number'],
   seed: ["seed", 'int'],
   stopAtEos: ["stop_at_eos", 'boolean'],
+  kvCache: ["kv_cache", 'string'],
 } as const satisfies OptionTable;
 
 /** Sampling settings of generation. */
@@ -165,4 +166,6 @@ export interface GenerateSettings {
   seed: number;
   /** Stop when the model produces [EOS]. Core default: true. */
   stopAtEos: boolean;
+  /** The KV cache's number format: f32, or f16 for half its memory (a little slower). Core default: f32. */
+  kvCache: "f32" | "f16";
 }

@@ -53,6 +53,9 @@ export interface GenerateOptions extends Partial<GenerateSettings> {
   signal?: AbortSignal;
 }
 
+/** Number formats of the KV cache (see {@link GenerateOptions.kvCache}). */
+export type KVCacheDType = GenerateSettings['kvCache'];
+
 /** Weight formats of a saved model: smaller files lose a little accuracy. */
 export type WeightDType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
 
@@ -62,6 +65,27 @@ export interface SaveOptions {
   dtype?: WeightDType;
   /** String metadata stored in the file (name, description, ...). */
   metadata?: Record<string, string>;
+}
+
+/**
+ * Memory of a model in bytes, from the core ({@link Model.memory}): what its weights hold now,
+ * and what one generation (each running `generate()` / `stream()` call) adds.
+ */
+export interface ModelMemory {
+  /**
+   * The weights as held: f32, or for a model loaded from a file, the file's own bytes in its
+   * dtype (f16, q8_0, q4_0: a q4_0 model takes about its file's size) until training converts
+   * them to f32.
+   */
+  weights: number;
+  /** True while the weights are held in the file's dtype (loaded for generation, not yet trained). */
+  packed: boolean;
+  /** A generation's key/value cache, allocated for the whole context length (in the format asked). */
+  kvCache: number;
+  /** A generation's working buffers (for a prompt processed 128 tokens at a time). */
+  scratch: number;
+  /** weights + kvCache + scratch: the model with one generation running. */
+  total: number;
 }
 
 /** A transformer language model with its tokenizer (and, fine-tuned with LoRA, an adapter). */
@@ -94,6 +118,8 @@ export interface Model extends SllmResource, AdapterMethods {
    * saves the adapter alone). The same holds for toGguf() and toHuggingFace().
    */
   save(options?: SaveOptions): Promise<Uint8Array>;
+  /** Memory its weights take now, and what a generation adds (KV cache, scratch). */
+  memory(options?: { kvCache?: KVCacheDType }): Promise<ModelMemory>;
   /**
    * The model as a GGUF file for llama.cpp, Ollama, LM Studio or wllama (architecture `gpt` as
    * llama.cpp's `gpt2`, `llama` as `llama`), with the same dtype rules as {@link Model.save};
