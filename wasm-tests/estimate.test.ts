@@ -1,9 +1,9 @@
 // estimate.test.ts: engine.estimateMemory, the core's memory model, against what training and
 // generation actually allocate: the C++ heap in use after a model, a trainer and one step (and
 // after a generation), for presets of both architectures. The estimate counts the parameters,
-// gradients, AdamW moments and the activation slab (training), and the weights, KV cache and
-// decode scratch (generation); the rest of the heap (corpus ids, tokenizer, GEMM packing
-// buffers) must stay within the tolerance.
+// gradients, AdamW moments, the activation slab and each thread's scratch (GEMM panels,
+// attention scores: training), and the weights, KV cache and decode scratch (generation); the
+// rest of the heap (corpus ids, tokenizer) must stay within the tolerance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, SllmConfigError, type Engine } from '../dist/index.js';
 import { expectError, TEXT } from './helpers.js';
@@ -34,7 +34,7 @@ describe('estimateMemory', () => {
     await trainer.step();
     const used = (await heap()) - before;
     const t = est.training;
-    expect(t.total).toBe(t.weights + t.gradients + t.optimizer + t.activations);
+    expect(t.total).toBe(t.weights + t.gradients + t.optimizer + t.activations + t.scratch);
     expect(t.weights).toBe(4 * est.parameters);
     console.log(`${preset}: estimate ${(t.total / 2 ** 20).toFixed(2)} MiB, measured ${(used / 2 ** 20).toFixed(2)} MiB`);
     expect(Math.abs(used / t.total - 1)).toBeLessThan(0.1);

@@ -123,6 +123,45 @@ describe('LoRA in the main-thread engine', () => {
     await expectError(fresh.loadAdapter(file), SllmConfigError, /trained on other weights/);
   });
 
+  it('fine-tunes a loaded q8_0 model without unpacking it; the adapter needs that very base', async () => {
+    const f32 = await pretrained();
+    const q8 = await f32.save({ dtype: 'q8_0' });
+    const { model } = await engine.loadModel(q8);
+    const before = await model.memory();
+    expect(before.packed).toBe(true);
+    const trainer = await engine.createTrainer(model, { text: ONE_LINE, ...LORA, maxSteps: 30, recompute: true, chunked: true });
+    const l = await losses(trainer.run());
+    expect(l[29]).toBeLessThan(0.5 * l[0]);
+    expect(await model.memory()).toMatchObject({ packed: true, weights: before.weights });
+    // The trainer's estimate is the one for a q8_0 base, which holds less than an f32 one.
+    const mem = await trainer.memory();
+    const config = { ...model.config };
+    const est = await engine.estimateMemory({ config, training: trainer.config, baseDtype: 'q8_0' });
+    expect(mem.estimate).toEqual(est.training);
+    const f32est = await engine.estimateMemory({ config, training: trainer.config });
+    expect(est.training.weights).toBeLessThan(f32est.training.weights);
+    expect(est.training.optimizer).toBe(f32est.training.optimizer);
+    // The adapter loads onto the same q8_0 file's model (same logits), not onto the f32 original.
+    const ids = Array.from(await model.tokenizer.encode('Ada sees Bo.'));
+    const tuned = await logits(engine, model, ids);
+    const file = await model.saveAdapter();
+    const again = (await engine.loadModel(q8)).model;
+    await again.loadAdapter(file);
+    expect(maxDiff(await logits(engine, again, ids), tuned)).toBe(0);
+    await expectError(f32.loadAdapter(file), SllmConfigError, /trained on other weights/);
+    // The base's values in f32 have the same checksum: the adapter loads onto them too, and
+    // computes in f32 what the q8_0 kernels compute (they also quantize the activations).
+    await model.setAdapterEnabled(false);
+    const deq = (await engine.loadModel(await model.save({ dtype: 'f32' }))).model;
+    await model.setAdapterEnabled(true);
+    await deq.loadAdapter(file);
+    const ref = await logits(engine, deq, ids);
+    expect(maxDiff(ref, tuned)).toBeLessThan(2e-3);
+    // Saved as one model (base + adapter merged, in f32): base + adapter's outputs.
+    const merged = (await engine.loadModel(await model.save({ dtype: 'f32' }))).model;
+    expect(maxDiff(await logits(engine, merged, ids), ref)).toBeLessThan(1e-5);
+  });
+
   it('resumes a LoRA run from its checkpoint with identical losses; recompute + chunked give the same', async () => {
     const opts = { text: TEXT, ...LORA, maxSteps: 12, loraDropout: 0.1, dropout: 0.1 };
     const straight = await losses((await engine.createTrainer(await newModel(), opts)).run());

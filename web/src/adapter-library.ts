@@ -38,6 +38,6 @@ export async function applyAdapter(app: App, bytes: Uint8Array, name: string): P
   cur.resumeStep = info.checkpoint?.step;
   app.setAdapter({ ...info });
   const what = info.checkpoint ? `LoRA checkpoint at step ${formatInt(info.checkpoint.step)}` : 'LoRA adapter';
-  setModelStatus(`${cur.name ? `"${cur.name}"` : 'the model'} + ${what} "${name}" (rank ${info.rank}, ${info.targets.join(', ')})`);
+  setModelStatus(`${cur.name ? `"${cur.name}"` : 'the model'} + ${what} "${name}" (rank ${info.rank}, ${info.targets.join(', ')})`, cur.model);
   announce(`Loaded the ${what} "${name}" onto the current model.${info.checkpoint ? ' Resume its training in step 3.' : ' Talk to it in step 4.'}`);
 }

@@ -100,14 +100,17 @@ export class FinetunePanel {
       const o = this.#options(model);
       const config = { ...model.config };
       const { batchSize, sequenceLength } = o;
+      // A LoRA run keeps a loaded base as it is held (packed in its file's dtype until full training).
+      const baseDtype = (await model.memory()).packed ? (this.app.current?.dtype ?? 'f32') : 'f32';
       const [lora, full] = await Promise.all([
-        this.app.engine.estimateMemory({ config, training: o }),
+        this.app.engine.estimateMemory({ config, training: o, baseDtype }),
         this.app.engine.estimateMemory({ config, training: { batchSize, sequenceLength } }),
       ]);
       if (call !== this.#estimates) return;
       el.textContent =
         `${formatCount(lora.trainableParameters)} of ${formatCount(lora.parameters)} parameters train; ` +
-        `≈ ${formatBytes(lora.training.total)} of memory to fine-tune (full training: ≈ ${formatBytes(full.training.total)}).`;
+        `≈ ${formatBytes(lora.training.total)} of memory to fine-tune on a ${baseDtype} base ` +
+        `(full training: ≈ ${formatBytes(full.training.total)}).`;
     } catch (e) {
       if (call === this.#estimates) el.textContent = `No estimate: ${(e as Error)?.message ?? String(e)}`;
     }
@@ -139,6 +142,7 @@ export class FinetunePanel {
     setModelStatus(
       `${cur.name ? `"${cur.name}"` : 'the model'} + LoRA adapter (rank ${info?.rank}, ${info?.targets.join(', ')}; ` +
         `${formatCount(info?.parameterCount ?? 0)} of ${formatCount(model.parameterCount)} parameters train)`,
+      model,
     );
     await this.train.run(`LoRA fine-tuning started: ${formatInt(options.maxSteps!)} steps.`);
     await this.compare();

@@ -232,7 +232,7 @@ try {
     await s.load('demo tuned');
     s.check((await s.generate()) === tuned, 'the merged model generates other text than base + adapter');
     await s.load('demo model');
-    await page.setInputFiles('#model-file', adapterFile);
+    await page.setFiles('#model-file', adapterFile);
     await s.until('the opened adapter is on the model', () => /\+ LoRA adapter/.test(document.querySelector('#status-model').textContent), 20_000);
     s.check((await s.generate()) === tuned, 'the adapter opened onto its base generates other text');
     await s.shot('08a-lora-kept');
