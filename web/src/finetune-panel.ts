@@ -109,7 +109,7 @@ export class FinetunePanel {
       if (call !== this.#estimates) return;
       el.textContent =
         `${formatCount(lora.trainableParameters)} of ${formatCount(lora.parameters)} parameters train; ` +
-        `≈ ${formatBytes(lora.training.total)} of memory to fine-tune on a ${baseDtype} base ` +
+        `≈ ${formatBytes(lora.training.total)} of memory to fine-tune, the base held in ${baseDtype} ` +
         `(full training: ≈ ${formatBytes(full.training.total)}).`;
     } catch (e) {
       if (call === this.#estimates) el.textContent = `No estimate: ${(e as Error)?.message ?? String(e)}`;
