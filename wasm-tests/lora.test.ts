@@ -1,48 +1,27 @@
-// lora.test.ts: LoRA fine-tuning through the package, in both engines (main thread and Worker):
-// a trainer with loraRank trains an adapter on the frozen model (its loss falls, the base's
-// outputs with the adapter switched off do not move), the adapter saves as a small file and
-// loads onto its base with the same logits, is refused on another base, merges into the model
-// (which then saves and reloads with base + adapter's logits); a LoRA run's checkpoint resumes
-// with identical losses; recompute + chunked train to the same losses as the plain pass; the
-// trainer reports its memory estimate and the measured wasm memory; estimateMemory takes the
-// LoRA and memory options and the base's dtype; the model store tells adapters apart. The Worker
-// engine does the same: train, save, load, merge, resume, named errors, estimates.
+// lora.test.ts: LoRA fine-tuning through the package in the main-thread engine (the Worker
+// engine's: lora-worker.test.ts): a trainer with loraRank trains an adapter on a frozen,
+// pretrained model (its loss on new text halves, the base's outputs with the adapter switched
+// off do not move), the adapter saves as a small file and loads onto its base with the same
+// logits, is refused on another base (and on the base after merging), merges into the model
+// (which then saves and reloads with base + adapter's logits); a loaded q8_0 model fine-tunes
+// without unpacking; an imported Hugging Face model fine-tunes and exports (GGUF, Hugging Face)
+// as base + adapter; a LoRA run's checkpoint resumes with identical losses; recompute + chunked
+// train to the same losses as the plain pass; the trainer reports its memory estimate and the
+// measured wasm memory; estimateMemory takes the LoRA and memory options and the base's dtype;
+// the model store tells adapters apart; bad settings get named errors.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEngine,
-  createWorkerEngine,
   SllmConfigError,
   SllmFormatError,
   SllmInvalidArgumentError,
   type Engine,
-  type Model,
-  type TrainingProgress,
+  type HuggingFaceFiles,
 } from '../dist/index.js';
 import { readSllmFile } from '../dist/store/sllm-file.js';
 import { expectError, QUICK, rawModule, SMALL, TEXT } from './helpers.js';
-import { nodeWorker } from './node-worker.js';
-
-const ONE_LINE = 'Ada likes Bo.\n'.repeat(400);
-const LORA = { ...QUICK, loraRank: 4, loraAlpha: 8, learningRate: 3e-2, minLearningRate: 3e-3, evalInterval: 0 } as const;
-
-async function losses(it: AsyncIterable<TrainingProgress>): Promise<number[]> {
-  const out: number[] = [];
-  for await (const p of it) out.push(p.loss);
-  return out;
-}
-
-async function logits(engine: Engine, model: Model, ids: number[]): Promise<Float32Array> {
-  if (engine.backend === undefined) throw new Error('no engine');
-  // The raw module's lastLogits: one full forward, the reference the generation tests use too.
-  const h = (model as unknown as { wasmHandle: { lastLogits(ids: number[]): Float32Array } }).wasmHandle;
-  return new Float32Array(h.lastLogits(ids));
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]));
-  return w;
-}
+import { logits, LORA, losses, maxDiff, ONE_LINE } from './lora-fixtures.js';
 
 describe('LoRA in the main-thread engine', () => {
   let engine: Engine;
@@ -162,6 +141,28 @@ describe('LoRA in the main-thread engine', () => {
     expect(maxDiff(await logits(engine, merged, ids), ref)).toBeLessThan(1e-5);
   });
 
+  it('fine-tunes an imported Hugging Face llama; GGUF and Hugging Face exports carry base + adapter', async () => {
+    const dir = new URL('../native-tests/fixtures/hf/llama/', import.meta.url);
+    const files: HuggingFaceFiles = {};
+    for (const f of readdirSync(dir)) if (f !== 'reference.json') files[f] = new Uint8Array(readFileSync(new URL(f, dir)));
+    const { model } = await engine.importHuggingFace(files);
+    const ids = Array.from(await model.tokenizer.encode('Ada likes Bo.'));
+    const base = await logits(engine, model, ids);
+    const seq = Math.min(32, model.config.contextLength);
+    const trainer = await engine.createTrainer(model, { text: ONE_LINE, ...LORA, sequenceLength: seq, maxSteps: 8,
+      loraTargets: 'attn_q,attn_v,ffn_gate' });
+    expect((await model.adapterInfo())!.targets).toEqual(['attn_q', 'attn_v', 'ffn_gate']);
+    const l = await losses(trainer.run());
+    expect(l[7]).toBeLessThan(l[0]);
+    const tuned = await logits(engine, model, ids);
+    expect(maxDiff(tuned, base)).toBeGreaterThan(1e-3);
+    const gguf = (await engine.loadModel(await model.toGguf({ dtype: 'f32' }))).model;
+    expect(maxDiff(await logits(engine, gguf, ids), tuned)).toBeLessThan(1e-4);
+    const hf = (await engine.importHuggingFace(await model.toHuggingFace())).model;
+    expect(maxDiff(await logits(engine, hf, ids), tuned)).toBeLessThan(1e-4);
+    expect(await model.adapterInfo()).toBeDefined();  // exporting did not merge it into the model
+  });
+
   it('resumes a LoRA run from its checkpoint with identical losses; recompute + chunked give the same', async () => {
     const opts = { text: TEXT, ...LORA, maxSteps: 12, loraDropout: 0.1, dropout: 0.1 };
     const straight = await losses((await engine.createTrainer(await newModel(), opts)).run());
@@ -216,67 +217,5 @@ describe('LoRA in the main-thread engine', () => {
     await engine.createTrainer(model, { text: TEXT, ...LORA });
     await expectError(engine.createTrainer(model, { text: TEXT, ...QUICK }), SllmConfigError,
       /carries a LoRA adapter: train it with loraRank 4/);
-  });
-});
-
-describe('LoRA in the Worker engine', () => {
-  let engine: Engine;
-  beforeAll(async () => {
-    engine = await createWorkerEngine({ worker: nodeWorker() });
-  });
-  afterAll(() => engine.dispose());
-
-  it('trains, saves and loads an adapter, and reports memory', async () => {
-    const tokenizer = await engine.createTokenizer({ type: 'char', text: TEXT });
-    const pretrained = async () => {
-      const m = await engine.createModel({ tokenizer, config: SMALL });
-      await losses((await engine.createTrainer(m, { text: TEXT, ...QUICK, maxSteps: 300, evalInterval: 0 })).run());
-      return m;
-    };
-    const model = await pretrained();
-    const trainer = await engine.createTrainer(model, { text: ONE_LINE, ...LORA, maxSteps: 30, recompute: true, chunked: true });
-    const l = await losses(trainer.run());
-    console.log('worker lora losses', l.map((x) => x.toFixed(2)).join(' '));
-    expect(l[29]).toBeLessThan(0.5 * l[0]);
-    expect((await trainer.memory()).estimate.total).toBeGreaterThan(0);
-    const sample = await model.generate('Ada', { maxTokens: 20, temperature: 0 });
-    await model.setAdapterEnabled(false);
-    const baseSample = await model.generate('Ada', { maxTokens: 20, temperature: 0 });
-    expect(sample).not.toBe(baseSample);
-    await model.setAdapterEnabled(true);
-    const file = await model.saveAdapter();
-    const fresh = await pretrained();
-    expect(await fresh.loadAdapter(file)).toMatchObject({ rank: 4 });
-    expect(await fresh.generate('Ada', { maxTokens: 20, temperature: 0 })).toBe(sample);
-    await fresh.mergeAdapter();
-    expect(await fresh.adapterInfo()).toBeUndefined();
-    expect(await fresh.generate('Ada', { maxTokens: 20, temperature: 0 })).toBe(sample);
-    // The merged model saves and loads as one model with the same outputs.
-    const reloaded = await engine.loadModel(await fresh.save());
-    expect(await reloaded.model.generate('Ada', { maxTokens: 20, temperature: 0 })).toBe(sample);
-    // Named errors cross the worker: another base, a model file, a rank larger than a layer.
-    const other = await engine.createModel({ tokenizer, config: { ...SMALL, initSeed: 7 } });
-    await expectError(other.loadAdapter(file), SllmConfigError, /trained on other weights/);
-    await expectError(engine.loadModel(file), SllmFormatError, /is a LoRA adapter/);
-    await expectError(engine.createTrainer(other, { text: TEXT, ...LORA, loraRank: 40 }), SllmConfigError,
-      /rank 40 is larger than the attn_q layer/);
-  });
-
-  it('resumes a LoRA run from its checkpoint in a fresh model with identical losses; estimates memory', async () => {
-    const tokenizer = await engine.createTokenizer({ type: 'char', text: TEXT });
-    const opts = { text: TEXT, ...LORA, maxSteps: 10, loraDropout: 0.1, recompute: true, chunked: true };
-    const straight = await losses((await engine.createTrainer(await engine.createModel({ tokenizer, config: SMALL }), opts)).run());
-    const t1 = await engine.createTrainer(await engine.createModel({ tokenizer, config: SMALL }), opts);
-    const first: number[] = [];
-    for (let i = 0; i < 4; i++) first.push((await t1.step()).loss);
-    const ckpt = await t1.saveCheckpoint();
-    const m2 = await engine.createModel({ tokenizer, config: SMALL });
-    expect((await m2.loadAdapter(ckpt)).checkpoint).toMatchObject({ step: 4 });
-    const rest = await losses((await engine.resumeTrainer(m2, { text: TEXT })).run());
-    expect([...first, ...rest]).toEqual(straight);
-    const e = await engine.estimateMemory({ config: { ...SMALL, vocabSize: tokenizer.vocabSize },
-      training: { sequenceLength: 32, loraRank: 4, recompute: true }, baseDtype: 'q8_0' });
-    expect(e.trainableParameters).toBe((await m2.adapterInfo())!.parameterCount);
-    expect(e.training.optimizer).toBe(e.trainableParameters * 8);
   });
 });

@@ -1,11 +1,12 @@
 // train-panel.ts: step 3, training, live. Builds the tokenizer, model and trainer from the
-// settings (or resumes a loaded checkpoint), runs the trainer's async iterator and shows each
-// step: progress bar, step / ETA / tokens per second, the loss chart and a generated sample
-// refreshed every few hundred steps. Pause, resume and stop go straight to the trainer.
+// settings (or resumes a loaded checkpoint), runs the trainer's async iterator (also LoRA
+// fine-tuning's, finetune-panel.ts) and shows each step: progress bar, step / ETA / tokens per
+// second / the wasm memory's measured peak, the loss chart and a generated sample refreshed
+// every few hundred steps. Pause, resume and stop go straight to the trainer.
 
 import type { Model, Trainer, TrainingProgress } from 'sllm';
 import type { App } from './app.js';
-import { byId, formatCount, formatDuration, formatInt } from './dom.js';
+import { byId, formatBytes, formatCount, formatDuration, formatInt } from './dom.js';
 import { LossChart } from './loss-chart.js';
 import type { SettingsPanel } from './settings-panel.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
@@ -176,6 +177,7 @@ export class TrainPanel {
       `loss ${p.loss.toFixed(3)}`,
       ...(p.valLoss !== undefined ? [`validation ${p.valLoss.toFixed(3)}`] : []),
       `${formatInt(p.tokensPerSecond)} tokens/s`,
+      `memory peak ${formatBytes(p.peakMemoryBytes)}`,
       p.done ? 'done' : `${formatDuration(p.etaMs)} left`,
     ];
     this.#numbers.textContent = parts.join(' · ');
