@@ -24,10 +24,8 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "bench_model_util.h"
 #include "core/thread_pool.h"
-#if defined(__EMSCRIPTEN__)
-#include <unistd.h>
-#endif
 #include "format/gguf_model.h"
 #include "format/sllm_file.h"
 #include "generate/decoder.h"
@@ -54,43 +52,9 @@ std::vector<Shape> shapes() {
   return {{"gpt2-124m", gpt}, {"smollm-135m", smol}};
 }
 
-// A character tokenizer of exactly `vocab` ids: code points from U+0800 up (three UTF-8 bytes
-// each, below the surrogates), without U+2581 (SentencePiece's space, which GGUF cannot tell
-// from a space in a character vocabulary).
-std::unique_ptr<CharTokenizer> tokenizer(int vocab) {
-  const int specials = int(CharTokenizer::train("a")->vocab_size()) - 1;
-  std::string text;
-  for (int i = 0; i < vocab - specials; ++i) {
-    const uint32_t cp = 0x800u + uint32_t(i) + (0x800u + uint32_t(i) >= 0x2581u ? 1u : 0u);
-    text += char(0xE0 | (cp >> 12)), text += char(0x80 | ((cp >> 6) & 0x3F)), text += char(0x80 | (cp & 0x3F));
-  }
-  return CharTokenizer::train(text);
-}
-
-// The top of malloc's heap (wasm; natively 0): what the process has allocated, free gaps included.
-uint64_t heap_top() {
-#if defined(__EMSCRIPTEN__)
-  return uint64_t(reinterpret_cast<uintptr_t>(sbrk(0)));
-#else
-  return 0;
-#endif
-}
-
-uint64_t memory_bytes() {
-#if defined(__EMSCRIPTEN__)
-  return uint64_t(__builtin_wasm_memory_size(0)) * 65536;
-#else
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // kB
-  return 0;
-#endif
-}
-
 int write(const std::string& dir) {
   for (const Shape& s : shapes()) {
-    auto tok = tokenizer(s.cfg.vocab_size);
+    auto tok = bench::char_tokenizer(s.cfg.vocab_size);
     auto model = Model::create(s.cfg);
     for (DType t : {DType::F32, DType::F16, DType::Q8_0, DType::Q4_0}) {
       SaveOptions so;
@@ -107,7 +71,7 @@ int write(const std::string& dir) {
 }
 
 int run(const std::string& path, int prompt_len, int new_tokens) {
-  const uint64_t mem0 = memory_bytes(), heap0 = heap_top();
+  const uint64_t mem0 = bench::memory_bytes(), heap0 = bench::heap_top();
   const double t0 = bench::now_s();
   auto bytes = std::make_shared<std::vector<uint8_t>>();
   {
@@ -121,22 +85,22 @@ int run(const std::string& path, int prompt_len, int new_tokens) {
     f.read(reinterpret_cast<char*>(bytes->data()), std::streamsize(bytes->size()));
   }
   const size_t file_bytes = bytes->size();
-  const uint64_t mem_read = memory_bytes();
+  const uint64_t mem_read = bench::memory_bytes();
   LoadOptions lo;
   lo.packed = true;
   LoadedFile file = load_file(std::shared_ptr<const std::vector<uint8_t>>(std::move(bytes)), lo);
   const double load_ms = (bench::now_s() - t0) * 1e3;
-  const uint64_t mem_loaded = memory_bytes();
+  const uint64_t mem_loaded = bench::memory_bytes();
   const Model& model = *file.model;
   const int V = model.config().vocab_size;
   Decoder dec(model);
-  const uint64_t mem_decoder = memory_bytes();
+  const uint64_t mem_decoder = bench::memory_bytes();
   std::vector<int32_t> prompt(static_cast<size_t>(prompt_len));
   for (int i = 0; i < prompt_len; ++i) prompt[size_t(i)] = int32_t((i * 7919 + 13) % V);
   const double t1 = bench::now_s(), c1 = bench::cpu_s();
   const float* logits = dec.prefill(prompt);
   const double t2 = bench::now_s(), c2 = bench::cpu_s();
-  const uint64_t mem_prefill = memory_bytes();
+  const uint64_t mem_prefill = bench::memory_bytes();
   for (int i = 0; i < new_tokens; ++i) {
     int32_t best = 0;
     for (int v = 1; v < V; ++v)
@@ -144,7 +108,7 @@ int run(const std::string& path, int prompt_len, int new_tokens) {
     logits = dec.step(best);
   }
   const double t3 = bench::now_s(), c3 = bench::cpu_s();
-  const uint64_t mem = memory_bytes(), heap = heap_top() - heap0;
+  const uint64_t mem = bench::memory_bytes(), heap = bench::heap_top() - heap0;
   std::printf(
       "{\"file\":\"%s\",\"build\":\"%s\",\"threads\":%d,\"file_bytes\":%zu,\"load_ms\":%.1f,\"prefill_tokens_per_s\":%.1f,"
       "\"decode_tokens_per_s\":%.2f,\"prefill_cpu_tokens_per_s\":%.1f,\"decode_cpu_tokens_per_s\":%.2f,\"weight_bytes\":%llu,\"kv_cache_bytes\":%llu,\"scratch_bytes\":%llu,"

@@ -4,14 +4,18 @@
 // finite differences; training steps on a q8_0 / q4_0 / f16 base against the same steps on the
 // f32 model dequantized from the same file (the base's products differ only by the integer
 // kernels' activation rounding); the model staying packed (weight bytes unchanged, no gradient
-// slab) through training, recomputation and chunking; and merging into a packed base.
+// slab) through training, recomputation and chunking; adapters made on a packed base attaching
+// to the same values only; merging into a packed base; and training settings the model cannot
+// take refused before anything is converted.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/rng.h"
+#include "core/error.h"
 #include "data/dataset.h"
+#include "format/adapter_file.h"
 #include "format/sllm_file.h"
 #include "gradcheck.h"
 #include "kernels/linear_input_grad.h"
@@ -190,4 +194,64 @@ TEST_CASE("linear_input_grad on packed rows equals gemm on the dequantized matri
       want[size_t(i) * K + c] = float(s);
     }
   for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).margin(1e-4).epsilon(1e-4));
+}
+
+TEST_CASE("an adapter trained on a packed base names it by its values: it attaches to the file loaded packed or "
+          "dequantized, not to other weights; merging converts the base",
+          "[lora][packed][format]") {
+  const Saved s = saved_model("gpt", true, DType::Q8_0);
+  auto trained = load(s, true);
+  attach_random_lora(*trained, all_targets(trained->config(), 4), 41);
+  const std::vector<uint8_t> file = save_adapter(*trained, *s.tok);
+  CHECK(trained->packed());  // the checksum read the packed rows without converting them
+  const Batch2 b = random_batch(1, 9, trained->config().vocab_size, 2);
+  trained->forward(b.x.data(), nullptr, 1, 9);
+  const std::vector<float> want(trained->logits(), trained->logits() + 9 * trained->config().vocab_size);
+  for (bool packed : {true, false}) {
+    auto m = load(s, packed);
+    LoadedAdapter a = load_adapter(file.data(), file.size());
+    attach_adapter(*m, std::move(a.lora), a.config);
+    m->forward(b.x.data(), nullptr, 1, 9);
+    double worst = 0;
+    for (size_t i = 0; i < want.size(); ++i) worst = std::max(worst, double(std::fabs(m->logits()[i] - want[i])));
+    INFO((packed ? "packed" : "dequantized") << " load: logits differ by " << worst);
+    CHECK(worst < (packed ? 1e-6 : 2e-3));  // the dequantized load runs f32 products
+  }
+  // The f16 file of the same model holds other values: refused.
+  auto other = load(saved_model("gpt", true, DType::F16), true);
+  LoadedAdapter c = load_adapter(file.data(), file.size());
+  try {
+    attach_adapter(*other, std::move(c.lora), c.config);
+    FAIL("attached to other weights");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("this adapter was trained on other weights"));
+  }
+  // Merging writes the update into f32 weights: the packed base is converted first.
+  trained->merge_lora();
+  CHECK(!trained->packed());
+  trained->forward(b.x.data(), nullptr, 1, 9);
+  for (size_t i = 0; i < want.size(); ++i) CHECK(trained->logits()[i] == Approx(want[i]).margin(2e-3));
+}
+
+TEST_CASE("LoRA training settings the model cannot take get clear errors", "[lora][errors]") {
+  const Saved s = saved_model("gpt", true, DType::Q4_0);
+  auto m = load(s, true);
+  const TokenDataset data(s.tok->encode(kText), 0.1f);
+  TrainConfig tc;
+  tc.batch_size = 2;
+  tc.seq_len = 8;
+  tc.lora_rank = 65;  // the model's layers are 64 wide
+  auto error_of = [&](const TrainConfig& c) -> std::string {
+    try {
+      Trainer t(*m, data, c);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(error_of(tc), Catch::Contains("rank 65 is larger than the attn_q layer (64 x 64)"));
+  tc.lora_rank = 8;
+  tc.lora_targets = "attn_q,ffn_gate";
+  CHECK_THAT(error_of(tc), Catch::Contains("the gpt architecture has no ffn_gate layer"));
+  CHECK(m->packed());  // nothing was converted on the way to the errors
 }

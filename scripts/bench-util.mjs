@@ -24,3 +24,9 @@ export function run(cmd, argv, { quiet = false } = {}) {
 
 // The JSON object a benchmark prints as its last line.
 export const lastJson = (out) => JSON.parse(out.trim().split('\n').at(-1));
+
+// The value after flag `name` in argv (process.argv.slice(2)), or dflt.
+export function option(argv, name, dflt) {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+}
