@@ -62,14 +62,14 @@ const describe = (s) =>
 console.log('training memory: gpt, vocabulary 10000, dim 512, 6 layers, 8 heads, ffn 2048, context 256, batch 8 ' +
             '(peak memory; the estimate is compared with what the setup allocated: wasm: the growth of malloc\'s heap, ' +
             'natively: the peak resident set less that at start)');
-console.log(`${'setup'.padEnd(38)} ${'build'.padEnd(9)} ${pad('peak MB', 8)} ${pad('reduction', 9)} ${pad('tok/s', 7)} ` +
+console.log(`${'setup'.padEnd(40)} ${'build'.padEnd(9)} ${pad('peak MB', 8)} ${pad('reduction', 9)} ${pad('tok/s', 7)} ` +
             `${pad('estimate MB', 11)} ${pad('est. error', 10)}`);
 for (const r of results) {
   const full = results.find((x) => x.build === r.build && x.setup === 'full');
   r.reduction = full ? 1 - r.memory_bytes / full.memory_bytes : null;
   r.allocated_bytes = r.heap_growth_bytes > 0 ? r.heap_growth_bytes : r.memory_bytes - r.memory_start;
   r.estimate_error = r.estimate_bytes / r.allocated_bytes - 1;
-  console.log(`${describe(r.setup).padEnd(38)} ${r.build.padEnd(9)} ${pad(mb(r.memory_bytes), 8)} ` +
+  console.log(`${describe(r.setup).padEnd(40)} ${r.build.padEnd(9)} ${pad(mb(r.memory_bytes), 8)} ` +
               `${pad(r.reduction === null ? '-' : (100 * r.reduction).toFixed(1) + '%', 9)} ${pad(r.tokens_per_s.toFixed(0), 7)} ` +
               `${pad(mb(r.estimate_bytes), 11)} ${pad((100 * r.estimate_error).toFixed(1) + '%', 10)}`);
 }

@@ -187,6 +187,28 @@ describe('generation', () => {
     m.dispose();
     t.dispose();
   });
+
+  it('a prompt extending the last generated text computes only the new tokens; training starts the cache over', async () => {
+    const positions = () => (model as unknown as { generationPositions: number }).generationPositions;
+    const greedy = { temperature: 0, stopAtEos: false } as const;
+    const first = await model.generate('Ada ', { ...greedy, maxTokens: 12 });
+    // the char tokenizer encodes the text so far to exactly the ids generated
+    const prompt = `Ada ${first} and`;
+    const before = positions();
+    const warm = await model.generate(prompt, { ...greedy, maxTokens: 10 });
+    // the last generated token and " and" are new; then 9 steps (the 10th token is not computed)
+    expect(positions() - before).toBe(1 + 4 + 9);
+    const { model: copy } = await engine.loadModel(await model.save());
+    expect(await copy.generate(prompt, { ...greedy, maxTokens: 10 })).toBe(warm);
+    copy.dispose();
+    // a training step changes the weights: the next generation computes its whole prompt again
+    const trainer = await engine.createTrainer(model, { text: TEXT, ...QUICK, maxSteps: 1 });
+    await trainer.step();
+    trainer.dispose();
+    const again = positions();
+    await model.generate(prompt, { ...greedy, maxTokens: 10 });
+    expect(positions() - again).toBe((await tokenizer.encode(prompt)).length + 9);
+  });
 });
 
 describe('llama models', () => {

@@ -1,5 +1,5 @@
 // chat_bindings.cpp: the chat API's conversation session for JavaScript: the core's
-// ChatSession (src/chat/chat_session.h: the conversation's tokens in a KV cache, reused by a
+// PrefixCache (src/generate/prefix_cache.h: the conversation's tokens in a KV cache, reused by a
 // follow-up turn) plus the sampler and the streaming decoder of one reply. The TypeScript chat
 // layer (bindings/ts/src/chat/) drives it one token per call: prefill(ids), then sample(),
 // piece(id) and, while the reply goes on, append(id).
@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "boundary.h"
-#include "chat/chat_session.h"
+#include "generate/prefix_cache.h"
 #include "handles.h"
 
 namespace sllm::bind {
@@ -70,7 +70,7 @@ class ChatSessionHandle {
 
   std::shared_ptr<Model> model_;            // kept alive for session_
   std::shared_ptr<const Tokenizer> tok_;  // kept alive for decoder_
-  ChatSession session_;
+  PrefixCache session_;
   std::optional<StreamDecoder> decoder_;  // one per reply (begin)
   SampleOptions opts_;
   Rng rng_;

@@ -57,8 +57,8 @@ namespace {
 ModelHandle* load_file_bytes(const val& u8) {
   return guard([&]() -> ModelHandle* {
     // The file's bytes go into wasm memory once: an SLLM model file is kept packed for generation
-    // (its matrices stay in these bytes, in their dtype; a trainer converts them to f32). A GGUF
-    // file is imported (load_any).
+    // (its matrices stay in these bytes, in their dtype; a trainer converts them to f32), and so
+    // is a GGUF file's model.
     const double length = u8["length"].isNumber() ? u8["length"].as<double>() : 0;
     if (length > double(uint64_t(1) << 31))
       fail(ErrorCode::OutOfMemory, "out of memory: the file is " + std::to_string(uint64_t(length) >> 20) +
@@ -68,7 +68,7 @@ ModelHandle* load_file_bytes(const val& u8) {
     const bool gguf = is_gguf(bytes->data(), bytes->size());
     LoadOptions opts;
     opts.packed = true;
-    LoadedFile f = gguf ? load_any(bytes->data(), bytes->size()) : load_file(bytes, opts);
+    LoadedFile f = gguf ? load_gguf(bytes, opts) : load_file(bytes, opts);
     auto h = std::make_unique<ModelHandle>(std::shared_ptr<Model>(std::move(f.model)),
                                            std::shared_ptr<const Tokenizer>(std::move(f.tokenizer)), "");
     h->metadata = std::move(f.metadata);

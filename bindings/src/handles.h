@@ -85,6 +85,9 @@ class ModelHandle {
   void removeAdapter();
   void setAdapterEnabled(bool enabled);
   std::shared_ptr<CheckpointState> adapter_checkpoint;  // a loaded adapter checkpoint, until resumed
+  // The KV cache text generation keeps between calls (generate_bindings.cpp), made on first use;
+  // a prompt that extends the last generation's text computes only the new tokens.
+  std::shared_ptr<PrefixCache> generation_cache;
 
  private:
   std::shared_ptr<Model> model_;
@@ -136,7 +139,7 @@ class TrainerHandle {
 class SessionHandle {
  public:
   SessionHandle(std::shared_ptr<Model> model, std::shared_ptr<const Tokenizer> tok, const std::string& prompt,
-                const SampleOptions& opts);
+                const SampleOptions& opts, std::shared_ptr<PrefixCache> cache);
 
   std::string next();  // the text of the next token (may be "" mid-character); "" when done
   bool done() const { return gen_.done(); }
@@ -144,6 +147,7 @@ class SessionHandle {
  private:
   std::shared_ptr<Model> model_;             // kept alive for gen_
   std::shared_ptr<const Tokenizer> tok_;   // kept alive for gen_
+  std::shared_ptr<PrefixCache> cache_;     // kept alive for gen_ (the model handle's)
   TextGenerator gen_;
 };
 

@@ -65,7 +65,8 @@ files:     --save FILE (the trained model, SLLM format)  --save-dtype f32|f16|q8
            training options come from the file; a LoRA run's checkpoint also needs --model BASE)
 fine-tuning: --model FILE (start from a saved SLLM or GGUF model instead of a new one: its
            tokenizer and architecture; with --lora-rank N a LoRA adapter trains on the frozen
-           model)  --adapter FILE (a saved adapter to go on training)
+           model, which an SLLM file keeps in its dtype: a q4_0 file stays q4_0 in memory)
+           --adapter FILE (a saved adapter to go on training)
            --save-adapter FILE (the trained LoRA adapter; --save then writes the merged model)
 )";
 }

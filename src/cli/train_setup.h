@@ -36,18 +36,16 @@ inline bool is_adapter_file(const std::string& bytes) {
   }
 }
 
-// A model file: an SLLM file's matrices stay in its bytes and dtype (packed: q8_0 / q4_0 run the
-// integer kernels, and a LoRA fine-tune keeps its base so; full training converts it to f32); a
-// GGUF file is imported (load_any).
+// A model file (SLLM or GGUF): its matrices stay in its bytes and dtype (packed: q8_0 / q4_0 run
+// the integer kernels, and a LoRA fine-tune keeps its base so; full training converts it to f32).
 inline LoadedFile load_model_file(const std::string& path) {
   auto bytes = [&] {
     const std::string text = read_file(path);
     return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
   }();
-  if (is_gguf(bytes->data(), bytes->size())) return load_any(bytes->data(), bytes->size());
   LoadOptions lo;
   lo.packed = true;
-  return load_file(bytes, lo);
+  return is_gguf(bytes->data(), bytes->size()) ? load_gguf(bytes, lo) : load_file(bytes, lo);
 }
 
 // The model of --model (any format the tools read), with --adapter's adapter attached.

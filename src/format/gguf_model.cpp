@@ -69,7 +69,17 @@ std::vector<uint8_t> save_gguf(const Model& model, const Tokenizer& tok, const S
   return w.finish();
 }
 
-LoadedFile load_gguf(const uint8_t* data, size_t size) {
+namespace {
+
+// The bf16 tensors of a packed import, widened to f32 (the kernels read no bf16), and the file.
+struct GgufBacking {
+  std::shared_ptr<const void> file;
+  std::vector<std::vector<float>> widened;
+};
+
+// load_gguf's body; with backing (the bytes' owner) the model is packed: its matrices and
+// embeddings stay in the file's bytes in their dtype (bf16 ones widened to f32).
+LoadedFile import_gguf(const uint8_t* data, size_t size, std::shared_ptr<const void> backing) {
   GgufFile f = GgufFile::parse(data, size);
   LoadedFile out;
   out.tokenizer = read_gguf_tokenizer(f);
@@ -104,24 +114,58 @@ LoadedFile load_gguf(const uint8_t* data, size_t size) {
       for (const GgufTensorPlan& p : plan) known = known || p.name == t.name;
       if (!known) bad("tensor \"" + std::string(t.name) + "\" is not part of the " + std::string(f.string("general.architecture")) + " model this build reads");
     }
-  out.model = Model::create(cfg, std::move(layout));
-  float* params = out.model->params();
-  for (size_t i = 0; i < plan.size(); ++i) {
-    const uint8_t* src = f.tensor_data(*found[i]);
-    DType d = DType::F32;
-    const bool bf16 = !dtype_of_ggml(found[i]->type, d);
-    for (const ParamTensor* t : plan[i].parts) {
-      if (bf16)
-        decode_bf16(src, t->numel, params + t->offset);
-      else
-        decode_tensor(d, src, t->numel, params + t->offset);
-      src += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
+  if (backing) {
+    // Layout tensor -> its bytes in the file (a fused q|k|v tensor's row blocks in order).
+    auto owner = std::make_shared<GgufBacking>();
+    owner->file = std::move(backing);
+    std::vector<Model::TensorBytes> bytes(layout.size());
+    for (size_t i = 0; i < plan.size(); ++i) {
+      const uint8_t* src = f.tensor_data(*found[i]);
+      DType d = DType::F32;
+      const bool bf16 = !dtype_of_ggml(found[i]->type, d);
+      for (const ParamTensor* t : plan[i].parts) {
+        const size_t at = size_t(t - layout.data());
+        if (bf16) {
+          owner->widened.emplace_back(size_t(t->numel));
+          decode_bf16(src, size_t(t->numel), owner->widened.back().data());
+          bytes[at] = {DType::F32, reinterpret_cast<const uint8_t*>(owner->widened.back().data())};
+        } else {
+          bytes[at] = {d, src};
+        }
+        src += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
+      }
+    }
+    out.model = Model::create_packed(cfg, std::move(layout), bytes, std::move(owner));
+  } else {
+    out.model = Model::create(cfg, std::move(layout));
+    float* params = out.model->params();
+    for (size_t i = 0; i < plan.size(); ++i) {
+      const uint8_t* src = f.tensor_data(*found[i]);
+      DType d = DType::F32;
+      const bool bf16 = !dtype_of_ggml(found[i]->type, d);
+      for (const ParamTensor* t : plan[i].parts) {
+        if (bf16)
+          decode_bf16(src, t->numel, params + t->offset);
+        else
+          decode_tensor(d, src, t->numel, params + t->offset);
+        src += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
+      }
     }
   }
   for (const char* key : {"name", "description"})
     if (const GgufKV* k = f.find(std::string("general.") + key); k && k->type == GgufType::String)
       out.metadata.set(key, std::string(f.string(k->key)));
   return out;
+}
+
+}  // namespace
+
+LoadedFile load_gguf(const uint8_t* data, size_t size) { return import_gguf(data, size, nullptr); }
+
+LoadedFile load_gguf(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts) {
+  const uint8_t* data = bytes->data();
+  const size_t size = bytes->size();
+  return import_gguf(data, size, opts.packed ? std::shared_ptr<const void>(std::move(bytes)) : nullptr);
 }
 
 Json gguf_summary(const uint8_t* data, size_t size) {

@@ -3,11 +3,13 @@
 // f32, f16, q8_0 or q4_0 (the SLLM writer's dtype rules), with every hyper-parameter key
 // llama.cpp reads, the tokenizer (gguf_tokenizer.h), and name/description from the metadata.
 // Import reads GGUF v2/v3 files of architecture gpt2 or llama with tensors in f32, f16, bf16,
-// q8_0 or q4_0 into an sllm model (dequantized to f32) that generates, evaluates, trains and
+// q8_0 or q4_0 into an sllm model (dequantized to f32, or packed: kept in the file's dtype for
+// generation) that generates, evaluates, trains and
 // saves; anything else is an error naming it.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "format/sllm_file.h"
@@ -22,6 +24,10 @@ std::vector<uint8_t> save_gguf(const Model& model, const Tokenizer& tok, const S
 // Parses, validates and imports a GGUF file. Throws Error(Format) naming what is wrong or
 // unsupported. Memory: besides what it returns, about the size of the file's metadata index.
 LoadedFile load_gguf(const uint8_t* data, size_t size);
+// The same on bytes the model may keep: with opts.packed, the matrices and embeddings stay in
+// them in the file's dtype (f32, f16, q8_0, q4_0; bf16 ones are widened to f32), as load_file's
+// packed SLLM models; a trainer converts them to f32 when it starts.
+LoadedFile load_gguf(std::shared_ptr<const std::vector<uint8_t>> bytes, const LoadOptions& opts);
 
 // What loadModel reports of a GGUF file in place of an SLLM header: {"format": "gguf",
 // "version", "architecture", "file_type" (the matrices' ggml type), "model" (the sllm config),

@@ -100,31 +100,55 @@ std::vector<int32_t> prompt_ids(const Tokenizer& tok, const std::string& prompt)
 }
 }  // namespace
 
-TokenGenerator::TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts)
-    : model_(model), opts_(opts), decoder_(model, opts.kv_cache == "f16" ? DType::F16 : DType::F32), rng_(opts.seed),
-      history_(std::move(prompt)) {
-  opts_.validate();
+namespace {
+DType kv_dtype(const SampleOptions& o) {
+  o.validate();
+  return o.kv_cache == "f16" ? DType::F16 : DType::F32;
+}
+}  // namespace
+
+TokenGenerator::TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts,
+                               PrefixCache* shared)
+    : model_(model), opts_(opts), rng_(opts.seed), history_(std::move(prompt)) {
+  const DType kv = kv_dtype(opts_);
   if (history_.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
+  if (shared && shared->kv_cache() == kv) {
+    cache_ = shared;
+  } else {
+    own_ = std::make_unique<PrefixCache>(model, kv);
+    cache_ = own_.get();
+  }
   logits_ = refill();
   done_ = opts_.max_new_tokens == 0;
 }
 
 const float* TokenGenerator::refill() {
-  // Rebuild the cache from the most recent tokens: all of them if they fit, else the last half context.
-  const size_t cap = size_t(decoder_.capacity());
+  // The cache holds the most recent tokens: all of them if they fit, else the last half context;
+  // what it already holds of them (a common prefix) is kept.
+  const size_t cap = size_t(cache_->capacity());
   const size_t n = history_.size() <= cap ? history_.size() : std::max<size_t>(1, cap / 2);
-  decoder_.reset();
-  return decoder_.prefill(history_.data() + (history_.size() - n), int(n));
+  cache_->prefill(std::vector<int32_t>(history_.end() - std::ptrdiff_t(n), history_.end()));
+  version_ = cache_->version();
+  return cache_->logits();
+}
+
+const float* TokenGenerator::step(int32_t id) {
+  // One cached step when the cache still holds this generation's tokens and has room.
+  if (cache_->version() != version_ || int(cache_->tokens().size()) >= cache_->capacity()) return refill();
+  cache_->append(id);
+  version_ = cache_->version();
+  return cache_->logits();
 }
 
 int32_t TokenGenerator::next() {
   if (done_) fail(ErrorCode::InvalidArgument, "generation has ended");
   try {
+    if (cache_->version() != version_) logits_ = refill();  // another generator used the shared cache
     const int32_t id = sample_token(logits_, model_.config().vocab_size, opts_, rng_);
     ++produced_;
     history_.push_back(id);
     if (produced_ >= opts_.max_new_tokens) done_ = true;
-    else logits_ = decoder_.pos() < decoder_.capacity() ? decoder_.step(id) : refill();
+    else logits_ = step(id);
     return id;
   } catch (...) {
     done_ = true;  // a failed generator cannot continue
@@ -133,10 +157,10 @@ int32_t TokenGenerator::next() {
 }
 
 TextGenerator::TextGenerator(const Model& model, const Tokenizer& tok, const std::string& prompt,
-                             const SampleOptions& opts)
+                             const SampleOptions& opts, PrefixCache* shared)
     : tok_((check_vocab(model, tok), tok)),
       stop_at_eos_(opts.stop_at_eos),
-      tokens_(model, prompt_ids(tok, prompt), opts),
+      tokens_(model, prompt_ids(tok, prompt), opts, shared),
       decoder_(tok) {
   done_ = tokens_.done();
 }

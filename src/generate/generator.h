@@ -3,12 +3,14 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/options.h"
 #include "core/rng.h"
 #include "generate/decoder.h"
+#include "generate/prefix_cache.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -35,18 +37,27 @@ int32_t sample_token(const float* logits, int V, const SampleOptions& opts, Rng&
 // Step-by-step sampling: prefills the prompt ids (at least one) on construction, then each
 // next() samples one token. When the context fills, the cache is rebuilt from the most recent
 // half of the context (positions cannot slide). The model must outlive it.
+// With a shared PrefixCache (of opts.kv_cache's dtype; another dtype is not used), the prompt
+// reuses what the cache holds in common with it (a prompt that extends an earlier generation's
+// text computes only the new tokens), and the cache keeps this generation's tokens for the next
+// one. Generators sharing a cache may interleave: one that finds the cache changed by another
+// prefills its own tokens again (their common prefix is kept). The cache must outlive it.
 class TokenGenerator {
  public:
-  TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts);
+  TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts,
+                 PrefixCache* shared = nullptr);
   bool done() const { return done_; }
   int32_t next();  // the next token id; call only while !done()
   int produced() const { return produced_; }
 
  private:
   const float* refill();
+  const float* step(int32_t id);
   const Model& model_;
   SampleOptions opts_;
-  Decoder decoder_;
+  std::unique_ptr<PrefixCache> own_;  // when no usable cache is shared
+  PrefixCache* cache_;
+  uint64_t version_ = 0;  // the cache's version after this generator's last change
   Rng rng_;
   std::vector<int32_t> history_;
   const float* logits_ = nullptr;
@@ -60,7 +71,8 @@ class TokenGenerator {
 // tokenizer must outlive it. A failed next() ends it.
 class TextGenerator {
  public:
-  TextGenerator(const Model& model, const Tokenizer& tok, const std::string& prompt, const SampleOptions& opts);
+  TextGenerator(const Model& model, const Tokenizer& tok, const std::string& prompt, const SampleOptions& opts,
+                PrefixCache* shared = nullptr);  // shared: as TokenGenerator's
   bool done() const { return done_; }
   std::string next();  // "" once done
   int tokens_generated() const { return tokens_.produced(); }

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "kernels/linear_input_grad.h"
+#include "kernels/tiled_linear.h"
 #include "format/weight_dtype.h"
 #include "generate/decoder.h"
 #include "model/lora.h"
@@ -69,17 +69,9 @@ MemoryEstimate training_memory(const ModelConfig& c, const TrainingSetup& s) {
   const uint64_t att = s.plan.chunked ? 3 * uint64_t(shape.Q) * T : 2 * T * T;
   m.scratch = uint64_t(std::max(1, s.threads)) * (96 * 256 + 512 * 256 + att) * 4 +
               4 * uint64_t(s.batch) * T * 4;
-  if (lora && s.base_dtype != DType::F32) {
-    // A packed base: the tile of dequantized rows of the input's gradient (linear_input_grad.h)
-    // and, for q8_0 / q4_0, the activations of the widest product in 16-bit blocks (an f32
-    // scale and 32 int16 per block: LinearScratch).
-    const uint64_t C = uint64_t(c.dim), F = uint64_t(c.ffn_dim);
-    m.scratch += linear_input_grad_floats(std::max(C, F)) * 4;
-    if (s.base_dtype == DType::Q8_0 || s.base_dtype == DType::Q4_0) {
-      auto act = [](uint64_t rows, uint64_t K) { return rows * (K / kQuantBlock * 4 + K * 2); };
-      m.scratch += std::max({act(uint64_t(shape.P), C), act(uint64_t(shape.M), F), act(uint64_t(shape.R), C)});
-    }
-  }
+  // A packed base: the tile of its dequantized rows (tiled_linear.h).
+  if (lora && s.base_dtype != DType::F32)
+    m.scratch += tiled_linear_floats(std::max(uint64_t(c.dim), uint64_t(c.ffn_dim))) * 4;
   return m;
 }
 

@@ -1,12 +1,12 @@
-// linear_op.cpp: the linear layer with LoRA adapters (see linear_op.h), on gemm (an f32 base) or
-// the quantized kernels (a packed base).
+// linear_op.cpp: the linear layer with LoRA adapters (see linear_op.h), on gemm (an f32 base, or
+// a packed base's dequantized tiles) or, decoding, the quantized kernels.
 #include "model/linear_op.h"
 
 #include <cstring>
 
 #include "kernels/dropout_hash.h"
 #include "kernels/kernels.h"
-#include "kernels/linear_input_grad.h"
+#include "kernels/tiled_linear.h"
 
 namespace sllm {
 
@@ -34,7 +34,8 @@ void linear_op_adapters(const LinearOp& op, const float* inp, int n, int64_t row
 }
 
 void linear_op_forward(const LinearOp& op, float* out, const float* inp, int n, int64_t row0, const LoraScratch& s) {
-  if (!is_f32_matrix(op.w)) linear_forward(out, inp, op.w, op.b, n, *op.qs);
+  if (!is_f32_matrix(op.w) && op.decode) linear_forward(out, inp, op.w, op.b, n, *op.qs);  // integer kernels
+  else if (!is_f32_matrix(op.w)) tiled_linear_forward(out, inp, op.w, op.b, n);
   else if (op.decode) linear_forward(out, inp, op.w.part[0].f32(), op.b, n, op.in, op.out);
   else matmul_forward(out, inp, op.w.part[0].f32(), op.b, n, op.in, op.out);
   linear_op_adapters(op, inp, n, row0, s);

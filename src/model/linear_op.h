@@ -7,8 +7,9 @@
 // The adapter's dropout masks are counter-based (dropout_hash.h): element (row0 + i, j) of the
 // layer's input in stream `key`, regenerated in the backward pass instead of stored.
 // The base weight is one f32 matrix, or (a frozen, packed base) row blocks in their file dtype
-// (f16, q8_0, q4_0): their forward runs the quantized kernels, their backward the input's
-// gradient on rows dequantized a tile at a time (linear_input_grad), never a whole f32 copy.
+// (f16, q8_0, q4_0): decoding runs the quantized kernels on them; the training passes
+// dequantize a tile of rows at a time for gemm, forward and backward (tiled_linear.h), never a
+// whole f32 copy, so a packed base trains with the products of its dequantized f32 model.
 #pragma once
 #include <cstdint>
 

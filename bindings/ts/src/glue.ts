@@ -118,6 +118,10 @@ export interface SllmModule {
     TrainerHandle | null;
   resumeTrainer(model: ModelHandle, text: string, tokens: ArrayLike<number> | undefined): TrainerHandle | null;
   createSession(model: ModelHandle, prompt: string, optionsJson: string): SessionHandle | null;
+  /** Forgets the model's generation cache (generate_bindings.cpp); its weights changed. */
+  clearGenerationCache(model: ModelHandle): void;
+  /** Positions the model's generation cache computed since it was made. */
+  generationPositions(model: ModelHandle): number;
   loadFile(bytes: Uint8Array): ModelHandle | null;
   createChatSession(model: ModelHandle): ChatSessionHandle | null;
   buildInfo(): { simd: boolean; format: boolean };

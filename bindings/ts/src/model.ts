@@ -58,6 +58,7 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   readonly checkpoint: CheckpointInfo | undefined;
   readonly chatTemplate: string | undefined;
   #chat: WasmChatSession | undefined;
+  #generationStale = false;
 
   constructor(rt: Runtime, handle: ModelHandle, tokenizer: WasmTokenizer) {
     super(rt, handle, 'model');
@@ -92,6 +93,11 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
     throwIfAborted(signal, 'generation');
     const json = generateOptionsToJson(options);
     const h = this.handle;
+    if (this.#generationStale) {
+      // trained since the last generation: its cached keys and values are out of date
+      this.rt.invoke((m) => m.clearGenerationCache(h));
+      this.#generationStale = false;
+    }
     const session = new GenerationSession(
       this.rt,
       this.rt.create((m) => m.createSession(h, wellFormed(prompt), json)),
@@ -148,6 +154,13 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
   /** @internal The weights changed (a training step): cached conversations are out of date. */
   weightsChanged(): void {
     this.#chat?.markStale();
+    this.#generationStale = true;
+  }
+
+  /** @internal Positions the generation cache computed so far (a prompt extending the last text reuses it). */
+  get generationPositions(): number {
+    const h = this.handle;
+    return this.rt.invoke((m) => m.generationPositions(h));
   }
 
   override dispose(): void {

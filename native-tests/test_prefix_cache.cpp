@@ -1,4 +1,4 @@
-// test_chat_session.cpp: conversation caching in the core, for both architectures. A prompt
+// test_prefix_cache.cpp: conversation (prefix) caching in the core, for both architectures. A prompt
 // that extends the cached tokens computes only its new positions and gives the logits of a
 // full forward (the independent reference) and of a cold session; a prompt that diverges
 // reuses the common prefix; the same prompt computes nothing; bad prompts are refused and
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "chat/chat_session.h"
+#include "generate/prefix_cache.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/model.h"
@@ -58,7 +58,7 @@ TEST_CASE("chat session: a follow-up that extends the cached tokens computes onl
     Model& model = *owned;
     const int V = model.config().vocab_size;
     std::vector<int32_t> turn1 = random_ids(6, 1, V);
-    ChatSession s(model);
+    PrefixCache s(model);
     CHECK(s.prefill(turn1) == 6);
     CHECK(max_diff(s.logits(), full_forward_last(model, turn1)) < 1e-5);
     // a reply of three tokens, appended one at a time
@@ -74,7 +74,7 @@ TEST_CASE("chat session: a follow-up that extends the cached tokens computes onl
     CHECK(s.positions_computed() == 13);
     CHECK(max_diff(s.logits(), full_forward_last(model, turn2)) < 1e-5);
     // the same logits as a cold session on turn 2
-    ChatSession cold(model);
+    PrefixCache cold(model);
     CHECK(cold.prefill(turn2) == int(turn2.size()));
     CHECK(max_diff(s.logits(), std::vector<float>(cold.logits(), cold.logits() + V)) < 1e-5);
   }
@@ -87,7 +87,7 @@ TEST_CASE("chat session: the same prompt again computes nothing; a diverging one
     Model& model = *owned;
     const int V = model.config().vocab_size;
     std::vector<int32_t> a = random_ids(8, 2, V);
-    ChatSession s(model);
+    PrefixCache s(model);
     s.prefill(a);
     std::vector<float> first(s.logits(), s.logits() + V);
     CHECK(s.prefill(a) == 0);
@@ -107,7 +107,7 @@ TEST_CASE("chat session: the same prompt again computes nothing; a diverging one
 
 TEST_CASE("chat session: bad prompts and a full context are refused", "[chat]") {
   auto model = chat_model(tiny_config("llama", false, 1));
-  ChatSession s(*model);
+  PrefixCache s(*model);
   CHECK_THROWS_AS(s.prefill({}), Error);
   CHECK_THROWS_AS(s.prefill(std::vector<int32_t>(17, 1)), Error);  // context is 16
   CHECK_THROWS_AS(s.prefill({1, 2, 13}), Error);                    // outside the vocabulary
