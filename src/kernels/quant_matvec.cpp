@@ -1,9 +1,12 @@
 // quant_matvec.cpp: the portable (_ref) quantized kernels of quant_kernels.h: activations to
-// 16-bit blocks, and the q8_0 / q4_0 integer products (one row of x: decoding's matvec; N rows: the
-// prefill's batched matmul, row by row the same numbers). The _simd128 twins are in
-// quant_matvec_simd128.cpp and compute the same integer sums in the same float order.
+// 16-bit blocks, and the q8_0 / q4_0 integer products (one row of x: decoding's matvec, weight row
+// by weight row; N rows: the prefill's batched matmul, over strips of weight rows side by side,
+// row by row the same numbers). The _simd128 twins are in quant_matvec_simd128.cpp and compute
+// the same integer sums in the same float order.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "kernels/quant_kernels.h"
 
@@ -94,9 +97,80 @@ void matmul_blocks_ref(const QMatmulArgs& a, int r0, int r1) {
   }
 }
 
+// The batched form: the same numbers as matmul_blocks_ref, computed for kStrip weight rows at
+// once. A strip's values are laid out side by side (wt[j][o] = value j of row o, widened to
+// int32; rows past r1 are zeros and never stored), so every inner loop runs over the strip's
+// rows with no dependence between them (compilers vectorize them); R rows of x at a time then
+// sweep the strip (each value of it loaded once for the R rows). Integer sums are exact in any
+// order; the floats follow the contract's order for each output.
+constexpr int kStrip = 32;
+template <int R>
+void sweep_strip(const QMatmulArgs& a, const int32_t* wt, const float* dw, int o0, int rows, int t0) {
+  const int nb = a.K / kQuantBlock;
+  float acc[R][4][kStrip] = {};
+  for (int b = 0; b < nb; ++b) {
+    const int32_t* wb = wt + size_t(b) * kQuantBlock * kStrip;
+    for (int k = 0; k < 4; ++k) {
+      int32_t p[R][kStrip] = {};  // block b's partial sum k (j mod 8 in {2k, 2k + 1}) per x row and weight row
+      for (int g = 0; g < 4; ++g)
+        for (int e = 0; e < 2; ++e) {
+          const int j = 8 * g + 2 * k + e;
+          for (int r = 0; r < R; ++r) {
+            const int32_t xj = a.xq[size_t(t0 + r) * size_t(a.K) + size_t(b * kQuantBlock + j)];
+            for (int o = 0; o < kStrip; ++o) p[r][o] += wb[j * kStrip + o] * xj;
+          }
+        }
+      for (int r = 0; r < R; ++r) {
+        const float xd = a.xd[size_t(t0 + r) * size_t(nb) + size_t(b)];
+        for (int o = 0; o < kStrip; ++o) acc[r][k][o] += float(p[r][o]) * (dw[size_t(b) * kStrip + size_t(o)] * xd);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    float* y = a.y + size_t(t0 + r) * size_t(a.OC) + size_t(o0);
+    for (int o = 0; o < rows; ++o)
+      y[o] = ((acc[r][0][o] + acc[r][1][o]) + (acc[r][2][o] + acc[r][3][o])) + (a.bias ? a.bias[o0 + o] : 0.0f);
+  }
+}
+
+template <class Q>
+void matmul_strips_ref(const QMatmulArgs& a, int r0, int r1) {
+  constexpr int R = 4;  // rows of x per sweep
+  const int nb = a.K / kQuantBlock;
+  const size_t row_bytes = size_t(nb) * Q::kBytes;
+  std::vector<int32_t> wt(size_t(a.K) * kStrip);  // wt[j * kStrip + o]
+  std::vector<float> dw(size_t(nb) * kStrip);     // dw[b * kStrip + o]
+  int8_t buf[kQuantBlock];
+  for (int o0 = r0; o0 < r1; o0 += kStrip) {
+    const int rows = std::min(kStrip, r1 - o0);
+    if (rows < kStrip) {  // the last strip's missing rows are zeros
+      std::fill(wt.begin(), wt.end(), 0);
+      std::fill(dw.begin(), dw.end(), 0.0f);
+    }
+    for (int o = 0; o < rows; ++o)
+      for (int b = 0; b < nb; ++b) {
+        const uint8_t* blk = a.w + size_t(o0 + o) * row_bytes + size_t(b) * Q::kBytes;
+        const int8_t* v = Q::values(blk, buf);
+        for (int j = 0; j < kQuantBlock; ++j) wt[size_t(b * kQuantBlock + j) * kStrip + size_t(o)] = v[j];
+        dw[size_t(b) * kStrip + size_t(o)] = block_scale(blk);
+      }
+    int t = 0;
+    for (; t + R <= a.N; t += R) sweep_strip<R>(a, wt.data(), dw.data(), o0, rows, t);
+    for (; t < a.N; ++t) sweep_strip<1>(a, wt.data(), dw.data(), o0, rows, t);
+  }
+}
+
+// Rows of x from which the strips (whose set-up costs about two rows' work) are the faster form.
+constexpr int kStripMinRows = 4;
+template <class Q>
+void matmul_ref(const QMatmulArgs& a, int r0, int r1) {
+  if (a.N >= kStripMinRows) matmul_strips_ref<Q>(a, r0, r1);
+  else matmul_blocks_ref<Q>(a, r0, r1);
+}
+
 }  // namespace
 
-void matmul_q8_0_ref(const QMatmulArgs& a, int r0, int r1) { matmul_blocks_ref<Q8Block>(a, r0, r1); }
-void matmul_q4_0_ref(const QMatmulArgs& a, int r0, int r1) { matmul_blocks_ref<Q4Block>(a, r0, r1); }
+void matmul_q8_0_ref(const QMatmulArgs& a, int r0, int r1) { matmul_ref<Q8Block>(a, r0, r1); }
+void matmul_q4_0_ref(const QMatmulArgs& a, int r0, int r1) { matmul_ref<Q4Block>(a, r0, r1); }
 
 }  // namespace sllm

@@ -4,9 +4,12 @@
 // int16 activations and the int8 weights widened to int16 (q4_0 nibbles unpacked and shifted by
 // -8 first): a block's four
 // i32x4 dot products added give its four partial sums, which are the _ref's, and are combined
-// in its float order, so the results are bit for bit equal. The scales of a row are converted
-// ahead of its blocks, and rows go two at a time in one sequential sweep of the matrix (four
-// rows with per-block horizontal sums streamed large matrices from memory at a third the speed).
+// in its float order, so the results are bit for bit equal. One row of x (decoding): the scales
+// of a row are converted ahead of its blocks, and rows go two at a time in one sequential sweep
+// of the matrix (four rows with per-block horizontal sums streamed large matrices from memory at
+// a third the speed). N rows (prefill): 2 x 2 tiles of weight rows and x rows on weights widened
+// once per strip (see matmul_tiles_simd128; 1 x 2 .. 2 x 3 tiles, unrolled pieces and
+// accumulators in memory all measured slower under V8, which spills the larger ones).
 #if defined(__wasm_simd128__)
 #include <vector>
 
@@ -47,6 +50,7 @@ struct Q8Block {
   static v128_t dot(const uint8_t* blk, const Wide& x) {
     return dot32(wasm_v128_load(blk + 2), wasm_v128_load(blk + 18), x);
   }
+  static void widen_to(int16_t* out, const uint8_t* blk) { store_wide(out, widen(wasm_v128_load(blk + 2), wasm_v128_load(blk + 18))); }
 };
 struct Q4Block {
   static constexpr size_t kBytes = 18;
@@ -54,6 +58,11 @@ struct Q4Block {
     v128_t lo, hi;
     q4_values(blk + 2, lo, hi);
     return dot32(lo, hi, x);
+  }
+  static void widen_to(int16_t* out, const uint8_t* blk) {
+    v128_t lo, hi;
+    q4_values(blk + 2, lo, hi);
+    store_wide(out, widen(lo, hi));
   }
 };
 
@@ -112,10 +121,108 @@ void matmul_blocks_simd128(const QMatmulArgs& a, int r0, int r1) {
   }
 }
 
+// The batched form (N >= 2) works on tiles of two weight rows x two rows of x. The weights of a
+// strip of up to kStrip rows are widened to int16 once, and x is copied once, both into pair
+// layout: for rows (a, b) and each block, its four i16x8 of a then of b alternate (a0 b0 a1 b1
+// ...), so a tile reads two streams in order. Per block, each i16x8 loaded once serves two
+// dot products; a pair's four dot lanes are its four partial sums, combined in the float order
+// above (the same integers and float steps, so each output is the same bits). A lone last row
+// (of x or of the strip) is paired with itself: computed twice, stored once.
+constexpr int kStrip = 16;
+
+// out: rows r and r2 (r2 == r for a lone row) of nb blocks of int16 (at q, stride K) in pair layout.
+inline void pair_rows(int16_t* out, const int16_t* q0, const int16_t* q1, int nb) {
+  for (int b = 0; b < nb; ++b)
+    for (int i = 0; i < 4; ++i) {
+      wasm_v128_store(out + 64 * b + 16 * i, wasm_v128_load(q0 + 32 * b + 8 * i));
+      wasm_v128_store(out + 64 * b + 16 * i + 8, wasm_v128_load(q1 + 32 * b + 8 * i));
+    }
+}
+
+// One tile: w, x in pair layout (nb blocks); s: per block the four scales (a0, a1, b0, b1) (weight
+// row a or b times x row 0 or 1). Returns the four accumulators, in that order.
+inline void tile_simd128(v128_t acc[4], const int16_t* w, const int16_t* x, const float* s, int nb) {
+  v128_t a00 = wasm_f32x4_const_splat(0.0f), a01 = a00, a10 = a00, a11 = a00;
+  for (int b = 0; b < nb; ++b, w += 64, x += 64, s += 4) {
+    v128_t p00 = wasm_i32x4_const_splat(0), p01 = p00, p10 = p00, p11 = p00;
+#pragma clang loop unroll(disable)
+    for (int i = 0; i < 64; i += 16) {  // the block's four i16x8 (not unrolled: unrolled, V8 spills)
+      const v128_t wa = wasm_v128_load(w + i), wb = wasm_v128_load(w + i + 8);
+      const v128_t x0 = wasm_v128_load(x + i), x1 = wasm_v128_load(x + i + 8);
+      p00 = wasm_i32x4_add(p00, wasm_i32x4_dot_i16x8(wa, x0));
+      p01 = wasm_i32x4_add(p01, wasm_i32x4_dot_i16x8(wa, x1));
+      p10 = wasm_i32x4_add(p10, wasm_i32x4_dot_i16x8(wb, x0));
+      p11 = wasm_i32x4_add(p11, wasm_i32x4_dot_i16x8(wb, x1));
+    }
+    a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p00), wasm_v128_load32_splat(s)));
+    a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p01), wasm_v128_load32_splat(s + 1)));
+    a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p10), wasm_v128_load32_splat(s + 2)));
+    a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(p11), wasm_v128_load32_splat(s + 3)));
+  }
+  acc[0] = a00, acc[1] = a01, acc[2] = a10, acc[3] = a11;
+}
+
+template <class Q>
+void matmul_tiles_simd128(const QMatmulArgs& a, int r0, int r1) {
+  const int nb = a.K / kQuantBlock, N = a.N;
+  const size_t row_bytes = size_t(nb) * Q::kBytes, K = size_t(a.K), pair = 2 * K;
+  const int xpairs = (N + 1) / 2;
+  std::vector<int16_t> xp(size_t(xpairs) * pair), row(size_t(2) * K), wp(size_t(kStrip / 2) * pair);
+  std::vector<float> dxp(size_t(xpairs) * size_t(4 * nb)), dwp(size_t(kStrip / 2) * size_t(4 * nb)), s(size_t(4 * nb));
+  for (int t = 0; t < N; t += 2) {  // x in pair layout, with its scales as (x0, x1, x0, x1)
+    const int t1 = t + 1 < N ? t + 1 : t;
+    pair_rows(xp.data() + size_t(t / 2) * pair, a.xq + size_t(t) * K, a.xq + size_t(t1) * K, nb);
+    float* d = dxp.data() + size_t(t / 2) * size_t(4 * nb);
+    for (int b = 0; b < nb; ++b)
+      d[4 * b] = d[4 * b + 2] = a.xd[size_t(t) * size_t(nb) + size_t(b)],
+      d[4 * b + 1] = d[4 * b + 3] = a.xd[size_t(t1) * size_t(nb) + size_t(b)];
+  }
+  for (int o0 = r0; o0 < r1; o0 += kStrip) {
+    const int rows = r1 - o0 < kStrip ? r1 - o0 : kStrip;
+    for (int o = 0; o < rows; o += 2) {  // the strip in pair layout, scales as (a, a, b, b)
+      const int o1 = o + 1 < rows ? o + 1 : o;
+      float* d = dwp.data() + size_t(o / 2) * size_t(4 * nb);
+      for (int r = 0; r < 2; ++r) {
+        const uint8_t* w = a.w + size_t(o0 + (r ? o1 : o)) * row_bytes;
+        row_scales(s.data(), w, Q::kBytes, nb);
+        for (int b = 0; b < nb; ++b) {
+          Q::widen_to(row.data() + size_t(r) * K + size_t(b) * kQuantBlock, w + size_t(b) * Q::kBytes);
+          d[4 * b + 2 * r] = d[4 * b + 2 * r + 1] = s[size_t(b)];
+        }
+      }
+      pair_rows(wp.data() + size_t(o / 2) * pair, row.data(), row.data() + K, nb);
+    }
+    for (int t = 0; t < N; t += 2) {
+      const float* dx = dxp.data() + size_t(t / 2) * size_t(4 * nb);
+      float *y0 = a.y + size_t(t) * size_t(a.OC), *y1 = t + 1 < N ? y0 + a.OC : nullptr;
+      for (int o = 0; o < rows; o += 2) {
+        times(s.data(), dwp.data() + size_t(o / 2) * size_t(4 * nb), dx, 4 * nb);
+        v128_t acc[4];
+        tile_simd128(acc, wp.data() + size_t(o / 2) * pair, xp.data() + size_t(t / 2) * pair, s.data(), nb);
+        const int oa = o0 + o, ob = oa + 1;
+        const float ba = a.bias ? a.bias[oa] : 0.0f;
+        y0[oa] = hsum(acc[0]) + ba;
+        if (y1) y1[oa] = hsum(acc[1]) + ba;
+        if (o + 1 < rows) {
+          const float bb = a.bias ? a.bias[ob] : 0.0f;
+          y0[ob] = hsum(acc[2]) + bb;
+          if (y1) y1[ob] = hsum(acc[3]) + bb;
+        }
+      }
+    }
+  }
+}
+
+template <class Q>
+void matmul_simd128(const QMatmulArgs& a, int r0, int r1) {
+  if (a.N >= 2) matmul_tiles_simd128<Q>(a, r0, r1);
+  else matmul_blocks_simd128<Q>(a, r0, r1);
+}
+
 }  // namespace
 
-void matmul_q8_0_simd128(const QMatmulArgs& a, int r0, int r1) { matmul_blocks_simd128<Q8Block>(a, r0, r1); }
-void matmul_q4_0_simd128(const QMatmulArgs& a, int r0, int r1) { matmul_blocks_simd128<Q4Block>(a, r0, r1); }
+void matmul_q8_0_simd128(const QMatmulArgs& a, int r0, int r1) { matmul_simd128<Q8Block>(a, r0, r1); }
+void matmul_q4_0_simd128(const QMatmulArgs& a, int r0, int r1) { matmul_simd128<Q4Block>(a, r0, r1); }
 
 }  // namespace sllm
 

@@ -39,6 +39,10 @@ inline Wide widen(v128_t lo16, v128_t hi16) {
   return {wasm_i16x8_extend_low_i8x16(lo16), wasm_i16x8_extend_high_i8x16(lo16), wasm_i16x8_extend_low_i8x16(hi16),
           wasm_i16x8_extend_high_i8x16(hi16)};
 }
+// The four i16x8 of a widened block stored as 32 int16 at out.
+inline void store_wide(int16_t* out, const Wide& w) {
+  wasm_v128_store(out, w.v0), wasm_v128_store(out + 8, w.v1), wasm_v128_store(out + 16, w.v2), wasm_v128_store(out + 24, w.v3);
+}
 // One block of 32 int16 activations.
 inline Wide load_x(const int16_t* q) {
   return {wasm_v128_load(q), wasm_v128_load(q + 8), wasm_v128_load(q + 16), wasm_v128_load(q + 24)};
