@@ -1,9 +1,9 @@
 // estimate.test.ts: engine.estimateMemory, the core's memory model, against what training and
 // generation actually allocate: the C++ heap in use after a model, a trainer and one step (and
 // after a generation), for presets of both architectures. The estimate counts the parameters,
-// gradients, AdamW moments and the activation slab (training), and the weights, KV cache and
-// decode scratch (generation); the rest of the heap (corpus ids, tokenizer, GEMM packing
-// buffers) must stay within the tolerance.
+// gradients, AdamW moments, the activation slab and each thread's scratch (GEMM panels,
+// attention scores: training), and the weights, KV cache and decode scratch (generation); the
+// rest of the heap (corpus ids, tokenizer) must stay within the tolerance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, SllmConfigError, type Engine } from '../dist/index.js';
 import { expectError, TEXT } from './helpers.js';

@@ -122,7 +122,7 @@ class TrainerHandle {
   double valTokens() const { return double(data_->val_size()); }
   std::string configJson() const;
   val saveCheckpoint(const std::string& options_json);  // Uint8Array (format_bindings.cpp)
-  // {"estimate": {...parts}, "wasmMemoryBytes", "heapPeakBytes"}: the core's estimate of this
+  // {"estimate": {...parts}, "wasmMemoryBytes", "peakBytes"}: the core's estimate of this
   // trainer's memory and what the module holds (lora_bindings.cpp).
   std::string memoryJson() const;
 

@@ -27,6 +27,15 @@ Json adapter_facts(const Model& m) {
   j.set("enabled", l->enabled);
   return j;
 }
+// The dtype a model holds its blocks' matrices in: a packed (loaded) base keeps its file's under
+// an adapter; anything else is f32 (the writer's rule gives the rest of a packed model's tensors).
+DType held_dtype(const Model& m) {
+  if (!m.packed()) return DType::F32;
+  const std::vector<ParamTensor>& ts = m.tensors();
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (ts[i].name.find("attn_q.weight") != std::string::npos) return m.weight(i).dtype;
+  return DType::F32;
+}
 }  // namespace
 
 std::string ModelHandle::adapterJson() const {
@@ -93,10 +102,12 @@ std::string TrainerHandle::memoryJson() const {
     const TrainConfig& tc = trainer_->config();
     const ModelConfig& mc = model_->config();
     Json j = Json::object();
-    j.set("estimate", memory_json(training_memory(mc, tc.memory_setup(mc, DType::F32, num_threads()))));
+    // A LoRA run keeps a packed base as held; full training converts it to f32.
+    const DType base = tc.lora_rank > 0 ? held_dtype(*model_) : DType::F32;
+    j.set("estimate", memory_json(training_memory(mc, tc.memory_setup(mc, base, num_threads()))));
     const MemoryNow now = memory_now();
     j.set("wasmMemoryBytes", double(now.wasm));
-    j.set("heapPeakBytes", double(now.peak));
+    j.set("peakBytes", double(now.peak));
     return j.dump();
   });
 }

@@ -2,7 +2,7 @@
 // in use, and what is running (training, generation). Panels read it and listen for its
 // 'change' event to enable or disable their controls; they change it only through the setters.
 
-import type { Engine, Model, Trainer } from 'sllm';
+import type { AdapterInfo, Engine, Model, Trainer, WeightDType } from 'sllm';
 import type { ModelStore } from './platform.js';
 
 /** The text to train on. */
@@ -25,6 +25,12 @@ export interface Current {
   resumable: boolean;
   /** The trainer of this model, once training started (kept for pause/resume and checkpoints). */
   trainer?: Trainer;
+  /** The LoRA adapter the model carries (fine-tuned here or loaded onto it), if any. */
+  adapter?: AdapterInfo;
+  /** The dtype its weights were loaded in (a model file's; f32 when trained here): LoRA keeps the base so. */
+  dtype?: WeightDType;
+  /** The step a loaded LoRA run's checkpoint resumes at (a model's checkpoint says it itself). */
+  resumeStep?: number;
 }
 
 /** What training is doing: nothing, running, or paused inside a run. */
@@ -66,6 +72,13 @@ export class App extends EventTarget {
       prev.model.tokenizer.dispose();
       prev.model.dispose();
     }
+    this.#changed();
+  }
+
+  /** Records the adapter the current model carries now (after fine-tuning, loading, merging). */
+  setAdapter(info: AdapterInfo | undefined): void {
+    if (!this.current) return;
+    this.current.adapter = info;
     this.#changed();
   }
 

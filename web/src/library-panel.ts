@@ -1,22 +1,21 @@
-// library-panel.ts: step 5, keeping models: save the current model (f32, f16, q8_0) or a
-// training checkpoint to IndexedDB under a name; list what is saved with size and date, and
-// load, rename, delete or download each (as .sllm, or as .gguf for llama.cpp and Ollama); open
-// a .sllm or .gguf file or import a Hugging Face model folder (checked by the engine before it is
-// stored, so a bad file changes nothing; GGUF and Hugging Face models are stored as SLLM); export
-// the current model for Hugging Face; show storage use and ask for persistence.
+// library-panel.ts: step 6, keeping models: save the current model (f32, f16, q8_0; with a LoRA
+// adapter, base + adapter merged), a training checkpoint or the LoRA adapter alone to IndexedDB
+// under a name (adapters: adapter-library.ts); list what is saved with size and date, and
+// load (an adapter onto the current model), rename, delete or download each (as .sllm, or as .gguf
+// for llama.cpp and Ollama); open files (library-open.ts); export the current model for Hugging
+// Face; show storage use and ask for persistence.
 
-import type { LoadedModel, WeightDType } from 'sllm';
+import type { WeightDType } from 'sllm';
+import { adapterKindText, applyAdapter, saveAdapterBytes } from './adapter-library.js';
 import type { App } from './app.js';
-import { byId, download, dropZone, formatBytes, formatCount, formatInt, h } from './dom.js';
-import { droppedFiles, folderName, readFolder, saveFolder } from './hf-folder.js';
+import { byId, download, dropZone, formatBytes, formatInt, h } from './dom.js';
+import { droppedFiles, saveFolder } from './hf-folder.js';
+import { dtypeOf, ModelOpener } from './library-open.js';
 import type { SavedModelInfo } from './platform.js';
-import { announce, clearError, setModelStatus, showError } from './status.js';
+import { announce, clearError, showError } from './status.js';
 
 /** A file name for a saved model: its name without characters file systems refuse. */
 const fileName = (name: string, ext = 'sllm') => `${name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'model'}.${ext}`;
-/** The SLLM dtype closest to a GGUF file's matrices (bf16 has none: f32 keeps it exactly). */
-const dtypeOf = (fileType: unknown): WeightDType =>
-  fileType === 'f16' || fileType === 'q8_0' || fileType === 'q4_0' ? fileType : 'f32';
 const dateText = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export class LibraryPanel {
@@ -29,8 +28,10 @@ export class LibraryPanel {
   #folderInput = byId<HTMLInputElement>('model-folder');
   #hfExport = byId<HTMLButtonElement>('hf-export');
   #saved: SavedModelInfo[] = [];
+  #opener: ModelOpener;
 
   constructor(private readonly app: App) {
+    this.#opener = new ModelOpener(app, { names: () => this.#saved.map((s) => s.name), refresh: () => this.refresh() });
     this.#form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#save();
@@ -39,9 +40,9 @@ export class LibraryPanel {
       input.addEventListener('change', () => {
         const files = Array.from(input.files ?? []);
         input.value = '';
-        void this.#openFiles(files);
+        void this.#opener.openFiles(files);
       });
-    dropZone(byId('model-dropzone'), (data) => void droppedFiles(data).then((files) => this.#openFiles(files)));
+    dropZone(byId('model-dropzone'), (data) => void droppedFiles(data).then((files) => this.#opener.openFiles(files)));
     this.#hfExport.addEventListener('click', () => void this.#exportHf());
     byId('storage-persist').addEventListener('click', () => void this.#persist());
     app.addEventListener('change', () => this.#sync());
@@ -56,6 +57,9 @@ export class LibraryPanel {
     const cp = this.#kind.querySelector<HTMLOptionElement>('option[value="checkpoint"]')!;
     cp.disabled = !canCheckpoint;
     if (!canCheckpoint && this.#kind.value === 'checkpoint') this.#kind.value = 'f32';
+    const adapter = this.#kind.querySelector<HTMLOptionElement>('option[value="adapter"]')!;
+    adapter.disabled = !cur?.adapter;
+    if (!cur?.adapter && this.#kind.value === 'adapter') this.#kind.value = 'f32';
     this.#saveBtn.disabled = !a.store || !a.modelQuiet;
     this.#fileInput.disabled = this.#folderInput.disabled = !a.idle;
     this.#hfExport.disabled = !cur || !a.modelQuiet;
@@ -88,7 +92,7 @@ export class LibraryPanel {
   }
 
   #row(info: SavedModelInfo): HTMLTableRowElement {
-    const kind = info.kind === 'checkpoint' ? `checkpoint, step ${formatInt(info.step ?? 0)}` : `model, ${info.dtype}`;
+    const kind = adapterKindText(info) ?? (info.kind === 'checkpoint' ? `checkpoint, step ${formatInt(info.step ?? 0)}` : `model, ${info.dtype}`);
     const act = (label: string, what: string, f: () => Promise<void>, needsIdle = true) => {
       const b = h('button', { type: 'button', className: 'small', 'aria-label': `${label} ${info.name}` }, label);
       if (needsIdle) b.dataset.needsIdle = '';
@@ -119,7 +123,7 @@ export class LibraryPanel {
       h('td', { className: 'actions' },
         act('Load', 'load', () => this.#load(info.name)), rename,
         act('Download', 'download', () => this.#download(info.name), false),
-        gguf, del));
+        ...(info.adapter ? [] : [gguf]), del));
   }
 
   async #save(): Promise<void> {
@@ -147,30 +151,20 @@ export class LibraryPanel {
       const bytes =
         kind === 'checkpoint'
           ? await current.trainer!.saveCheckpoint({ metadata })
-          : await current.model.save({ dtype: kind as WeightDType, metadata });
+          : kind === 'adapter'
+            ? await saveAdapterBytes(this.app, metadata)
+            : await current.model.save({ dtype: kind as WeightDType, metadata });
       const info = await store.save(name, bytes, { metadata });
-      current.name = name;
-      announce(`${replacing ? 'Replaced' : 'Saved'} "${name}" (${formatBytes(info.bytes)}).`);
+      if (kind !== 'adapter') current.name = name;
+      // A model carrying an adapter saves as base + adapter merged (the page keeps the adapter).
+      const merged = current.adapter?.enabled && kind !== 'adapter' && kind !== 'checkpoint' ? ', base + LoRA adapter merged' : '';
+      announce(`${replacing ? 'Replaced' : 'Saved'} "${name}" (${formatBytes(info.bytes)}${merged}).`);
     } catch (e) {
       showError(e, `Saving "${name}"`);
     } finally {
       this.app.setBusy(undefined);
       await this.refresh();
     }
-  }
-
-  #use(loaded: LoadedModel, name: string, fileBytes?: number): void {
-    this.app.setCurrent({ model: loaded.model, name, resumable: loaded.isCheckpoint });
-    const m = loaded.model;
-    const gguf = loaded.header.format === 'gguf';
-    const what = loaded.isCheckpoint
-      ? `checkpoint at step ${formatInt(loaded.checkpoint?.step ?? 0)}`
-      : gguf
-        ? `GGUF model (llama.cpp architecture ${String(loaded.header.architecture)}, ${String(loaded.header.file_type ?? 'f32')})`
-        : 'model';
-    const size = fileBytes !== undefined ? `, ${formatBytes(fileBytes)}` : '';
-    setModelStatus(`"${name}": ${what}${size}, ${m.config.arch} architecture, ${formatCount(m.parameterCount)} parameters, ${m.tokenizer.type} tokens (${m.config.vocabSize})`, m);
-    announce(`Loaded "${name}" (${what}).${loaded.isCheckpoint ? ' Resume its training in step 3, or talk to it.' : ' Talk to it in step 4.'}`);
   }
 
   async #load(name: string): Promise<void> {
@@ -180,7 +174,12 @@ export class LibraryPanel {
     this.app.setBusy('loading');
     try {
       const bytes = await store.load(name);
-      this.#use(await this.app.engine.loadModel(bytes), name);
+      const info = this.#saved.find((s) => s.name === name);
+      if (info?.adapter) await applyAdapter(this.app, bytes, name);
+      else {
+        this.#opener.use(await this.app.engine.loadModel(bytes), name);
+        if (info && info.kind === 'model') this.app.current!.dtype = dtypeOf(info.dtype);  // held packed in it
+      }
     } catch (e) {
       showError(e, `Loading "${name}"`);
       await this.refresh();
@@ -263,41 +262,6 @@ export class LibraryPanel {
     }
   }
 
-  /** One .sllm file opens as such; several files (or a folder's) import as a Hugging Face model. */
-  async #openFiles(files: File[]): Promise<void> {
-    if (files.length === 1 && !files[0].name.endsWith('.json')) return this.#open(files[0]);
-    if (files.length > 0) return this.#importHf(files);
-  }
-
-  /** Imports a Hugging Face folder; only a model the engine accepts is stored (as SLLM) and listed. */
-  async #importHf(files: File[]): Promise<void> {
-    if (!this.app.idle) return;
-    clearError();
-    this.app.setBusy('importing a Hugging Face model');
-    const what = `Importing the Hugging Face folder${folderName(files) ? ` "${folderName(files)}"` : ''}`;
-    try {
-      // A long context only costs memory here: the demo generates a few hundred tokens.
-      const loaded = await this.app.engine.importHuggingFace(await readFolder(files), { maxContext: 4096 });
-      const base = (folderName(files) ?? loaded.metadata.name?.split('/').pop()) || 'Hugging Face model';
-      let name = base;
-      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
-      this.#use(loaded, name);
-      if (this.app.store) {
-        try {
-          const metadata = { name, created: new Date().toISOString(), source: 'Hugging Face' };
-          await this.app.store.save(name, await loaded.model.save({ metadata }), { metadata });
-        } catch (e) {
-          showError(e, `Imported "${name}", but storing it`);
-        }
-      }
-    } catch (e) {
-      showError(e, what);
-    } finally {
-      this.app.setBusy(undefined);
-      await this.refresh();
-    }
-  }
-
   async #exportHf(): Promise<void> {
     const cur = this.app.current;
     if (!cur || !this.app.modelQuiet) return;
@@ -312,39 +276,6 @@ export class LibraryPanel {
       showError(e, 'Exporting for Hugging Face');
     } finally {
       this.app.setBusy(undefined);
-    }
-  }
-
-  /** Checks and loads a .sllm or .gguf file first; only a file the engine accepts is added to the list. */
-  async #open(f: File): Promise<void> {
-    if (!this.app.idle) return;
-    clearError();
-    this.app.setBusy('opening a file');
-    try {
-      const loaded = await this.app.engine.loadModel(new Uint8Array(await f.arrayBuffer()));
-      const gguf = loaded.header.format === 'gguf';
-      const base = f.name.replace(/\.(sllm|gguf)$/i, '') || 'uploaded';
-      let name = base;
-      for (let i = 2; this.#saved.some((s) => s.name === name); i++) name = `${base} (${i})`;
-      this.#use(loaded, name, f.size);
-      if (this.app.store) {
-        try {
-          // The store keeps SLLM files: a GGUF model is saved as one, in the dtype of its matrices.
-          if (gguf) {
-            const metadata = { ...loaded.metadata, name, source: f.name };
-            await this.app.store.save(name, await loaded.model.save({ dtype: dtypeOf(loaded.header.file_type), metadata }), { metadata });
-          } else {
-            await this.app.store.importBlob(f, name);
-          }
-        } catch (e) {
-          showError(e, `Loaded "${name}", but storing it`);
-        }
-      }
-    } catch (e) {
-      showError(e, `Opening ${f.name}`);
-    } finally {
-      this.app.setBusy(undefined);
-      await this.refresh();
     }
   }
 

@@ -15,6 +15,7 @@ import { TalkPanel } from './talk-panel.js';
 import { ChatPanel } from './chat-panel.js';
 import { TextPanel } from './text-panel.js';
 import { TrainPanel } from './train-panel.js';
+import { FinetunePanel } from './finetune-panel.js';
 
 /** The package's resolved training settings for a tiny model: the defaults the presets do not set. */
 async function trainingDefaults(engine: Engine): Promise<TrainConfig> {
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
   const text = new TextPanel(app);
   const settings = new SettingsPanel(app, presets, base);
   const train = new TrainPanel(app, settings, text);
+  const finetune = new FinetunePanel(app, settings, train);
   const talk = new TalkPanel(app);
   const chat = new ChatPanel(app);
   const library = new LibraryPanel(app);
@@ -61,7 +63,7 @@ async function start(): Promise<void> {
   document.body.dataset.ready = 'true';
   announce(`Ready: the engine is loaded (${backendText(engine)}).`);
   // For the end-to-end test and for poking around in the console.
-  Object.assign(window, { sllmDemo: { app, text, settings, train, talk, chat, library } });
+  Object.assign(window, { sllmDemo: { app, text, settings, train, finetune, talk, chat, library } });
 }
 
 void start().catch((e: unknown) => showError(e, 'Starting the page'));

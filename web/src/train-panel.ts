@@ -1,11 +1,12 @@
 // train-panel.ts: step 3, training, live. Builds the tokenizer, model and trainer from the
-// settings (or resumes a loaded checkpoint), runs the trainer's async iterator and shows each
-// step: progress bar, step / ETA / tokens per second, the loss chart and a generated sample
-// refreshed every few hundred steps. Pause, resume and stop go straight to the trainer.
+// settings (or resumes a loaded checkpoint), runs the trainer's async iterator (also LoRA
+// fine-tuning's, finetune-panel.ts) and shows each step: progress bar, step / ETA / tokens per
+// second / the wasm memory's measured peak, the loss chart and a generated sample refreshed
+// every few hundred steps. Pause, resume and stop go straight to the trainer.
 
 import type { Model, Trainer, TrainingProgress } from 'sllm';
 import type { App } from './app.js';
-import { byId, formatCount, formatDuration, formatInt } from './dom.js';
+import { byId, formatBytes, formatCount, formatDuration, formatInt } from './dom.js';
 import { LossChart } from './loss-chart.js';
 import type { SettingsPanel } from './settings-panel.js';
 import { announce, clearError, setModelStatus, showError } from './status.js';
@@ -86,7 +87,7 @@ export class TrainPanel {
     } finally {
       this.app.setBusy(undefined);
     }
-    await this.#run(`Training started: ${formatInt(this.#trainer()!.config.maxSteps)} steps.`);
+    await this.run(`Training started: ${formatInt(this.#trainer()!.config.maxSteps)} steps.`);
   }
 
   async #resumeCheckpoint(): Promise<void> {
@@ -111,7 +112,7 @@ export class TrainPanel {
     } finally {
       this.app.setBusy(undefined);
     }
-    await this.#run(`Training resumed at step ${formatInt(cur.model.checkpoint?.step ?? 0)}.`);
+    await this.run(`Training resumed at step ${formatInt(cur.model.checkpoint?.step ?? cur.resumeStep ?? 0)}.`);
   }
 
   #pauseRun(): void {
@@ -129,16 +130,15 @@ export class TrainPanel {
       t.resume();
       this.app.setActivity('training');
       announce('Training resumed.');
-    } else if (this.app.idle) void this.#run('Training continues.');
+    } else if (this.app.idle) void this.run('Training continues.');
   }
 
-  async #run(message: string): Promise<void> {
+  /** Runs the current trainer to its end (or a stop), showing each step; also LoRA fine-tuning's. */
+  async run(message: string): Promise<void> {
     const trainer = this.#trainer()!;
     const model = trainer.model;
     const every = () => Number(this.#sampleEvery.value);
-    // Samples start from a story opening for the built-in corpus, else from the text's first word.
-    const corpus = this.app.corpus;
-    const prompt = corpus?.key.startsWith('stories:') ? 'Once upon a time' : (/\S{1,20}/.exec(corpus?.text ?? '')?.[0] ?? 'The');
+    const prompt = this.prompt();
     this.app.setActivity('training');
     announce(message);
     let last: TrainingProgress | undefined;
@@ -163,6 +163,12 @@ export class TrainPanel {
     }
   }
 
+  /** Samples start from a story opening for the built-in corpus, else from the text's first word. */
+  prompt(): string {
+    const corpus = this.app.corpus;
+    return corpus?.key.startsWith('stories:') ? 'Once upon a time' : (/\S{1,20}/.exec(corpus?.text ?? '')?.[0] ?? 'The');
+  }
+
   #show(p: TrainingProgress): void {
     this.#progress.max = p.maxSteps;
     this.#progress.value = p.step;
@@ -171,6 +177,7 @@ export class TrainPanel {
       `loss ${p.loss.toFixed(3)}`,
       ...(p.valLoss !== undefined ? [`validation ${p.valLoss.toFixed(3)}`] : []),
       `${formatInt(p.tokensPerSecond)} tokens/s`,
+      `memory peak ${formatBytes(p.peakMemoryBytes)}`,
       p.done ? 'done' : `${formatDuration(p.etaMs)} left`,
     ];
     this.#numbers.textContent = parts.join(' · ');

@@ -2,7 +2,8 @@
 // firefox-esr (puppeteer-core over WebDriver BiDi), one after the other, acting as a person would: train the tiny preset on the built-in stories until the loss fell by 30%,
 // pause, resume and stop, talk to the model, save it (and a checkpoint) to IndexedDB, reload,
 // load it, download the .sllm and .gguf files and open them again (same text at temperature 0), reject
-// corrupt and foreign files without touching what is saved, resume the checkpoint, import a
+// corrupt and foreign files without touching what is saved, resume the checkpoint, fine-tune the
+// model with LoRA and keep the adapter and the merged model (Chromium), import a
 // Hugging Face folder and export one, and check
 // the phone layout. Fails on any console error or warning and on main-thread stalls of 100 ms
 // or more, and on axe-core's WCAG 2.1 A/AA violations. Screenshots of each stage go to
@@ -189,6 +190,54 @@ try {
   log(`checkpoint resumed from step ${cpStep}`);
   await s.shot('08-resumed');
   await s.axe('checkpoint resumed and stopped');
+
+  // 7a. LoRA fine-tuning (Chromium): the saved model, fine-tuned on other text with a rank-4 adapter
+  // and the memory savers, in the Worker; its sample shows beside the base's; the adapter alone is
+  // kept (listed, downloaded as a small SLLM file, opened again onto its base: the same text) and
+  // so is the merged model (saved as a model, loaded: the same text as base + adapter).
+  if (name === 'chromium') {
+    await s.load('demo model');
+    await page.select('#stories-size', '100000');
+    await page.fill('#ft-rank', '4');
+    await page.fill('#ft-steps', '60');
+    await s.until('the LoRA memory estimate', () => /parameters train/.test(document.querySelector('#ft-estimate').textContent), 20_000);
+    log(`LoRA estimate: ${await page.text('#ft-estimate')}`);
+    await page.click('#ft-start');
+    await s.until('the LoRA run ends and the comparison shows',
+      () => Number(document.querySelector('#ft-compare-box').dataset.comparisons ?? 0) >= 1, 180_000);
+    const cmp = await page.evaluate(() => ({
+      base: document.querySelector('#ft-base').textContent, tuned: document.querySelector('#ft-tuned').textContent,
+      status: document.querySelector('#status-model').textContent, numbers: document.querySelector('#train-numbers').textContent,
+    }));
+    log(`LoRA: ${cmp.status}; ${cmp.numbers}`);
+    log(`base: ${JSON.stringify(cmp.base.slice(0, 60))}… tuned: ${JSON.stringify(cmp.tuned.slice(0, 60))}…`);
+    s.check(/LoRA adapter \(rank 4, attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_down/.test(cmp.status), `the status does not show the adapter: ${cmp.status}`);
+    s.check(/Step 60 of 60/.test(cmp.numbers), `the LoRA run did not reach step 60: ${cmp.numbers}`);
+    s.check(cmp.base.length > 40 && cmp.tuned.length > 40, 'the comparison shows too little text');
+    s.check(cmp.base !== cmp.tuned, 'the fine-tuned model samples the same text as its base');
+    await s.shot('08a-lora');
+    await s.axe('LoRA fine-tuned, comparison shown');
+    await s.setGen({ prompt: 'Once upon a time', temperature: '0', length: '80' });
+    const tuned = await s.generate();
+    s.check(tuned.length > 40, 'base + adapter generated too little text');
+    await s.save('demo adapter', 'adapter');
+    const kindText = await page.text('tr[data-name="demo adapter"] td:nth-child(2)');
+    s.check(kindText === 'LoRA adapter, rank 4', `the adapter is listed as "${kindText}"`);
+    const adapterFile = await s.download('demo adapter');
+    const adapterBytes = await readFile(adapterFile);
+    log(`adapter file ${adapterBytes.length} bytes (the model's: ${bytes.length})`);
+    s.check(adapterBytes.subarray(0, 4).toString() === 'SLLM' && adapterBytes.length < bytes.length / 3,
+      `the adapter download is not a small SLLM file (${adapterBytes.length} bytes)`);
+    await s.save('demo tuned', 'f32');
+    await s.load('demo tuned');
+    s.check((await s.generate()) === tuned, 'the merged model generates other text than base + adapter');
+    await s.load('demo model');
+    await page.setFiles('#model-file', adapterFile);
+    await s.until('the opened adapter is on the model', () => /\+ LoRA adapter/.test(document.querySelector('#status-model').textContent), 20_000);
+    s.check((await s.generate()) === tuned, 'the adapter opened onto its base generates other text');
+    await s.shot('08a-lora-kept');
+    timings.lora = secs();
+  }
 
   // 7b. A Hugging Face model folder (the gpt2 fixture's files, chosen together) is imported, stored
   // and listed, and talks; the current model exports for Hugging Face as separate downloads (where

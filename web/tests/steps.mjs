@@ -80,9 +80,9 @@ export function makeSteps(page, artifacts, log) {
     async shot(name, fullPage = true) {
       await page.screenshot({ path: `${artifacts}${name}.png`, fullPage });
     },
-    /** The README's picture: steps 1 to 3 of the page mid-training, at a laptop's width. */
+    /** The README's picture: steps 1 to 3 of the page mid-training (to the chart and sample), at a laptop's width. */
     async readmeShot(path) {
-      const box = await page.boundingBox('#train');
+      const box = await page.boundingBox('#train .train-grid');
       await page.screenshot({ path, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 16) }, fullPage: true });
       const { size } = await stat(path);
       log(`README screenshot ${path} (${Math.round(size / 1024)} KB)`);

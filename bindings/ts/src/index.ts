@@ -17,7 +17,7 @@ export { createEngine } from './engine.js';
 export { createWorkerEngine, type WorkerEngineOptions, type WorkerLike } from './worker-engine.js';
 export { simdSupported } from './loader.js';
 export { openModelStore } from './store/model-store.js';
-export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedModelArch, SavedModelInfo } from './store/types.js';
+export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedAdapterInfo, SavedModelArch, SavedModelInfo } from './store/types.js';
 export {
   AbortError,
   SllmConfigError,

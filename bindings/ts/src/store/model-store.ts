@@ -24,7 +24,12 @@ import type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedModelIn
 
 const DEFAULT_CHUNK_BYTES = 4 << 20;
 
-const copyInfo = (i: SavedModelInfo): SavedModelInfo => ({ ...i, arch: { ...i.arch }, metadata: { ...i.metadata } });
+const copyInfo = (i: SavedModelInfo): SavedModelInfo => ({
+  ...i,
+  arch: { ...i.arch },
+  metadata: { ...i.metadata },
+  ...(i.adapter ? { adapter: { ...i.adapter } } : {}),
+});
 
 function checkName(name: unknown, what = 'name'): string {
   if (typeof name !== 'string' || name === '')
@@ -97,6 +102,7 @@ class IdbModelStore implements ModelStore {
       tokenizer: facts.tokenizer,
       dtype: facts.dtype,
       ...(facts.step !== undefined ? { step: facts.step } : {}),
+      ...(facts.adapter ? { adapter: facts.adapter } : {}),
       metadata: { ...facts.metadata, ...extra },
     };
     await this.#guard(`saving "${name}"`, writeVersion(info, bytes, this.#chunkBytes));

@@ -9,7 +9,7 @@ import { crc32 } from './crc32.js';
 import type { SavedModelArch, SavedModelInfo } from './types.js';
 
 /** @internal What the store reads from a valid file: the file's part of a {@link SavedModelInfo}. */
-export type SllmFileFacts = Pick<SavedModelInfo, 'kind' | 'arch' | 'tokenizer' | 'dtype' | 'step' | 'metadata'>;
+export type SllmFileFacts = Pick<SavedModelInfo, 'kind' | 'arch' | 'tokenizer' | 'dtype' | 'step' | 'metadata' | 'adapter'>;
 
 const MAX_HEADER_BYTES = 64 << 20;
 const BYTES_PER_BLOCK: Record<string, [values: number, bytes: number]> = {
@@ -172,8 +172,10 @@ export function readSllmFile(bytes: Uint8Array): SllmFileFacts {
   if (size !== dataStart + end + 4) bad(`the file is ${size} bytes but its header describes ${dataStart + end + 4}`);
   const tok = tokenizer as Record<string, unknown>;
   if (typeof tok.type !== 'string') bad('the header\'s "tokenizer" has no "type"');
+  const adapter = (model as Record<string, unknown>).adapter as Record<string, unknown> | undefined;
+  if (adapter !== undefined && !isObject(adapter)) bad('the header\'s "model": "adapter" is not an object');
   const facts: SllmFileFacts = {
-    kind: training === undefined ? 'model' : 'checkpoint',
+    kind: training !== undefined ? 'checkpoint' : adapter ? 'adapter' : 'model',
     arch: modelArch(model as Record<string, unknown>),
     tokenizer: tok.type as string,
     dtype: dominantDtype(table),
@@ -181,5 +183,10 @@ export function readSllmFile(bytes: Uint8Array): SllmFileFacts {
   };
   const step = (training as Record<string, unknown> | undefined)?.step;
   if (typeof step === 'number') facts.step = step;
+  if (adapter) {
+    if (!isWhole(adapter.rank, 1)) bad('the adapter\'s "rank" must be a whole number >= 1');
+    if (typeof adapter.base !== 'string') bad('the adapter\'s "base" must be the base model\'s checksum');
+    facts.adapter = { rank: adapter.rank as number, base: adapter.base as string };
+  }
   return facts;
 }

@@ -15,6 +15,14 @@ export interface SavedModelArch {
   contextLength: number;
 }
 
+/** What the store tells about a saved LoRA adapter (see {@link SavedModelInfo.adapter}). */
+export interface SavedAdapterInfo {
+  /** The adapter's rank. */
+  rank: number;
+  /** The base model's checksum ("crc32:…"): the adapter loads only onto those weights. */
+  base: string;
+}
+
 /** Options of {@link openModelStore}. */
 export interface ModelStoreOptions {
   /** IndexedDB database name (default `'sllm'`). Stores of different names are independent. */
@@ -29,8 +37,12 @@ export interface SavedModelInfo {
   name: string;
   /** Size of the .sllm file in bytes. */
   bytes: number;
-  /** A model, or a training checkpoint (which {@link Engine.resumeTrainer} continues). */
-  kind: 'model' | 'checkpoint';
+  /**
+   * A model, a training checkpoint (which {@link Engine.resumeTrainer} continues), or a LoRA
+   * adapter (loaded onto its base with model.loadAdapter(); a LoRA run's checkpoint is a
+   * `'checkpoint'` with {@link SavedModelInfo.adapter} set).
+   */
+  kind: 'model' | 'checkpoint' | 'adapter';
   /** When it was saved (ISO 8601). */
   savedAt: string;
   /** Its architecture. */
@@ -41,6 +53,8 @@ export interface SavedModelInfo {
   dtype: string;
   /** Optimizer steps done, for checkpoints. */
   step?: number;
+  /** For LoRA adapters and LoRA runs' checkpoints: its rank and the checksum of the base it needs. */
+  adapter?: SavedAdapterInfo;
   /** The file's metadata, overlaid with the `metadata` given to {@link ModelStore.save}. */
   metadata: Record<string, string>;
 }
