@@ -10,16 +10,16 @@ import { createEngine, simdSupported, SllmInvalidArgumentError, SllmLoadError } 
 import { expectError, rawModule } from './helpers.js';
 
 const distWasm = new URL('../dist/wasm/', import.meta.url);
-const haveSimdBuild = existsSync(new URL('sllm-simd.wasm', distWasm));
 
 describe('createEngine', () => {
   it('detects wasm SIMD in Node', () => {
     expect(simdSupported()).toBe(true);
   });
 
-  it('loads the SIMD build by default when it exists, else the scalar one', async () => {
+  it('the package holds the SIMD build (npm test builds all three), and loads it by default', async () => {
+    expect(existsSync(new URL('sllm-simd.wasm', distWasm))).toBe(true);  // a missing build fails here, never skips
     const engine = await createEngine();
-    expect(engine.backend).toBe(haveSimdBuild ? 'simd' : 'scalar');
+    expect(engine.backend).toBe('simd');
     expect(rawModule(engine).buildInfo().simd).toBe(engine.backend === 'simd');
     engine.dispose();
   });
@@ -31,7 +31,7 @@ describe('createEngine', () => {
     engine.dispose();
   });
 
-  it.runIf(haveSimdBuild)('loads the SIMD build when asked', async () => {
+  it('loads the SIMD build when asked', async () => {
     const engine = await createEngine({ backend: 'simd' });
     expect(engine.backend).toBe('simd');
     expect(rawModule(engine).buildInfo().simd).toBe(true);
