@@ -25,7 +25,7 @@ SessionHandle* create_session(ModelHandle* model, const std::string& prompt, con
     if (!model) fail(ErrorCode::InvalidArgument, "generation needs a model");
     SampleOptions o = SampleOptions::from_json(parse_options(options, "generation options"));
     // The model's generation cache, in the dtype asked for (a new one when that changes).
-    const DType kv = o.kv_cache == "f16" ? DType::F16 : DType::F32;
+    const DType kv = o.kv_cache_dtype();
     if (!model->generation_cache || model->generation_cache->kv_cache() != kv)
       model->generation_cache = std::make_shared<PrefixCache>(*model->model(), kv);
     return new SessionHandle(model->model(), model->tok(), prompt, o, model->generation_cache);

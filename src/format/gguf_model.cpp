@@ -114,43 +114,45 @@ LoadedFile import_gguf(const uint8_t* data, size_t size, std::shared_ptr<const v
       for (const GgufTensorPlan& p : plan) known = known || p.name == t.name;
       if (!known) bad("tensor \"" + std::string(t.name) + "\" is not part of the " + std::string(f.string("general.architecture")) + " model this build reads");
     }
+  // Where each layout tensor's values are in the file (a fused q|k|v tensor's row blocks in order).
+  struct Source {
+    const uint8_t* data;
+    DType dtype;
+    bool bf16;
+  };
+  std::vector<Source> sources(layout.size());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const uint8_t* p = f.tensor_data(*found[i]);
+    DType d = DType::F32;
+    const bool bf16 = !dtype_of_ggml(found[i]->type, d);
+    for (const ParamTensor* t : plan[i].parts) {
+      sources[size_t(t - layout.data())] = {p, d, bf16};
+      p += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
+    }
+  }
+  auto decode = [&](size_t i, size_t numel, float* dst) {
+    if (sources[i].bf16) decode_bf16(sources[i].data, numel, dst);
+    else decode_tensor(sources[i].dtype, sources[i].data, numel, dst);
+  };
   if (backing) {
-    // Layout tensor -> its bytes in the file (a fused q|k|v tensor's row blocks in order).
     auto owner = std::make_shared<GgufBacking>();
     owner->file = std::move(backing);
     std::vector<Model::TensorBytes> bytes(layout.size());
-    for (size_t i = 0; i < plan.size(); ++i) {
-      const uint8_t* src = f.tensor_data(*found[i]);
-      DType d = DType::F32;
-      const bool bf16 = !dtype_of_ggml(found[i]->type, d);
-      for (const ParamTensor* t : plan[i].parts) {
-        const size_t at = size_t(t - layout.data());
-        if (bf16) {
-          owner->widened.emplace_back(size_t(t->numel));
-          decode_bf16(src, size_t(t->numel), owner->widened.back().data());
-          bytes[at] = {DType::F32, reinterpret_cast<const uint8_t*>(owner->widened.back().data())};
-        } else {
-          bytes[at] = {d, src};
-        }
-        src += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
+    for (size_t i = 0; i < layout.size(); ++i) {
+      if (!sources[i].bf16) {
+        bytes[i] = {sources[i].dtype, sources[i].data};
+        continue;
       }
+      owner->widened.emplace_back(size_t(layout[i].numel));
+      decode(i, size_t(layout[i].numel), owner->widened.back().data());
+      bytes[i] = {DType::F32, reinterpret_cast<const uint8_t*>(owner->widened.back().data())};
     }
     out.model = Model::create_packed(cfg, std::move(layout), bytes, std::move(owner));
   } else {
     out.model = Model::create(cfg, std::move(layout));
     float* params = out.model->params();
-    for (size_t i = 0; i < plan.size(); ++i) {
-      const uint8_t* src = f.tensor_data(*found[i]);
-      DType d = DType::F32;
-      const bool bf16 = !dtype_of_ggml(found[i]->type, d);
-      for (const ParamTensor* t : plan[i].parts) {
-        if (bf16)
-          decode_bf16(src, t->numel, params + t->offset);
-        else
-          decode_tensor(d, src, t->numel, params + t->offset);
-        src += bf16 ? 2 * t->numel : dtype_nbytes(d, t->numel);
-      }
-    }
+    const std::vector<ParamTensor>& tensors = out.model->tensors();
+    for (size_t i = 0; i < tensors.size(); ++i) decode(i, size_t(tensors[i].numel), params + tensors[i].offset);
   }
   for (const char* key : {"name", "description"})
     if (const GgufKV* k = f.find(std::string("general.") + key); k && k->type == GgufType::String)

@@ -100,17 +100,13 @@ std::vector<int32_t> prompt_ids(const Tokenizer& tok, const std::string& prompt)
 }
 }  // namespace
 
-namespace {
-DType kv_dtype(const SampleOptions& o) {
-  o.validate();
-  return o.kv_cache == "f16" ? DType::F16 : DType::F32;
-}
-}  // namespace
+DType SampleOptions::kv_cache_dtype() const { return kv_cache == "f16" ? DType::F16 : DType::F32; }
 
 TokenGenerator::TokenGenerator(const Model& model, std::vector<int32_t> prompt, const SampleOptions& opts,
                                PrefixCache* shared)
     : model_(model), opts_(opts), rng_(opts.seed), history_(std::move(prompt)) {
-  const DType kv = kv_dtype(opts_);
+  opts_.validate();
+  const DType kv = opts_.kv_cache_dtype();
   if (history_.empty()) fail(ErrorCode::InvalidArgument, "generation needs a prompt of at least one token");
   if (shared && shared->kv_cache() == kv) {
     cache_ = shared;

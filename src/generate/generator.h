@@ -25,6 +25,7 @@ struct SampleOptions {
   bool stop_at_eos = true;   // stop when the tokenizer's [EOS] is sampled
   std::string kv_cache = "f32";  // the KV cache's dtype: "f32" or "f16" (half the memory)
   void validate() const;     // throws Error(InvalidArgument)
+  DType kv_cache_dtype() const;  // kv_cache as a DType
   // Every option's key, package name, CLI flag, kind, range and documentation (generator.cpp).
   static const OptionSchema<SampleOptions>& options();
   // The defaults with the given options replaced; throws Error(InvalidArgument) naming a bad one.
