@@ -31,7 +31,12 @@ float* thread_scratch(size_t n) {
 }
 
 // Heads (or head groups) per chunk: enough multiply-adds per chunk to be worth a thread.
-int64_t heads_grain(int64_t work_per_head) { return (int64_t(1) << 16) / (work_per_head > 0 ? work_per_head : 1) + 1; }
+int64_t heads_grain(int64_t work_per_head, int64_t least = int64_t(1) << 16) {
+  return least / (work_per_head > 0 ? work_per_head : 1) + 1;
+}
+// Decoding's step comes between matvecs while the pool's threads still spin: splitting it pays
+// from a few thousand multiply-adds per chunk (a serial step idles every other thread).
+constexpr int64_t kStepLeastWork = int64_t(1) << 12;
 }  // namespace
 
 void attention_forward(const AttentionArgs& a, float* att, const float* drop_mask) {
@@ -101,7 +106,7 @@ void attention_backward(const AttentionArgs& a, const AttentionGrads& g, const f
 
 void attention_step(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH, int NKV,
                     int hs) {
-  parallel_for(0, NH, heads_grain(int64_t(Tk) * hs * 2), [&](int64_t h0, int64_t h1) {
+  parallel_for(0, NH, heads_grain(int64_t(Tk) * hs * 2, kStepLeastWork), [&](int64_t h0, int64_t h1) {
     SLLM_KERNEL(attention_step)(out, q, k, v, ldkv, Tk, NH, NKV, hs, int(h0), int(h1), thread_scratch(size_t(Tk)));
   });
 }

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/kernels.h"
 
 namespace sllm::gemm_detail {
@@ -67,6 +68,17 @@ void pack_b(float* dst, const GemmArgs& g, int k0, int kc, int j0, int nc) {
   }
 }
 
+// Threads: the driver packs each block of B once, its panels split over the thread pool, and
+// then splits the rows of C over the pool, each chunk packing its own rows of A (a row split that
+// packed B in every chunk would copy B once per chunk). Every tile is computed by the same
+// micro-kernel calls over the same packed numbers, in ascending depth blocks, wherever its chunk
+// starts, so C is bit-identical for any thread count. Called from inside a parallel region (or
+// on one thread) both phases run inline.
+// Rows per chunk: a multiple of kRowAlign, with at least kMinMacs multiply-adds.
+constexpr int64_t kMinMacs = 1 << 16, kRowAlign = 16;
+// Depth blocks whose packed B is shared at once: at most this many floats (8 MiB).
+constexpr int64_t kSharedFloats = int64_t(1) << 21;
+
 // MicroKernel: void(int kc, const float* Ap, const float* Bp, float* ct) adds the tile product
 // into ct (MR, NR), row-major with stride NR. PackA and PackB have the signatures of pack_a and
 // pack_b and must produce the same layout (a build may pass faster ones). FullTile, optional:
@@ -81,48 +93,72 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro, PackA pack_a_fn, PackB p
       for (int i = 0; i < g.M; ++i) std::fill(g.C + size_t(i) * g.ldc, g.C + size_t(i) * g.ldc + g.N, 0.0f);
     return;
   }
-  Scratch& s = scratch();
   const int mc_max = std::min(kMC, (g.M + MR - 1) / MR * MR);
   const int kc_max = std::min(kKC, g.K);
   const int nc_max = std::min(kNC, (g.N + NR - 1) / NR * NR);
-  s.a.resize(size_t(mc_max) * kc_max + MR);
-  s.b.resize(size_t(nc_max) * kc_max + NR);
-  alignas(16) float ct[MR * NR];
+  const int kblocks = (g.K + kKC - 1) / kKC;
+  // Depth blocks [kb0, kb0 + span) share one packing of B: block kb at (kb - kb0) * kKC * (nc
+  // rounded up to whole panels of NR).
+  const int span = int(std::clamp<int64_t>(kSharedFloats / (int64_t(nc_max) * kc_max), 1, kblocks));
+  std::vector<float>& bp_all = scratch().b;  // the calling thread's; the chunks read it
+  bp_all.resize(size_t(span) * kc_max * nc_max + NR);
   for (int j0 = 0; j0 < g.N; j0 += kNC) {
-    int nc = std::min(kNC, g.N - j0);
-    for (int k0 = 0; k0 < g.K; k0 += kKC) {
-      int kc = std::min(kKC, g.K - k0);
-      bool beta = g.accumulate || k0 > 0;
-      pack_b_fn(s.b.data(), g, k0, kc, j0, nc);
-      for (int i0 = 0; i0 < g.M; i0 += kMC) {
-        int mc = std::min(kMC, g.M - i0);
-        pack_a_fn(s.a.data(), g, i0, mc, k0, kc);
-        for (int jp = 0; jp < nc; jp += NR) {
-          int nr = std::min(NR, nc - jp);
-          const float* bp = s.b.data() + size_t(jp) * kc;
-          for (int ip = 0; ip < mc; ip += MR) {
-            int mr = std::min(MR, mc - ip);
-            const float* ap = s.a.data() + size_t(ip) * kc;
-            float* c = g.C + size_t(i0 + ip) * g.ldc + j0 + jp;
-            if constexpr (!std::is_null_pointer_v<FullTile>) {
-              if (mr == MR && nr == NR) {
-                full_tile(kc, ap, bp, c, g.ldc, beta);
-                continue;
+    const int nc = std::min(kNC, g.N - j0), panels = (nc + NR - 1) / NR;
+    for (int kb0 = 0; kb0 < kblocks; kb0 += span) {
+      const int kb1 = std::min(kblocks, kb0 + span);
+      const int k_first = kb0 * kKC, k_span = std::min(g.K, kb1 * kKC) - k_first;
+      // Phase 1: pack the span's blocks of B, a panel (kc x NR) per unit.
+      parallel_for(0, int64_t(kb1 - kb0) * panels, std::max<int64_t>(1, kMinMacs / (int64_t(kc_max) * NR)),
+                   [&](int64_t lo, int64_t hi) {
+                     for (int64_t u = lo; u < hi; ++u) {
+                       const int kb = kb0 + int(u / panels), jp = int(u % panels) * NR;
+                       const int k0 = kb * kKC, kc = std::min(kKC, g.K - k0);
+                       float* block = bp_all.data() + size_t(kb - kb0) * kKC * panels * NR;
+                       pack_b_fn(block + size_t(jp) * kc, g, k0, kc, j0 + jp, std::min(NR, nc - jp));
+                     }
+                   });
+      // Phase 2: rows of C in chunks; each packs its rows of A and runs its tiles.
+      const int64_t row_macs = int64_t(nc) * k_span;
+      const int64_t grain = (kMinMacs / row_macs + kRowAlign) / kRowAlign * kRowAlign;
+      parallel_for(0, g.M, grain, [&](int64_t lo, int64_t hi) {
+        std::vector<float>& ap_buf = scratch().a;
+        ap_buf.resize(size_t(mc_max) * kc_max + MR);
+        alignas(16) float ct[MR * NR];
+        for (int kb = kb0; kb < kb1; ++kb) {
+          const int k0 = kb * kKC, kc = std::min(kKC, g.K - k0);
+          const bool beta = g.accumulate || k0 > 0;
+          const float* block = bp_all.data() + size_t(kb - kb0) * kKC * panels * NR;
+          for (int i0 = int(lo); i0 < int(hi); i0 += kMC) {
+            const int mc = std::min(kMC, int(hi) - i0);
+            pack_a_fn(ap_buf.data(), g, i0, mc, k0, kc);
+            for (int jp = 0; jp < nc; jp += NR) {
+              const int nr = std::min(NR, nc - jp);
+              const float* bp = block + size_t(jp) * kc;
+              for (int ip = 0; ip < mc; ip += MR) {
+                const int mr = std::min(MR, mc - ip);
+                const float* ap = ap_buf.data() + size_t(ip) * kc;
+                float* c = g.C + size_t(i0 + ip) * g.ldc + j0 + jp;
+                if constexpr (!std::is_null_pointer_v<FullTile>) {
+                  if (mr == MR && nr == NR) {
+                    full_tile(kc, ap, bp, c, g.ldc, beta);
+                    continue;
+                  }
+                }
+                if (!beta) {
+                  std::fill(ct, ct + MR * NR, 0.0f);
+                } else if (mr == MR && nr == NR) {
+                  for (int r = 0; r < MR; ++r) std::copy(c + size_t(r) * g.ldc, c + size_t(r) * g.ldc + NR, ct + r * NR);
+                } else {
+                  for (int r = 0; r < MR; ++r)
+                    for (int q = 0; q < NR; ++q) ct[r * NR + q] = (r < mr && q < nr) ? c[size_t(r) * g.ldc + q] : 0.0f;
+                }
+                micro(kc, ap, bp, ct);
+                for (int r = 0; r < mr; ++r) std::copy(ct + r * NR, ct + r * NR + nr, c + size_t(r) * g.ldc);
               }
             }
-            if (!beta) {
-              std::fill(ct, ct + MR * NR, 0.0f);
-            } else if (mr == MR && nr == NR) {
-              for (int r = 0; r < MR; ++r) std::copy(c + size_t(r) * g.ldc, c + size_t(r) * g.ldc + NR, ct + r * NR);
-            } else {
-              for (int r = 0; r < MR; ++r)
-                for (int q = 0; q < NR; ++q) ct[r * NR + q] = (r < mr && q < nr) ? c[size_t(r) * g.ldc + q] : 0.0f;
-            }
-            micro(kc, ap, bp, ct);
-            for (int r = 0; r < mr; ++r) std::copy(ct + r * NR, ct + r * NR + nr, c + size_t(r) * g.ldc);
           }
         }
-      }
+      });
     }
   }
 }

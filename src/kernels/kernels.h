@@ -27,6 +27,8 @@ struct GemmArgs {
   float* C; int ldc;
   bool accumulate;  // beta = 1 when true, else C is overwritten
 };
+// gemm_ref / gemm_simd128 split the rows of C over the thread pool themselves (each block of B
+// packed once for all threads; inline on one thread or inside a parallel region).
 void gemm_ref(const GemmArgs& g);
 #if defined(__wasm_simd128__)
 void gemm_simd128(const GemmArgs& g);

@@ -1,7 +1,8 @@
 // parallel_matmul.cpp: the dispatchers of gemm, matvec and bias_backward, which split the work
-// over the thread pool by output blocks: gemm by blocks of rows or columns of C, matvec by output
-// rows, bias_backward by columns. Each output element is computed by one call of the one-thread
-// kernel on a sub-problem, which sums it in the same order as the whole problem would (the
+// over the thread pool by output blocks: gemm by blocks of columns of C when it is wider than
+// tall (else the GEMM driver splits its rows itself), matvec by output rows, bias_backward by
+// columns. Each output element is computed by one call of the one-thread kernel on a
+// sub-problem, which sums it in the same order as the whole problem would (the
 // kernels' per-element arithmetic does not depend on where the element's tile starts), so the
 // results are bit-identical for any thread count. Small problems stay on the calling thread.
 #include <algorithm>
@@ -14,6 +15,9 @@ namespace sllm {
 namespace {
 // Least multiply-adds worth handing to another thread (waking one costs microseconds).
 constexpr int64_t kMinMacs = 1 << 16;
+// A matvec (decoding) runs between other regions while the threads still spin, so waking them
+// is cheap: split from a quarter of that (finer chunks also even out the threads' shares).
+constexpr int64_t kMinMacsMatvec = 1 << 14;
 // Blocks of C start at multiples of 16 rows or columns (whole micro-tiles in every build).
 constexpr int64_t kAlign = 16;
 
@@ -25,33 +29,25 @@ int64_t grain_for(int64_t per, int64_t align) {
 }  // namespace
 
 void gemm(const GemmArgs& g) {
-  if (g.M <= 0 || g.N <= 0 || g.K <= 0) {
+  // At least as many rows as columns: the driver itself splits the rows of C over the pool,
+  // packing each block of B once for all threads (see gemm_driver.h).
+  if (g.M >= g.N || g.M <= 0 || g.N <= 0 || g.K <= 0) {
     SLLM_KERNEL(gemm)(g);
     return;
   }
-  // Split the larger side of C: each block packs its share of that side's operand and all of
-  // the other, so the duplicated packing is the smaller operand.
-  if (g.M >= g.N) {
-    parallel_for(0, g.M, grain_for(int64_t(g.N) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
-      GemmArgs s = g;
-      s.M = int(hi - lo);
-      s.A = g.trans_a ? g.A + lo : g.A + size_t(lo) * g.lda;
-      s.C = g.C + size_t(lo) * g.ldc;
-      SLLM_KERNEL(gemm)(s);
-    });
-  } else {
-    parallel_for(0, g.N, grain_for(int64_t(g.M) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
-      GemmArgs s = g;
-      s.N = int(hi - lo);
-      s.B = g.trans_b ? g.B + size_t(lo) * g.ldb : g.B + lo;
-      s.C = g.C + lo;
-      SLLM_KERNEL(gemm)(s);
-    });
-  }
+  // Wider than tall: blocks of columns, each packing its share of B and all of A (the smaller
+  // operand); inside the region the driver runs inline.
+  parallel_for(0, g.N, grain_for(int64_t(g.M) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
+    GemmArgs s = g;
+    s.N = int(hi - lo);
+    s.B = g.trans_b ? g.B + size_t(lo) * g.ldb : g.B + lo;
+    s.C = g.C + lo;
+    SLLM_KERNEL(gemm)(s);
+  });
 }
 
 void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC) {
-  parallel_for(0, OC, grain_for(C, 4), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, OC, std::max<int64_t>(4, (kMinMacsMatvec / std::max(C, 1) + 3) / 4 * 4), [&](int64_t lo, int64_t hi) {
     SLLM_KERNEL(matvec)(y + lo, w + size_t(lo) * C, x, b ? b + lo : nullptr, C, int(hi - lo));
   });
 }
