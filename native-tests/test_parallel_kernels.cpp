@@ -68,6 +68,8 @@ TEST_CASE("elementwise kernels split over threads equal their one-thread kernels
                  [&](auto& o) { mul_inplace(o[0].data(), a.data(), n); });
     require_same("scale_inplace", {n}, [&](auto& o) { SLLM_KERNEL(scale_inplace)(o[0].data(), 0.37f, n); },
                  [&](auto& o) { scale_inplace(o[0].data(), 0.37f, n); });
+    require_same("zero_fill", {n}, [&](auto& o) { for (size_t i = 0; i < n; ++i) o[0].data()[i] = 0.0f; },
+                 [&](auto& o) { zero_fill(o[0].data(), n); });
     AdamWStep st{1e-3f, 0.9f, 0.99f, 1e-8f, 0.1f, 0.3f, 0.02f};
     // p, m, v are outputs; v must be non-negative (a second moment).
     auto adam = [&](auto kernel) {

@@ -116,6 +116,7 @@ void add_inplace_simd128(float* acc, const float* x, size_t n);
 void residual_forward(float* out, const float* a, const float* b, size_t n);  // parallel elementwise
 // The residual's backward: da += dout and db += dout are each an add_inplace.
 void add_inplace(float* acc, const float* x, size_t n);  // parallel elementwise
+void zero_fill(float* x, size_t n);                      // x[0:n) = 0, parallel (gradient buffers)
 
 // ---- causal softmax over rows of attention matrices -----------------------------------------
 // Each of R matrices is (Tq, Tk): Tq query rows against Tk positions, the first Tk - Tq of them

@@ -7,6 +7,7 @@
 // weight and bias gradients summed over rows column by column), so results are bit-identical
 // for any thread count. Small problems stay on the calling thread.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -115,6 +116,10 @@ double sum_squares(const float* x, size_t n) {
   double total = 0.0;
   for (double s : sums) total += s;
   return total;
+}
+
+void zero_fill(float* x, size_t n) {
+  elementwise(n, kCheapGrain, [&](size_t o, size_t c) { std::memset(x + o, 0, sizeof(float) * c); });
 }
 
 void scale_inplace(float* x, float s, size_t n) {

@@ -17,11 +17,11 @@ void GPT::mlp_backward(int l, const BlockActs& a, int n, int64_t row0, float* dr
   const LoraScratch ls = lora_scratch();
   // residual3 = residual2 + dropout(fcproj(gelu(fc(ln2(residual2))))): dres flows through unchanged.
   branch_grad(s.tmp, dres, a.fcproj_mask, a.drop, n, row0, l, kMlpOutput);
-  std::memset(s.dfch_gelu, 0, sizeof(float) * size_t(n) * F);
+  zero_fill(s.dfch_gelu, size_t(n) * F);
   linear_op_backward(op_fcproj(l, a), s.dfch_gelu, s.tmp, a.fch_gelu, n, row0, ls);
-  std::memset(s.dfch, 0, sizeof(float) * size_t(n) * F);
+  zero_fill(s.dfch, size_t(n) * F);
   gelu_backward(s.dfch, a.fch, s.dfch_gelu, size_t(n) * F);
-  std::memset(s.dln, 0, sizeof(float) * size_t(n) * C);
+  zero_fill(s.dln, size_t(n) * C);
   linear_op_backward(op_fc(l, a), s.dln, s.dfch, a.ln2, n, row0, ls);
   const LayerViews* dp = frozen() ? nullptr : &g_.layer[size_t(l)];
   layernorm_backward(dres, dp ? dp->ln2w : nullptr, dp ? dp->ln2b : nullptr, s.dln, a.residual2, p.ln2w, a.ln2_mean,
@@ -35,12 +35,12 @@ void GPT::attn_backward(int l, const float* x, const BlockActs& a, int S, int T,
   const LoraScratch ls = lora_scratch();
   // residual2 = x + dropout(attproj(attention(qkv(ln1(x))))).
   branch_grad(s.tmp, dres, a.attproj_mask, a.drop, N, row0, l, kAttOutput);
-  std::memset(s.datty, 0, sizeof(float) * size_t(N) * C);
+  zero_fill(s.datty, size_t(N) * C);
   linear_op_backward(op_attproj(l, a), s.datty, s.tmp, a.atty, N, row0, ls);
-  std::memset(s.dqkv, 0, sizeof(float) * size_t(N) * 3 * C);
+  zero_fill(s.dqkv, size_t(N) * 3 * C);
   attend_backward(l, attention_args(a, S, T), {s.dqkv, s.dqkv + C, s.dqkv + 2 * C}, s.datty, a.att, a.att_mask, a.drop,
                   act_.shape.Q, row0);
-  std::memset(s.dln, 0, sizeof(float) * size_t(N) * C);
+  zero_fill(s.dln, size_t(N) * C);
   linear_op_backward(op_qkv(l, a), s.dln, s.dqkv, a.ln1, N, row0, ls);
   const LayerViews* dp = frozen() ? nullptr : &g_.layer[size_t(l)];
   layernorm_backward(dres, dp ? dp->ln1w : nullptr, dp ? dp->ln1b : nullptr, s.dln, x, p.ln1w, a.ln1_mean, a.ln1_rstd,

@@ -66,7 +66,7 @@ float* Model::grads() {
 
 void Model::zero_grad() {
   if (lora_) lora_->zero_grad();
-  if (!grads_.empty()) std::fill(grads_.begin(), grads_.end(), 0.0f);
+  if (!grads_.empty()) zero_fill(grads_.data(), grads_.size());
 }
 
 void Model::branch_dropout(float* x, const float* mask, bool drop, int n, int64_t row0, int l, int what) const {

@@ -138,7 +138,7 @@ class PassDriver {
     if (!dres) return;
     crossentropy_backward(a_.logits, targets, n, V, dloss);
     float* dxn = a_.dln;
-    std::memset(dxn, 0, sizeof(float) * size_t(n) * C());
+    zero_fill(dxn, size_t(n) * C());
     linear_op_backward(output_op(), dxn, a_.logits, a_.xf, n, row, LoraScratch{});
     m_.final_norm_backward(dres, dxn, xl, a_.xf_s1, a_.xf_s2, n);
   }
@@ -149,7 +149,7 @@ class PassDriver {
     const int32_t* tokens = m_.tokens_.data() + row0;
     if (recompute) piece_forward(p, m_.tokens_.data());
     float* dres = a_.dresidual;
-    std::memset(dres, 0, sizeof(float) * size_t(n) * C());
+    zero_fill(dres, size_t(n) * C());
     const float* xl = recompute ? x(c_.layers) : input(c_.layers, row0);
     for (int r0 = 0; r0 < n; r0 += s().R)
       loss_chunk(xl + size_t(r0) * C(), row0 + r0, std::min(s().R, n - r0), dres + size_t(r0) * C(), dloss);
@@ -207,10 +207,10 @@ class PassDriver {
   void legacy_backward(float dloss) {
     const int B = s().B, T = s().T, V = c_.vocab_size, L = c_.layers;
     crossentropy_backward(a_.logits, m_.targets_.data(), N(), V, dloss);
-    std::memset(a_.dln, 0, sizeof(float) * size_t(N()) * C());
+    zero_fill(a_.dln, size_t(N()) * C());
     linear_op_backward(output_op(), a_.dln, a_.logits, a_.xf, N(), 0, LoraScratch{});
     float* dres = a_.dresidual;
-    std::memset(dres, 0, sizeof(float) * size_t(N()) * C());
+    zero_fill(dres, size_t(N()) * C());
     m_.final_norm_backward(dres, a_.dln, input(L, 0), a_.xf_s1, a_.xf_s2, N());
     for (int l = L - 1; l >= 0; --l) {
       Acts b = a_.layer(c_, l);
