@@ -30,11 +30,12 @@ double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
   for (size_t i = 0; i < a.size(); ++i) w = std::max(w, double(std::fabs(a[i] - b[i])));
   return w;
 }
+// The error's code name and message, "Format: ...".
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
-    return e.what();
+    return std::string(error_code_name(e.code())) + ": " + e.what();
   }
   return "no error";
 }
@@ -76,10 +77,10 @@ TEST_CASE("an adapter file round-trips onto its base and is refused on another",
                Catch::Contains("made for another model") && Catch::Contains("dim 32") && Catch::Contains("dim 64"));
     // Each kind of file where the other is expected.
     CHECK_THAT(error_of([&] { load_file(file.data(), file.size()); }),
-               Catch::Contains("this file is a LoRA adapter (rank 4") && Catch::Contains("load the model it was made for"));
+               Catch::StartsWith("AdapterFile: this file is a LoRA adapter (rank 4") && Catch::Contains("load the model it was made for"));
     const std::vector<uint8_t> model_file = save_model(*base.model, *m.tok);
     CHECK_THAT(error_of([&] { load_adapter(model_file.data(), model_file.size()); }),
-               Catch::Contains("this file is a model, not a LoRA adapter"));
+               Catch::StartsWith("Format: this file is a model, not a LoRA adapter"));
   }
 }
 

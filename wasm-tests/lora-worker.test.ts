@@ -5,7 +5,7 @@
 // (another base, a model file, a rank larger than a layer), a LoRA run's checkpoint resumed on
 // a fresh base with identical losses, and estimateMemory with LoRA and a base dtype.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerEngine, SllmConfigError, SllmFormatError, type Engine } from '../dist/index.js';
+import { createWorkerEngine, SllmAdapterFileError, SllmConfigError, type Engine } from '../dist/index.js';
 import { expectError, QUICK, SMALL, TEXT } from './helpers.js';
 import { LORA, losses, ONE_LINE } from './lora-fixtures.js';
 import { nodeWorker } from './node-worker.js';
@@ -48,7 +48,7 @@ describe('LoRA in the Worker engine', () => {
     // Named errors cross the worker: another base, a model file, a rank larger than a layer.
     const other = await engine.createModel({ tokenizer, config: { ...SMALL, initSeed: 7 } });
     await expectError(other.loadAdapter(file), SllmConfigError, /trained on other weights/);
-    await expectError(engine.loadModel(file), SllmFormatError, /is a LoRA adapter/);
+    await expectError(engine.loadModel(file), SllmAdapterFileError, /is a LoRA adapter/);
     await expectError(engine.createTrainer(other, { text: TEXT, ...LORA, loraRank: 40 }), SllmConfigError,
       /rank 40 is larger than the attn_q layer/);
   });

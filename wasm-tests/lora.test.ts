@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEngine,
+  SllmAdapterFileError,
   SllmConfigError,
   SllmFormatError,
   SllmInvalidArgumentError,
@@ -88,7 +89,7 @@ describe('LoRA in the main-thread engine', () => {
     const other = await newModel(7);
     await expectError(other.loadAdapter(file), SllmConfigError, /trained on other weights/);
     await expectError(other.loadAdapter(await other.save()), SllmFormatError, /is a model, not a LoRA adapter/);
-    await expectError(engine.loadModel(file), SllmFormatError, /is a LoRA adapter/);
+    await expectError(engine.loadModel(file), SllmAdapterFileError, /is a LoRA adapter/);
 
     // save() writes what the model computes (base + adapter) and keeps the adapter.
     const saved = await engine.loadModel(await fresh.save());

@@ -12,6 +12,7 @@ enum class ErrorCode {
   Tokenizer,        // text the tokenizer cannot encode, or a bad vocabulary
   Data,             // a corpus too small or otherwise unusable
   Format,           // an SLLM file that fails one of the reader's checks
+  AdapterFile,      // an SLLM file holding a LoRA adapter where a model was expected
   Training,         // training diverged (NaN/Inf loss) or was misused
   OutOfMemory,      // an allocation the core could not make
   Internal,         // a bug: an invariant that should never fail
@@ -24,6 +25,7 @@ inline const char* error_code_name(ErrorCode c) {
     case ErrorCode::Tokenizer: return "Tokenizer";
     case ErrorCode::Data: return "Data";
     case ErrorCode::Format: return "Format";
+    case ErrorCode::AdapterFile: return "AdapterFile";
     case ErrorCode::Training: return "Training";
     case ErrorCode::OutOfMemory: return "OutOfMemory";
     case ErrorCode::Internal: return "Internal";

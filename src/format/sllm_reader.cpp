@@ -217,7 +217,7 @@ void read_file(const uint8_t* data, size_t size, LoadedFile* model_out, LoadedAd
   AdapterHeader ah;
   if (adapter) ah = adapter_from_json(*adapter, cfg);
   if (adapter && !adapter_out)
-    fail(ErrorCode::Format, "this file is a LoRA adapter (rank " + std::to_string(ah.lora.rank) + " on " +
+    fail(ErrorCode::AdapterFile, "this file is a LoRA adapter (rank " + std::to_string(ah.lora.rank) + " on " +
                                 LoraConfig::targets_string(ah.lora.targets) +
                                 "), not a model: load the model it was made for, then this adapter onto it");
   if (!adapter && !model_out)

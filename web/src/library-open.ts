@@ -3,7 +3,7 @@
 // checks each first, so only what it accepts becomes the current model and is added to the
 // saved list (GGUF and Hugging Face models are stored as SLLM).
 
-import { SllmFormatError, type LoadedModel, type WeightDType } from 'sllm';
+import { SllmAdapterFileError, type LoadedModel, type WeightDType } from 'sllm';
 import { applyAdapter } from './adapter-library.js';
 import type { App } from './app.js';
 import { formatBytes, formatCount, formatInt } from './dom.js';
@@ -85,7 +85,7 @@ export class ModelOpener {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const loaded = await this.app.engine.loadModel(bytes).catch(async (e: unknown) => {
         // A LoRA adapter goes onto the current model, and into the list once it fits.
-        if (!(e instanceof SllmFormatError && /is a LoRA adapter/.test(e.message))) throw e;
+        if (!(e instanceof SllmAdapterFileError)) throw e;
         await applyAdapter(this.app, bytes, f.name);
         if (this.app.store) await this.app.store.importBlob(f, this.#freeName(f.name.replace(/\.sllm$/i, '') || 'adapter'));
         return undefined;

@@ -16,6 +16,8 @@ export function describeError(e: unknown, action: string): string {
   const err: ErrorLike = typeof e === 'object' && e !== null ? (e as ErrorLike) : { message: String(e) };
   const detail = err.message ? ` (${err.message.replace(/\.$/, '')})` : '';
   switch (err.name) {
+    case 'SllmAdapterFileError':
+      return `${action} failed: this is a LoRA adapter, not a model${detail}. Open or load the model it was trained on first, then open the adapter.`;
     case 'SllmFormatError':
       if (/Hugging Face/.test(action)) return `${action} failed: it is not a model sllm can import${detail}. Nothing was changed.`;
       return `${action} failed: this is not a model file sllm can read (.sllm, or a .gguf of architecture gpt2 or llama)${detail}. Nothing was changed.`;

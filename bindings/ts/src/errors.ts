@@ -85,6 +85,19 @@ export class SllmFormatError extends SllmError {
   }
 }
 
+/**
+ * A LoRA adapter file where a model was expected (`loadModel`): load the model it was made for,
+ * then the adapter onto it (`model.loadAdapter(bytes)`). Its `code` is `'Format'`, like any
+ * {@link SllmFormatError}.
+ */
+export class SllmAdapterFileError extends SllmFormatError {
+  /** @param message - the adapter's rank and targets, and what to do. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SllmAdapterFileError';
+  }
+}
+
 /** Training that failed (the loss diverged to NaN or infinity). */
 export class SllmTrainingError extends SllmError {
   /** @param message - what happened and what to change. */
@@ -183,6 +196,7 @@ const byCode: Record<string, new (message: string) => SllmError> = {
   Tokenizer: SllmTokenizerError,
   Data: SllmDataError,
   Format: SllmFormatError,
+  AdapterFile: SllmAdapterFileError,
   Training: SllmTrainingError,
   OutOfMemory: SllmOutOfMemoryError,
   Internal: SllmInternalError,

@@ -20,6 +20,7 @@ export { openModelStore } from './store/model-store.js';
 export type { ModelStore, ModelStoreOptions, ModelStoreSaveOptions, SavedAdapterInfo, SavedModelArch, SavedModelInfo } from './store/types.js';
 export {
   AbortError,
+  SllmAdapterFileError,
   SllmConfigError,
   SllmDataError,
   SllmDisposedError,
