@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createEngine,
+  SllmAdapterFileError,
   SllmConfigError,
   SllmDataError,
   SllmDisposedError,
@@ -171,6 +172,7 @@ describe('errors from C++', () => {
       ['Tokenizer', SllmTokenizerError, 'Tokenizer'],
       ['Data', SllmDataError, 'Data'],
       ['Format', SllmFormatError, 'Format'],
+      ['AdapterFile', SllmAdapterFileError, 'Format'],
       ['Training', SllmTrainingError, 'Training'],
       ['OutOfMemory', SllmOutOfMemoryError, 'OutOfMemory'],
       ['Internal', SllmInternalError, 'Internal'],

@@ -37,10 +37,8 @@ val memory_stats() {
 // kind: an ErrorCode name (throws sllm::Error), "bad_alloc", "length_error" or "std".
 void debug_throw(const std::string& kind) {
   guard([&] {
-    const char* codes[] = {"InvalidArgument", "Config", "Tokenizer", "Data",
-                           "Format", "Training", "OutOfMemory", "Internal"};
-    for (int i = 0; i < 8; ++i)
-      if (kind == codes[i]) fail(ErrorCode(i), "test error of kind " + kind);
+    for (int i = 0; i < kErrorCodes; ++i)
+      if (kind == error_code_name(ErrorCode(i))) fail(ErrorCode(i), "test error of kind " + kind);
     if (kind == "bad_alloc") throw std::bad_alloc();
     if (kind == "length_error") throw std::length_error("vector");
     throw std::runtime_error("test: a plain std::exception");

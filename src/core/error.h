@@ -17,6 +17,7 @@ enum class ErrorCode {
   OutOfMemory,      // an allocation the core could not make
   Internal,         // a bug: an invariant that should never fail
 };
+constexpr int kErrorCodes = int(ErrorCode::Internal) + 1;  // Internal stays last
 
 inline const char* error_code_name(ErrorCode c) {
   switch (c) {
