@@ -34,6 +34,7 @@ describe('weights in their file dtype', () => {
   it('memory() reports a new model in f32 and a loaded q4_0 model as its file bytes', async () => {
     const fresh = await model.memory();
     expect(fresh.packed).toBe(false);
+    expect(fresh.dtype).toBe('f32');
     expect(fresh.weights).toBe(4 * model.parameterCount);
     const { layers, contextLength, dim } = model.config;
     expect(fresh.kvCache).toBe(2 * layers * contextLength * dim * 4);
@@ -44,6 +45,7 @@ describe('weights in their file dtype', () => {
     const loaded = await engine.loadModel(bytes);
     const m = await loaded.model.memory();
     expect(m.packed).toBe(true);
+    expect(m.dtype).toBe('q4_0');
     const t = tensorBytes(loaded.header);
     expect(m.weights).toBe(t.matrices + t.others);  // the file's tensors, no f32 copy
     expect(m.weights).toBeLessThan(0.3 * fresh.weights);
@@ -72,6 +74,7 @@ describe('weights in their file dtype', () => {
     const trainer = await engine.createTrainer(m, { text: TEXT, ...QUICK, maxSteps: 3 });
     const after = await m.memory();
     expect(after.packed).toBe(false);
+    expect(after.dtype).toBe('f32');
     expect(after.weights).toBe(4 * m.parameterCount);
     const losses: number[] = [];
     for await (const p of trainer.run()) losses.push(p.loss);

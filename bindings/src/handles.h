@@ -24,6 +24,10 @@ namespace sllm::bind {
 
 using emscripten::val;
 
+// The dtype a model holds its blocks' matrices in: a packed (loaded) model keeps its file's,
+// under an adapter too; anything else is f32 (lora_bindings.cpp).
+DType held_dtype(const Model& m);
+
 class TokenizerHandle {
  public:
   explicit TokenizerHandle(std::shared_ptr<const Tokenizer> tok) : tok_(std::move(tok)) {}

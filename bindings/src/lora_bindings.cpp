@@ -27,8 +27,10 @@ Json adapter_facts(const Model& m) {
   j.set("enabled", l->enabled);
   return j;
 }
-// The dtype a model holds its blocks' matrices in: a packed (loaded) base keeps its file's under
-// an adapter; anything else is f32 (the writer's rule gives the rest of a packed model's tensors).
+}  // namespace
+
+// The attention's query matrix speaks for all (the writer's rule gives the rest of a packed
+// model's tensors).
 DType held_dtype(const Model& m) {
   if (!m.packed()) return DType::F32;
   const std::vector<ParamTensor>& ts = m.tensors();
@@ -36,7 +38,6 @@ DType held_dtype(const Model& m) {
     if (ts[i].name.find("attn_q.weight") != std::string::npos) return m.weight(i).dtype;
   return DType::F32;
 }
-}  // namespace
 
 std::string ModelHandle::adapterJson() const {
   return guard([&] { return adapter_facts(*model_).dump(); });

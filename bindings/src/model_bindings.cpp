@@ -39,6 +39,7 @@ std::string ModelHandle::memoryJson(const std::string& kv_cache) const {
     Json j = Json::object();
     j.set("weights", double(m.weights));
     j.set("packed", model_->packed());
+    j.set("dtype", dtype_name(held_dtype(*model_)));
     j.set("kv_cache", double(m.kv_cache));
     j.set("scratch", double(m.scratch));
     return j.dump();

@@ -2,7 +2,7 @@
 // in use, and what is running (training, generation). Panels read it and listen for its
 // 'change' event to enable or disable their controls; they change it only through the setters.
 
-import type { AdapterInfo, Engine, Model, Trainer, WeightDType } from 'sllm';
+import type { AdapterInfo, Engine, Model, Trainer } from 'sllm';
 import type { ModelStore } from './platform.js';
 
 /** The text to train on. */
@@ -27,8 +27,6 @@ export interface Current {
   trainer?: Trainer;
   /** The LoRA adapter the model carries (fine-tuned here or loaded onto it), if any. */
   adapter?: AdapterInfo;
-  /** The dtype its weights were loaded in (a model file's; f32 when trained here): LoRA keeps the base so. */
-  dtype?: WeightDType;
   /** The step a loaded LoRA run's checkpoint resumes at (a model's checkpoint says it itself). */
   resumeStep?: number;
 }

@@ -101,7 +101,7 @@ export class FinetunePanel {
       const config = { ...model.config };
       const { batchSize, sequenceLength } = o;
       // A LoRA run keeps a loaded base as it is held (packed in its file's dtype until full training).
-      const baseDtype = (await model.memory()).packed ? (this.app.current?.dtype ?? 'f32') : 'f32';
+      const baseDtype = (await model.memory()).dtype;
       const [lora, full] = await Promise.all([
         this.app.engine.estimateMemory({ config, training: o, baseDtype }),
         this.app.engine.estimateMemory({ config, training: { batchSize, sequenceLength } }),

@@ -178,7 +178,6 @@ export class LibraryPanel {
       if (info?.adapter) await applyAdapter(this.app, bytes, name);
       else {
         this.#opener.use(await this.app.engine.loadModel(bytes), name);
-        if (info && info.kind === 'model') this.app.current!.dtype = dtypeOf(info.dtype);  // held packed in it
       }
     } catch (e) {
       showError(e, `Loading "${name}"`);

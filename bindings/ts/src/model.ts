@@ -27,6 +27,7 @@ import type {
   ModelConfig,
   ModelMemory,
   SaveOptions,
+  WeightDType,
 } from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -124,9 +125,9 @@ export class WasmModel extends Resource<ModelHandle> implements Model {
       throw new SllmInvalidArgumentError(`kvCache must be "f32" or "f16", not ${JSON.stringify(kv)}`);
     const h = this.handle;
     const m = JSON.parse(this.rt.invoke(() => h.memoryJson(kv))) as {
-      weights: number; packed: boolean; kv_cache: number; scratch: number;
+      weights: number; packed: boolean; dtype: WeightDType; kv_cache: number; scratch: number;
     };
-    return { weights: m.weights, packed: m.packed, kvCache: m.kv_cache, scratch: m.scratch,
+    return { weights: m.weights, packed: m.packed, dtype: m.dtype, kvCache: m.kv_cache, scratch: m.scratch,
              total: m.weights + m.kv_cache + m.scratch };
   }
 

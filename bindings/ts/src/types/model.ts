@@ -80,6 +80,11 @@ export interface ModelMemory {
   weights: number;
   /** True while the weights are held in the file's dtype (loaded for generation, not yet trained). */
   packed: boolean;
+  /**
+   * The dtype the blocks' weight matrices are held in now: the file's while packed (a LoRA run
+   * keeps it), else f32.
+   */
+  dtype: WeightDType;
   /** A generation's key/value cache, allocated for the whole context length (in the format asked). */
   kvCache: number;
   /** A generation's working buffers (for a prompt processed 128 tokens at a time). */
