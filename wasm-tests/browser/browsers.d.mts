@@ -35,6 +35,7 @@ export class BrowserPage {
   waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
   initScript(fn: () => void): Promise<unknown>;
   exposeFunction(name: string, fn: (...args: any[]) => unknown): Promise<void>;
+  addScriptTag(options: { url?: string; content?: string; type?: string }): Promise<unknown>;
   wait(ms: number): Promise<void>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   isClosed(): boolean;

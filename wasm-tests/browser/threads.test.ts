@@ -2,10 +2,11 @@
 // same-origin + COEP require-corp), the Worker engine loads sllm-simd-threads with its pthread
 // workers and trains on 2 threads (and on 3), with the same losses and text as the one-thread
 // SIMD engine on the page's main thread (which keeps one thread); pause/resume/stop/abort work;
-// disposing ends every worker, over repeated create/train/dispose cycles. Served without the
+// disposing ends every worker, over repeated create/train/dispose cycles (but for a worker
+// Firefox left stuck and createWorkerEngine replaced: see stalledWorkers). Served without the
 // headers, the Worker engine falls back to the SIMD build and still trains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachBrowser, ISOLATION, openPage, REPO, startServer, type Browser, type Server } from './harness.js';
+import { forEachBrowser, ISOLATION, openPage, REPO, startServer, type Browser, type Server, type TestPage } from './harness.js';
 
 let isolated: Server;
 let plain: Server;
@@ -34,6 +35,20 @@ interface Trained {
 
 const PAGE = '/wasm-tests/browser/pages/index.html';
 
+/**
+ * How many Worker engine workers stalled and were replaced in this page: in Firefox driven by
+ * WebDriver BiDi (these tests), `new Worker()` for a pthread inside the engine's worker
+ * sometimes never returns (bindings/ts/src/worker-start.ts); each such worker started one
+ * pthread Web Worker, and the two never report their end. Never in Chromium.
+ */
+async function stalledWorkers(p: TestPage): Promise<number> {
+  const stages = await p.run<string[]>('stallStages');
+  if (stages.length) console.log(`${p.page.browser}: ${stages.length} stalled worker(s) replaced: ${stages.join(', ')}`);
+  expect(stages.every((s) => s === 'thread-worker')).toBe(true);
+  if (p.page.browser === 'chromium') expect(stages).toEqual([]);
+  return stages.length;
+}
+
 forEachBrowser(
   (b) => (browser = b),
   (name) => {
@@ -58,11 +73,12 @@ forEachBrowser(
           '/dist/wasm/sllm-simd-threads.wasm', '/dist/wasm/sllm-simd-threads.worker.js']),
       );
       // every engine was disposed: its worker and the pthread workers it started have ended
-      await expect.poll(() => p.workers.filter((w) => !w.closed), { timeout: 10_000 }).toEqual([]);
+      const stalled = await stalledWorkers(p);
+      await expect.poll(() => p.workers.filter((w) => !w.closed).length, { timeout: 10_000 }).toBeLessThanOrEqual(2 * stalled);
       const started = (url: string) => p.workers.filter((w) => w.url === url).length;
-      expect(started('/dist/worker.js')).toBe(3);
+      expect(started('/dist/worker.js')).toBe(3 + stalled);
       // Emscripten's pool: threads - 1 pthread workers per engine (1 + 2 + (default - 1))
-      expect(started('/dist/wasm/sllm-simd-threads.worker.js')).toBe(1 + 2 + Math.min(cores, 8) - 1);
+      expect(started('/dist/wasm/sllm-simd-threads.worker.js')).toBe(1 + 2 + Math.min(cores, 8) - 1 + stalled);
       await p.finish();
     });
 
@@ -78,10 +94,11 @@ forEachBrowser(
       const cycles = 12;
       const seen = await p.run<string[]>('engineCycles', { cycles, threads: 2 });
       expect(seen).toEqual(Array(cycles).fill('simd-threads/2'));
-      await expect.poll(() => p.workers.filter((w) => !w.closed), { timeout: 10_000 }).toEqual([]);
+      const stalled = await stalledWorkers(p);
+      await expect.poll(() => p.workers.filter((w) => !w.closed).length, { timeout: 10_000 }).toBeLessThanOrEqual(2 * stalled);
       // each engine: its module worker and one pthread worker (plus the controls' engine's)
-      expect(p.workers.filter((w) => w.url === '/dist/worker.js')).toHaveLength(cycles + 1);
-      expect(p.workers.filter((w) => w.url === '/dist/wasm/sllm-simd-threads.worker.js')).toHaveLength(cycles + 1);
+      expect(p.workers.filter((w) => w.url === '/dist/worker.js')).toHaveLength(cycles + 1 + stalled);
+      expect(p.workers.filter((w) => w.url === '/dist/wasm/sllm-simd-threads.worker.js')).toHaveLength(cycles + 1 + stalled);
       await p.finish();
     });
   });

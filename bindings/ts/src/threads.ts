@@ -73,6 +73,34 @@ export interface ThreadsModuleOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+let creationProbe: Int32Array | undefined;
+
+/**
+ * @internal Counts this module's thread Web Worker constructors entered (probe[0]) and
+ * returned (probe[1]) in shared memory, for the Worker engine's watchdog (worker-start.ts): in
+ * Firefox driven by WebDriver BiDi, `new Worker()` inside a worker sometimes never returns,
+ * and a worker so blocked cannot report it itself.
+ */
+export function countWorkerConstructors(probe: Int32Array | undefined): void {
+  creationProbe = probe;
+}
+
+/** Worker, with its constructor counted in the probe (when there is one). */
+function counted(Base: new (url: string | URL) => object): new (url: string | URL) => object {
+  if (!creationProbe) return Base;
+  const probe: Int32Array = creationProbe;
+  return class extends Base {
+    constructor(url: string | URL) {
+      Atomics.add(probe, 0, 1);
+      try {
+        super(url);
+      } finally {
+        Atomics.add(probe, 1, 1);
+      }
+    }
+  };
+}
+
 /**
  * @internal Instantiates the threads build with `threads` threads: Emscripten's worker pool,
  * then the core's thread pool. onFail receives a reject function the loader calls when a
@@ -101,6 +129,7 @@ export async function startThreads(
       }
     };
   }
+  if (args.sllmWorker) args.sllmWorker = counted(args.sllmWorker as new (url: string | URL) => object);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const failure = new Promise<never>((_, reject) => {
     onFail(reject);

@@ -2,7 +2,8 @@
 // runs the main-thread engine (worker-host.ts), so training and generation never block the
 // page. The options are checked and the build files' URLs resolved here and sent to the worker,
 // which picks the build (it is where threads may run); the engine's
-// objects are proxies (worker-handles.ts) over a Comlink connection (worker-connection.ts).
+// objects are proxies (worker-handles.ts) over a Comlink connection (worker-connection.ts);
+// starting the worker, and replacing one that stalls, is worker-start.ts.
 // Callbacks (BPE training progress) stay here and are called through a Comlink proxy. Bytes
 // come back as transferred buffers; loadModel({ transfer: true }) sends them without a copy.
 
@@ -10,10 +11,11 @@ import { proxy, transfer } from 'comlink';
 import { disposeSymbol } from './disposable.js';
 import { loadedModel } from './engine-common.js';
 import { folderEntries, importOptionsJson } from './huggingface.js';
-import { SllmInternalError, SllmInvalidArgumentError, SllmLoadError } from './errors.js';
+import { SllmInvalidArgumentError, SllmLoadError } from './errors.js';
 import { checkBackend, simdSupported } from './loader.js';
 import { checkThreads } from './threads.js';
 import { Connection, type Handle, type WorkerLike } from './worker-connection.js';
+import { startWorkerEngine, WORKER_ENGINE_HOOKS, type WorkerEngineHooks } from './worker-start.js';
 import { WorkerModel, WorkerTokenizer, WorkerTrainer } from './worker-handles.js';
 import { CompletionsApi } from './chat/api.js';
 import { ModelRegistry } from './chat/registry.js';
@@ -226,52 +228,6 @@ export async function createWorkerEngine(options: WorkerEngineOptions = {}): Pro
   if (options.threads !== undefined) init.threads = options.threads;
   const urls = wasmUrls(options);
   if (urls) init.wasmUrls = urls;
-  if (options.worker) return startEngine(options.worker, init, INIT_TIMEOUT_MS);
-  try {
-    return await startEngine(startWorker(), init, FIRST_INIT_TIMEOUT_MS);
-  } catch (e) {
-    if (!(e instanceof WorkerStall)) throw e;
-  }
-  // A worker of ours that never answered its init (seen in Firefox, rarely, right after it
-  // starts the threads build's workers; the cause is not known) was terminated: a fresh one.
-  return startEngine(startWorker(), init, INIT_TIMEOUT_MS);
+  const hooks = (options as { [WORKER_ENGINE_HOOKS]?: WorkerEngineHooks })[WORKER_ENGINE_HOOKS] ?? {};
+  return startWorkerEngine(init, options.worker, startWorker, hooks, (conn, { backend, threads }) => new WorkerEngine(conn, backend, threads));
 }
-
-/** The init of a worker that did not answer in time. */
-class WorkerStall extends SllmLoadError {}
-
-/** Starts sllm in the worker; a worker that never answers becomes a WorkerStall after timeoutMs. */
-async function startEngine(worker: WorkerLike, init: WorkerInit, timeoutMs: number): Promise<Engine> {
-  const conn = new Connection(worker);
-  let started = false;
-  worker.addEventListener('error', (event) => {
-    const detail = event.message || 'no details';
-    conn.fail(
-      started
-        ? new SllmInternalError(`the sllm worker failed (${detail}); dispose this engine and create a new one`)
-        : new SllmLoadError(`the sllm worker could not start (${detail}); check that the package's worker.js and its imports are served`),
-    );
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new WorkerStall(`the sllm worker did not start within ${timeoutMs / 1000} s; create a new engine (or pass backend: 'simd')`)),
-      timeoutMs,
-    );
-  });
-  try {
-    const { backend, threads } = await Promise.race([conn.call((r) => r.init(init)), stalled]);
-    started = true;
-    return new WorkerEngine(conn, backend, threads);
-  } catch (e) {
-    conn.dispose();  // terminates the worker
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** How long our own worker may take to load its build and start before a fresh one is tried (ms). */
-const FIRST_INIT_TIMEOUT_MS = 40_000;
-/** How long the worker may take to load its build and start (ms). */
-const INIT_TIMEOUT_MS = 90_000;

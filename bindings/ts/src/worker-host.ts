@@ -7,6 +7,7 @@
 
 import { transfer } from 'comlink';
 import { createEngine } from './engine.js';
+import { countWorkerConstructors } from './threads.js';
 import { pullCompletionOp, startCompletionOp, type CompletionOp } from './chat/worker-ops.js';
 import type { WasmModel } from './model.js';
 import { AbortError, SllmDisposedError, SllmInvalidArgumentError } from './errors.js';
@@ -116,6 +117,7 @@ export class WorkerHost implements WorkerHostApi {
 
   async init(init: WorkerInit): Promise<WorkerStarted> {
     const urls = init.wasmUrls;
+    countWorkerConstructors(init.probe);
     this.#engine = await createEngine({
       backend: init.backend,
       threads: init.threads,

@@ -51,6 +51,8 @@ export interface WorkerInit {
   threads?: number;
   /** Absolute URLs of the build files; absent: next to the worker's own module. */
   wasmUrls?: Record<WasmFile, string>;
+  /** Shared counters of thread Web Worker constructors entered and returned, read by the starter's watchdog (worker-start.ts). */
+  probe?: Int32Array;
 }
 
 /** What the worker's engine loaded. */
