@@ -31,6 +31,16 @@ int started_workers();
 // True on a thread that is running a chunk of a parallel region.
 bool in_parallel_region();
 
+// Least work (multiply-adds or the like) worth a chunk of its own: waking a thread costs
+// microseconds. Kernels size their grains with work_grain.
+constexpr int64_t kMinParallelWork = int64_t(1) << 16;
+// Items per chunk so that each holds at least `least` work at `per_item` per item, rounded up
+// to a multiple of `align` (whole tiles or SIMD vectors).
+constexpr int64_t work_grain(int64_t per_item, int64_t align = 1, int64_t least = kMinParallelWork) {
+  const int64_t items = least / (per_item > 0 ? per_item : 1) + 1;
+  return (items + align - 1) / align * align;
+}
+
 // How parallel_for splits [0, n): the number of chunks and chunk i's bounds. Pure functions of
 // (n, grain, threads): one chunk on one thread, else at most kChunksPerThread x threads chunks,
 // each a whole number of grains except the last.

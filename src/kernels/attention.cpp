@@ -30,10 +30,6 @@ float* thread_scratch(size_t n) {
   return s.data();
 }
 
-// Heads (or head groups) per chunk: enough multiply-adds per chunk to be worth a thread.
-int64_t heads_grain(int64_t work_per_head, int64_t least = int64_t(1) << 16) {
-  return least / (work_per_head > 0 ? work_per_head : 1) + 1;
-}
 // Decoding's step comes between matvecs while the pool's threads still spin: splitting it pays
 // from a few thousand multiply-adds per chunk (a serial step idles every other thread).
 constexpr int64_t kStepLeastWork = int64_t(1) << 12;
@@ -43,7 +39,7 @@ void attention_forward(const AttentionArgs& a, float* att, const float* drop_mas
   const int Tq = a.Tq, Tk = a.Tk, hs = a.hs;
   const size_t TT = size_t(Tq) * Tk;
   const float scale = 1.0f / std::sqrt(float(hs));
-  parallel_for(0, int64_t(a.B) * a.NH, heads_grain(int64_t(TT) * hs), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, int64_t(a.B) * a.NH, work_grain(int64_t(TT) * hs), [&](int64_t lo, int64_t hi) {
     float* preatt = thread_scratch(2 * TT);  // (Tq, Tk)
     float* probs = preatt + TT;              // (Tq, Tk) when att is not kept
     for (int64_t pair = lo; pair < hi; ++pair) {
@@ -72,7 +68,7 @@ void attention_backward(const AttentionArgs& a, const AttentionGrads& g, const f
   const size_t TT = size_t(Tq) * Tk;
   const float scale = 1.0f / std::sqrt(float(hs));
   // Split by (batch, kv head): the query heads sharing a kv head add into its dk, dv in order.
-  parallel_for(0, int64_t(a.B) * a.NKV, heads_grain(int64_t(TT) * hs * group), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, int64_t(a.B) * a.NKV, work_grain(int64_t(TT) * hs * group), [&](int64_t lo, int64_t hi) {
     float* datt = thread_scratch(2 * TT);  // (Tq, Tk)
     float* tmp = datt + TT;                // (Tq, Tk): dropped att, then dpreatt
     for (int64_t pair = lo; pair < hi; ++pair) {
@@ -106,7 +102,7 @@ void attention_backward(const AttentionArgs& a, const AttentionGrads& g, const f
 
 void attention_step(float* out, const float* q, const float* k, const float* v, int ldkv, int Tk, int NH, int NKV,
                     int hs) {
-  parallel_for(0, NH, heads_grain(int64_t(Tk) * hs * 2, kStepLeastWork), [&](int64_t h0, int64_t h1) {
+  parallel_for(0, NH, work_grain(int64_t(Tk) * hs * 2, 1, kStepLeastWork), [&](int64_t h0, int64_t h1) {
     SLLM_KERNEL(attention_step)(out, q, k, v, ldkv, Tk, NH, NKV, hs, int(h0), int(h1), thread_scratch(size_t(Tk)));
   });
 }

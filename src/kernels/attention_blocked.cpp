@@ -21,8 +21,6 @@ float* thread_scratch(size_t n) {
   return s.data();
 }
 
-int64_t heads_grain(int64_t work_per_head) { return (int64_t(1) << 16) / (work_per_head > 0 ? work_per_head : 1) + 1; }
-
 // One query block of one (batch, head): rows q0 .. q0 + rows - 1 see keys 0 .. tk - 1 (causal:
 // row q0 + t sees (Tk - Tq) + q0 + t and the ones before it).
 struct Block {
@@ -65,7 +63,7 @@ void block_dropout(float* m, const AttentionArgs& a, const AttentionDropout& d, 
 void attention_forward_blocked(const AttentionArgs& a, int qb, const AttentionDropout& drop) {
   const float scale = 1.0f / std::sqrt(float(a.hs));
   qb = std::max(1, std::min(qb, a.Tq));
-  parallel_for(0, int64_t(a.B) * a.NH, heads_grain(int64_t(a.Tq) * a.Tk * a.hs), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, int64_t(a.B) * a.NH, work_grain(int64_t(a.Tq) * a.Tk * a.hs), [&](int64_t lo, int64_t hi) {
     float* pre = thread_scratch(2 * size_t(qb) * size_t(a.Tk));
     float* p = pre + size_t(qb) * size_t(a.Tk);
     for (int64_t pair = lo; pair < hi; ++pair) {
@@ -89,7 +87,7 @@ void attention_backward_blocked(const AttentionArgs& a, const AttentionGrads& g,
   const int group = a.NH / a.NKV;
   qb = std::max(1, std::min(qb, a.Tq));
   // Split by (batch, kv head): the query heads sharing a kv head add into its dk, dv in order.
-  parallel_for(0, int64_t(a.B) * a.NKV, heads_grain(int64_t(a.Tq) * a.Tk * a.hs * group), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, int64_t(a.B) * a.NKV, work_grain(int64_t(a.Tq) * a.Tk * a.hs * group), [&](int64_t lo, int64_t hi) {
     const size_t tile = size_t(qb) * size_t(a.Tk);
     float* p = thread_scratch(3 * tile);  // probabilities
     float* datt = p + tile;                // d(weights), then d(scores)

@@ -74,8 +74,8 @@ void pack_b(float* dst, const GemmArgs& g, int k0, int kc, int j0, int nc) {
 // micro-kernel calls over the same packed numbers, in ascending depth blocks, wherever its chunk
 // starts, so C is bit-identical for any thread count. Called from inside a parallel region (or
 // on one thread) both phases run inline.
-// Rows per chunk: a multiple of kRowAlign, with at least kMinMacs multiply-adds.
-constexpr int64_t kMinMacs = 1 << 16, kRowAlign = 16;
+// Rows per chunk: a multiple of kRowAlign, with at least kMinParallelWork multiply-adds.
+constexpr int64_t kRowAlign = 16;
 // Depth blocks whose packed B is shared at once: at most this many floats (8 MiB).
 constexpr int64_t kSharedFloats = int64_t(1) << 21;
 
@@ -106,9 +106,9 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro, PackA pack_a_fn, PackB p
     const int nc = std::min(kNC, g.N - j0), panels = (nc + NR - 1) / NR;
     for (int kb0 = 0; kb0 < kblocks; kb0 += span) {
       const int kb1 = std::min(kblocks, kb0 + span);
-      const int k_first = kb0 * kKC, k_span = std::min(g.K, kb1 * kKC) - k_first;
+      const int k_span = std::min(g.K, kb1 * kKC) - kb0 * kKC;
       // Phase 1: pack the span's blocks of B, a panel (kc x NR) per unit.
-      parallel_for(0, int64_t(kb1 - kb0) * panels, std::max<int64_t>(1, kMinMacs / (int64_t(kc_max) * NR)),
+      parallel_for(0, int64_t(kb1 - kb0) * panels, work_grain(int64_t(kc_max) * NR),
                    [&](int64_t lo, int64_t hi) {
                      for (int64_t u = lo; u < hi; ++u) {
                        const int kb = kb0 + int(u / panels), jp = int(u % panels) * NR;
@@ -119,7 +119,7 @@ void gemm_blocked(const GemmArgs& g, MicroKernel micro, PackA pack_a_fn, PackB p
                    });
       // Phase 2: rows of C in chunks; each packs its rows of A and runs its tiles.
       const int64_t row_macs = int64_t(nc) * k_span;
-      const int64_t grain = (kMinMacs / row_macs + kRowAlign) / kRowAlign * kRowAlign;
+      const int64_t grain = work_grain(row_macs, kRowAlign);
       parallel_for(0, g.M, grain, [&](int64_t lo, int64_t hi) {
         std::vector<float>& ap_buf = scratch().a;
         ap_buf.resize(size_t(mc_max) * kc_max + MR);

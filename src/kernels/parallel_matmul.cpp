@@ -13,19 +13,11 @@
 namespace sllm {
 
 namespace {
-// Least multiply-adds worth handing to another thread (waking one costs microseconds).
-constexpr int64_t kMinMacs = 1 << 16;
 // A matvec (decoding) runs between other regions while the threads still spin, so waking them
-// is cheap: split from a quarter of that (finer chunks also even out the threads' shares).
-constexpr int64_t kMinMacsMatvec = 1 << 14;
+// is cheap: split from a quarter of kMinParallelWork (finer chunks also even the shares out).
+constexpr int64_t kMinMacsMatvec = kMinParallelWork / 4;
 // Blocks of C start at multiples of 16 rows or columns (whole micro-tiles in every build).
 constexpr int64_t kAlign = 16;
-
-// The smallest multiple of align that holds at least kMinMacs of work at `per` per item.
-int64_t grain_for(int64_t per, int64_t align) {
-  const int64_t items = kMinMacs / std::max<int64_t>(per, 1) + 1;
-  return (items + align - 1) / align * align;
-}
 }  // namespace
 
 void gemm(const GemmArgs& g) {
@@ -37,7 +29,7 @@ void gemm(const GemmArgs& g) {
   }
   // Wider than tall: blocks of columns, each packing its share of B and all of A (the smaller
   // operand); inside the region the driver runs inline.
-  parallel_for(0, g.N, grain_for(int64_t(g.M) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, g.N, work_grain(int64_t(g.M) * g.K, kAlign), [&](int64_t lo, int64_t hi) {
     GemmArgs s = g;
     s.N = int(hi - lo);
     s.B = g.trans_b ? g.B + size_t(lo) * g.ldb : g.B + lo;
@@ -47,14 +39,14 @@ void gemm(const GemmArgs& g) {
 }
 
 void matvec(float* y, const float* w, const float* x, const float* b, int C, int OC) {
-  parallel_for(0, OC, std::max<int64_t>(4, (kMinMacsMatvec / std::max(C, 1) + 3) / 4 * 4), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, OC, work_grain(C, 4, kMinMacsMatvec), [&](int64_t lo, int64_t hi) {
     SLLM_KERNEL(matvec)(y + lo, w + size_t(lo) * C, x, b ? b + lo : nullptr, C, int(hi - lo));
   });
 }
 
 void bias_backward(float* dbias, const float* dout, int N, int OC) {
   // Columns [lo, hi) of every row: a strided view of dout with row stride OC.
-  parallel_for(0, OC, grain_for(N, kAlign), [&](int64_t lo, int64_t hi) {
+  parallel_for(0, OC, work_grain(N, kAlign), [&](int64_t lo, int64_t hi) {
     if (lo == 0 && hi == OC) {
       SLLM_KERNEL(bias_backward)(dbias, dout, N, OC);
       return;

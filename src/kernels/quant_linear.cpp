@@ -30,11 +30,9 @@ WeightView make_weight_view(DType dtype, const void* data, int rows, int cols, c
 }
 
 namespace {
-// Least multiply-adds worth handing to another thread (waking one costs microseconds).
-constexpr int64_t kMinMacs = 1 << 16;
 // Rows per chunk of the thread pool: enough work, in whole groups of 4 rows (the kernels' tiles;
 // a row's result does not depend on where its chunk starts, so any split gives the same bits).
-int64_t row_grain(int64_t macs_per_row) { return (kMinMacs / std::max<int64_t>(macs_per_row, 1) + 4) / 4 * 4; }
+int64_t row_grain(int64_t macs_per_row) { return work_grain(macs_per_row, 4); }
 }  // namespace
 
 void linear_prepare(const float* inp, const WeightView& w, int N, LinearScratch& s) {
